@@ -1,0 +1,306 @@
+#include "base/identifier.h"
+
+#include <idn2.h>
+#include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumberutil.h>
+#include <unicase.h>
+#include <uninorm.h>
+#include <unistr.h>
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+namespace lw {
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+const PhoneNumberUtil& Phones() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    // libphonenumber logs parse failures to stderr by default; we report our own.
+    PhoneNumberUtil::GetInstance()->SetLogger(new i18n::phonenumbers::NullLogger());
+  });
+  return *PhoneNumberUtil::GetInstance();
+}
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+bool IsSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  // Also drop a trailing or leading UTF-8 no-break space / BOM-like filler.
+  return s;
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80) return false;
+  return true;
+}
+
+// NFKC then full Unicode lower-casing. Fails on invalid UTF-8.
+Result<std::string> FoldUnicode(std::string_view s) {
+  const auto* in = reinterpret_cast<const uint8_t*>(s.data());
+  if (u8_check(in, s.size()) != nullptr) return Fail(Error::Invalid("invalid UTF-8"));
+  size_t nlen = 0;
+  std::unique_ptr<uint8_t, FreeDeleter> norm(u8_normalize(UNINORM_NFKC, in, s.size(), nullptr, &nlen));
+  if (!norm) return Fail(Error::Invalid("cannot normalize (NFKC)"));
+  size_t llen = 0;
+  std::unique_ptr<uint8_t, FreeDeleter> lower(u8_tolower(norm.get(), nlen, nullptr, nullptr, nullptr, &llen));
+  if (!lower) return Fail(Error::Invalid("cannot lower-case"));
+  return std::string(reinterpret_cast<const char*>(lower.get()), llen);
+}
+
+bool IsAtext(unsigned char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '/': case '=': case '?': case '^': case '_': case '`': case '{':
+    case '|': case '}': case '~':
+      return true;
+    default:
+      return c >= 0x80;  // internationalized local parts (RFC 6531), already UTF-8-checked
+  }
+}
+
+bool IsValidLocal(std::string_view local) {
+  if (local.empty() || local.size() > 64) return false;
+  if (local.front() == '.' || local.back() == '.') return false;
+  char prev = 0;
+  for (char c : local) {
+    if (c == '.') {
+      if (prev == '.') return false;
+    } else if (!IsAtext(static_cast<unsigned char>(c))) {
+      return false;
+    }
+    prev = c;
+  }
+  return true;
+}
+
+// An ASCII (already punycoded) lower-case domain: LDH labels, at least two, TLD not numeric.
+bool IsValidAsciiDomain(std::string_view domain) {
+  if (domain.empty() || domain.size() > 253) return false;
+  size_t labels = 0;
+  bool tld_has_alpha = false;
+  size_t start = 0;
+  while (start <= domain.size()) {
+    size_t end = domain.find('.', start);
+    if (end == std::string_view::npos) end = domain.size();
+    std::string_view label = domain.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    tld_has_alpha = false;
+    for (char c : label) {
+      bool alpha = c >= 'a' && c <= 'z';
+      if (!alpha && !(c >= '0' && c <= '9') && c != '-') return false;
+      tld_has_alpha |= alpha;
+    }
+    ++labels;
+    start = end + 1;
+  }
+  return labels >= 2 && tld_has_alpha;
+}
+
+constexpr std::string_view kAppleDomains[] = {"icloud.com", "me.com", "mac.com"};
+
+}  // namespace
+
+std::string_view KindName(IdKind kind) { return kind == IdKind::kEmail ? "email" : "phone"; }
+
+Result<InputKind> ParseInputKind(std::string_view name) {
+  if (name == "auto") return InputKind::kAuto;
+  if (name == "email") return InputKind::kEmail;
+  if (name == "phone") return InputKind::kPhone;
+  if (name == "apple_id") return InputKind::kAppleId;
+  return Fail(Error::Invalid("unknown kind '" + std::string(name) + "' (auto, email, phone, apple_id)"));
+}
+
+bool IsValidAsciiEmail(std::string_view email) {
+  if (email.size() > 254) return false;
+  size_t at = email.rfind('@');
+  if (at == std::string_view::npos) return false;
+  return IsValidLocal(email.substr(0, at)) && IsValidAsciiDomain(email.substr(at + 1));
+}
+
+Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) { Phones(); }
+
+Result<std::string> Normalizer::Email(std::string_view raw) const {
+  std::string_view s = Trim(raw);
+  if (s.empty()) return Fail(Error::Invalid("empty"));
+  std::string folded;
+  if (IsAscii(s)) {
+    folded.assign(s);
+    for (char& c : folded)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  } else {
+    auto f = FoldUnicode(s);
+    if (!f) return Fail(f.error());
+    folded = std::move(*f);
+  }
+  size_t at = folded.rfind('@');
+  if (at == std::string::npos) return Fail(Error::Invalid("not an email address (no '@')"));
+  std::string local = folded.substr(0, at);
+  std::string domain = folded.substr(at + 1);
+  if (!IsAscii(domain)) {
+    char* out = nullptr;
+    int rc = idn2_to_ascii_8z(domain.c_str(), &out, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    std::unique_ptr<char, FreeDeleter> owned(out);
+    if (rc != IDN2_OK) return Fail(Error::Invalid(std::string("bad internationalized domain: ") + idn2_strerror(rc)));
+    domain = owned.get();
+  }
+  if (!IsValidLocal(local)) return Fail(Error::Invalid("bad local part"));
+  if (!IsValidAsciiDomain(domain)) return Fail(Error::Invalid("bad domain"));
+  std::string email = local + "@" + domain;
+  if (email.size() > 254) return Fail(Error::Invalid("longer than 254 characters"));
+  return email;
+}
+
+Result<std::string> Normalizer::Phone(std::string_view raw) const {
+  std::string_view s = Trim(raw);
+  if (s.empty()) return Fail(Error::Invalid("empty"));
+  std::string text;
+  if (IsAscii(s)) {
+    text.assign(s);
+  } else {
+    auto f = FoldUnicode(s);  // fullwidth digits and plus sign become ASCII
+    if (!f) return Fail(f.error());
+    text = std::move(*f);
+  }
+  size_t digits = 0;
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      ++digits;
+    } else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')' && c != '+' && c != '/') {
+      return Fail(Error::Invalid("not a phone number (unexpected character)"));
+    }
+  }
+  if (digits < 5 || digits > 17) return Fail(Error::Invalid("not a phone number (wrong number of digits)"));
+
+  const PhoneNumberUtil& util = Phones();
+  auto try_parse = [&](const std::string& candidate, std::string* e164) {
+    PhoneNumber number;
+    if (util.Parse(candidate, options_.default_region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
+    if (!util.IsValidNumber(number)) return false;
+    util.Format(number, PhoneNumberUtil::E164, e164);
+    return true;
+  };
+  std::string e164;
+  if (try_parse(text, &e164)) return e164;
+  // "0086 138..." in a region whose international prefix is not 00, and "86-138...":
+  // a country code written without '+'.
+  std::string only_digits;
+  for (char c : text)
+    if (c >= '0' && c <= '9') only_digits.push_back(c);
+  if (only_digits.starts_with("00") && try_parse("+" + only_digits.substr(2), &e164)) return e164;
+  if (text.find('+') == std::string::npos && try_parse("+" + only_digits, &e164)) return e164;
+  return Fail(Error::Invalid("not a valid phone number for region " + options_.default_region));
+}
+
+bool Normalizer::PhoneForLookup(std::string_view raw, std::string* e164) const {
+  std::string digits;
+  bool plus = false;
+  for (char c : raw) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+    else if (c == '+' && digits.empty()) plus = true;
+  }
+  if (digits.size() < 5 || digits.size() > 17) return false;
+  if (!plus && digits.starts_with("00")) {
+    digits.erase(0, 2);
+    plus = true;
+  }
+  auto is_cn_mobile = [](std::string_view d) {
+    return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+  };
+  if (plus) {
+    if (digits.starts_with("86") && !is_cn_mobile(std::string_view(digits).substr(2))) {
+      // Fall through to the parser for Chinese landlines (trunk prefix rules).
+    } else {
+      *e164 = "+" + digits;
+      return true;
+    }
+  } else if (options_.default_region == "CN") {
+    if (is_cn_mobile(digits)) {
+      *e164 = "+86" + digits;
+      return true;
+    }
+    if (digits.size() == 13 && digits.starts_with("86") && is_cn_mobile(std::string_view(digits).substr(2))) {
+      *e164 = "+" + digits;
+      return true;
+    }
+  }
+  const PhoneNumberUtil& util = Phones();
+  PhoneNumber number;
+  std::string text = plus ? "+" + digits : digits;
+  if (util.Parse(text, options_.default_region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
+  util.Format(number, PhoneNumberUtil::E164, e164);
+  return true;
+}
+
+Result<Identifier> Normalizer::Normalize(std::string_view raw, InputKind kind) const {
+  bool email = kind == InputKind::kEmail ||
+               ((kind == InputKind::kAuto || kind == InputKind::kAppleId) &&
+                (raw.find('@') != std::string_view::npos || raw.find("\xef\xbc\xa0") != std::string_view::npos));
+  if (email) {
+    auto e = Email(raw);
+    if (!e) return Fail(e.error());
+    return Identifier{IdKind::kEmail, std::move(*e)};
+  }
+  auto p = Phone(raw);
+  if (!p) return Fail(p.error());
+  return Identifier{IdKind::kPhone, std::move(*p)};
+}
+
+bool IsAppleDomain(std::string_view domain) {
+  for (auto d : kAppleDomains)
+    if (domain == d) return true;
+  return false;
+}
+
+std::vector<std::string> AppleAliases(std::string_view email) {
+  std::vector<std::string> out;
+  size_t at = email.rfind('@');
+  if (at == std::string_view::npos || !IsAppleDomain(email.substr(at + 1))) return out;
+  for (auto d : kAppleDomains)
+    if (d != email.substr(at + 1)) out.push_back(std::string(email.substr(0, at + 1)) + std::string(d));
+  return out;
+}
+
+std::string Hint(const Identifier& id) {
+  const std::string& v = id.value;
+  if (id.kind == IdKind::kEmail) {
+    size_t at = v.rfind('@');
+    std::string_view local = std::string_view(v).substr(0, at);
+    // Count characters, not bytes, so a multi-byte first or last letter stays whole.
+    std::vector<std::string_view> chars;
+    for (size_t i = 0; i < local.size();) {
+      size_t n = 1;
+      unsigned char c = static_cast<unsigned char>(local[i]);
+      if (c >= 0xf0) n = 4; else if (c >= 0xe0) n = 3; else if (c >= 0xc0) n = 2;
+      chars.push_back(local.substr(i, std::min(n, local.size() - i)));
+      i += n;
+    }
+    std::string out;
+    if (chars.size() <= 2) {
+      out = chars.size() == 2 ? std::string(chars[0]) + "*" : "*";
+    } else {
+      out = std::string(chars.front()) + std::string(chars.size() - 2, '*') + std::string(chars.back());
+    }
+    return out + v.substr(at);
+  }
+  // Phone: "+" country code, stars, last two digits.
+  PhoneNumber number;
+  size_t cc_len = 1;
+  if (Phones().Parse(v, "ZZ", &number) == PhoneNumberUtil::NO_PARSING_ERROR)
+    cc_len = std::to_string(number.country_code()).size();
+  if (v.size() < 1 + cc_len + 3) return v.substr(0, 1 + cc_len) + "***";
+  return v.substr(0, 1 + cc_len) + std::string(v.size() - 1 - cc_len - 2, '*') + v.substr(v.size() - 2);
+}
+
+}  // namespace lw

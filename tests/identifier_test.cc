@@ -1,0 +1,99 @@
+#include "base/identifier.h"
+
+#include <catch2/catch.hpp>
+
+using lw::IdKind;
+using lw::InputKind;
+using lw::Normalizer;
+
+namespace {
+std::string Email(std::string_view s) {
+  auto r = Normalizer().Email(s);
+  return r ? *r : "ERR: " + r.error().message;
+}
+std::string Phone(std::string_view s, std::string region = "CN") {
+  auto r = Normalizer({.default_region = region}).Phone(s);
+  return r ? *r : "ERR";
+}
+}  // namespace
+
+TEST_CASE("emails: case, whitespace, NFKC, IDN") {
+  CHECK(Email("  Li.Wei@ICloud.COM \r\n") == "li.wei@icloud.com");
+  CHECK(Email("user+tag@QQ.com") == "user+tag@qq.com");
+  CHECK(Email("ＵＳＥＲ＠ｅｘａｍｐｌｅ．ｃｏｍ") == "user@example.com");  // fullwidth, NFKC
+  CHECK(Email("wang@例子.中国") == "wang@xn--fsqu00a.xn--fiqs8s");
+  CHECK(Email("Wang@BÜCHER.de") == "wang@xn--bcher-kva.de");
+  CHECK(Email("ÄBC@example.com") == "äbc@example.com");
+  CHECK(Email("a@qq.com.cn") == "a@qq.com.cn");
+}
+
+TEST_CASE("emails: invalid inputs are rejected") {
+  for (const char* bad : {"", "   ", "noatsign", "@icloud.com", "a@", "a@b", "a..b@qq.com", ".a@qq.com",
+                          "a.@qq.com", "a b@qq.com", "a@-qq.com", "a@qq..com", "a@qq.123", "a@q_q.com",
+                          "a@@qq.com", "\xff\xfe@qq.com"}) {
+    INFO(bad);
+    CHECK(!Normalizer().Email(bad));
+  }
+  CHECK(!Normalizer().Email(std::string(65, 'a') + "@qq.com"));
+}
+
+TEST_CASE("phones: Chinese forms to E.164") {
+  for (const char* form : {"+8613812345678", "+86 138 1234 5678", "008613812345678", "0086-138-1234-5678",
+                           "86-13812345678", "8613812345678", "13812345678", "138 1234 5678",
+                           "138-1234-5678", "(+86) 138 1234 5678", "+86 (138) 1234-5678", "138.1234.5678",
+                           "１３８１２３４５６７８"}) {
+    INFO(form);
+    CHECK(Phone(form) == "+8613812345678");
+  }
+  CHECK(Phone("010-12345678") == "+861012345678");
+}
+
+TEST_CASE("phones: other regions and invalid numbers") {
+  CHECK(Phone("+1 (415) 555-2671") == "+14155552671");
+  CHECK(Phone("(415) 555-2671", "US") == "+14155552671");
+  CHECK(Phone("+44 20 7946 0958") == "+442079460958");
+  for (const char* bad : {"", "12345", "1381234567", "138123456789", "+86 000 0000 0000", "abc", "138-1234-567x",
+                          "+1 555"}) {
+    INFO(bad);
+    CHECK(Phone(bad) == "ERR");
+  }
+}
+
+TEST_CASE("lookup form of phone candidates agrees with enrollment") {
+  Normalizer n;
+  std::string e164;
+  for (const char* form : {"+86 138 1234 5678", "0086 13812345678", "13812345678", "8613812345678", "010-12345678",
+                           "+1 415 555 2671"}) {
+    INFO(form);
+    REQUIRE(n.PhoneForLookup(form, &e164));
+    CHECK(e164 == *n.Phone(form));
+  }
+}
+
+TEST_CASE("auto and apple_id detect the kind") {
+  Normalizer n;
+  auto e = n.Normalize("Li@Me.com", InputKind::kAppleId);
+  REQUIRE(e);
+  CHECK(e->kind == IdKind::kEmail);
+  auto p = n.Normalize("13812345678", InputKind::kAuto);
+  REQUIRE(p);
+  CHECK(p->kind == IdKind::kPhone);
+  CHECK(!n.Normalize("13812345678", InputKind::kEmail));
+  CHECK(!n.Normalize("a@b.com", InputKind::kPhone));
+}
+
+TEST_CASE("Apple aliases") {
+  CHECK(lw::AppleAliases("x@me.com") == std::vector<std::string>{"x@icloud.com", "x@mac.com"});
+  CHECK(lw::AppleAliases("x@icloud.com") == std::vector<std::string>{"x@me.com", "x@mac.com"});
+  CHECK(lw::AppleAliases("x@gmail.com").empty());
+  CHECK(lw::AppleAliases("x@me.com.cn").empty());
+}
+
+TEST_CASE("hints reveal little") {
+  CHECK(lw::Hint({IdKind::kEmail, "liwei12345678@icloud.com"}) == "l***********8@icloud.com");
+  CHECK(lw::Hint({IdKind::kEmail, "ab@qq.com"}) == "a*@qq.com");
+  CHECK(lw::Hint({IdKind::kEmail, "a@qq.com"}) == "*@qq.com");
+  CHECK(lw::Hint({IdKind::kEmail, "王小明@qq.com"}) == "王*明@qq.com");
+  CHECK(lw::Hint({IdKind::kPhone, "+8613812345678"}) == "+86*********78");
+  CHECK(lw::Hint({IdKind::kPhone, "+14155552671"}) == "+1********71");
+}
