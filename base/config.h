@@ -1,0 +1,82 @@
+// leakwatch's configuration file (TOML), parsed once, at the edge, into plain structs.
+// Schema and defaults: ../README.md "Configuration" and the contract. An unknown key, a
+// bad duration/size/pattern or a wrong type is an Error::Code::kConfig whose message
+// names the file, line and key: "config.toml:12: crawl.timeout: bad duration '3x'".
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace lw {
+
+struct MatchConfig {
+  std::string default_region = "CN";  // ISO 3166 region for national phone numbers
+};
+
+// Fetch settings; [crawl] sets them for all sources, a [[source]] may override any.
+struct CrawlConfig {
+  std::string user_agent = "leakwatch/0.1";
+  int concurrency = 8;                 // transfers in flight
+  int per_host_concurrency = 2;
+  int64_t per_host_delay_ms = 1000;    // between requests to one host
+  int64_t timeout_ms = 30000;          // whole transfer
+  uint64_t max_body = 20u << 20;       // bytes, after decompression
+  bool obey_robots = true;
+  bool allow_private_addresses = false;  // loopback, RFC 1918, link-local, CGNAT, ULA
+  std::string proxy;                   // e.g. socks5h://127.0.0.1:9050
+  std::map<std::string, std::string> headers;
+};
+
+struct SourceConfig {
+  std::string name;
+  std::string kind = "listing";  // listing | json | page
+  std::string url;
+  std::string item_pattern;      // RE2 on absolute link URLs
+  std::string item_url;          // optional rewrite, \1 for groups
+  std::string next_pattern;      // optional: further listing pages
+  std::string item_field;        // json: element field holding the item URL
+  int max_pages = 5;
+  int64_t every_ms = 600000;     // due interval
+  CrawlConfig crawl;             // [crawl] with this source's overrides applied
+  int line = 0;                  // where it was declared, for messages
+};
+
+struct AlertConfig {
+  std::string name;
+  std::string kind;              // jsonl | webhook | email | exec
+  std::string path;              // jsonl: file, "-" for stdout
+  std::string url;               // webhook; email: smtp:// or smtps://
+  std::string format;            // webhook: "" (JSON) | "slack"
+  std::string secret_env;        // webhook: env var holding the HMAC secret
+  std::string from, username_env, password_env;  // email
+  std::vector<std::string> to;   // email
+  std::vector<std::string> command;  // exec: argv
+  std::string min_severity = "exposure";  // exposure | credential
+  std::vector<std::string> watchlists;    // empty: all
+  int64_t timeout_ms = 10000;
+  int line = 0;
+};
+
+struct StoreConfig {
+  int64_t retain_ms = 0;  // 0: keep forever
+};
+
+struct Config {
+  std::string path;  // empty: built-in defaults
+  MatchConfig match;
+  CrawlConfig crawl;
+  StoreConfig store;
+  std::vector<SourceConfig> sources;
+  std::vector<AlertConfig> alerts;
+};
+
+// Parses `path`. Bad TOML, unknown keys, bad values: Error::Code::kConfig.
+Result<Config> LoadConfig(const std::string& path);
+Result<Config> ParseConfig(std::string_view toml_text, const std::string& path_for_messages);
+
+}  // namespace lw

@@ -1,0 +1,61 @@
+// The records the store keeps, as plain structs. Encoding is internal (store/codec.cc).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/identifier.h"
+#include "base/keyed_hash.h"
+
+namespace lw {
+
+// How a variant key leads back to its watched identifier.
+enum class VariantType : uint8_t {
+  kAlias = 1,   // the same Apple account under another of icloud.com/me.com/mac.com
+  kMd5 = 2,     // keyed hash of the hex MD5 of the normalized email
+  kSha1 = 3,
+  kSha256 = 4,
+};
+
+// A variant key and the watched identifier it leads to.
+struct VariantRecord {
+  Digest variant{};
+  Digest primary{};
+  VariantType type = VariantType::kAlias;
+};
+
+// One identifier in one watchlist.
+struct WatchEntry {
+  Digest digest{};         // KeyedHasher::Hash(HashTag(kind), normalized)
+  std::string watchlist;
+  IdKind kind = IdKind::kEmail;
+  std::string label;       // optional, as enrolled
+};
+
+struct WatchlistInfo {
+  std::string name;
+  uint64_t size = 0;              // identifiers enrolled
+  UnixSeconds created = 0;
+  UnixSeconds last_exposure = 0;  // 0: never
+};
+
+// One watched identifier seen in one document content.
+struct Exposure {
+  std::string id;                    // stable: hex of 16 bytes derived from identifier and content
+  Digest identifier{};               // the watched identifier's digest
+  std::vector<std::string> watchlists;
+  std::vector<std::string> labels;
+  IdKind kind = IdKind::kEmail;
+  std::string hint;                  // redacted form, never the identifier
+  std::string source;                // configured source name, or "scan"
+  std::string location;              // URL or path (path!member inside archives)
+  std::string content_digest;        // hex SHA-256 of the document content
+  UnixSeconds first_seen = 0;
+  UnixSeconds last_seen = 0;
+  std::string severity;              // "exposure" | "credential"
+  std::string match;                 // "exact" | "alias" | "obfuscated" | "encoded" | "hashed"
+};
+
+}  // namespace lw

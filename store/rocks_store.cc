@@ -1,0 +1,606 @@
+// The RocksDB implementation of Store. Layout: store/layout.md.
+#include <fcntl.h>
+#include <openssl/sha.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "store/codec.h"
+#include "store/store.h"
+
+namespace lw {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace store_internal;
+
+constexpr const char* kSchemaVersion = "1";
+
+enum Cf { kDefault, kMeta, kWatch, kVariant, kWatchlists, kExposures, kExpByIdent, kExpByTime, kOutbox, kCrawl, kNumCf };
+constexpr const char* kCfNames[kNumCf] = {"default",      "meta",        "watch",  "variant", "watchlists",
+                                          "exposures",    "exp_by_ident", "exp_by_time", "outbox", "crawl"};
+
+Error FromRocks(const rocksdb::Status& s, const std::string& what) {
+  std::string msg = what + ": " + s.ToString();
+  if (s.IsCorruption()) return Error::Corruption(msg);
+  if (s.IsNotFound()) return Error::NotFound(msg);
+  return Error::IO(msg);
+}
+
+rocksdb::ColumnFamilyOptions CfOptions(int cf) {
+  rocksdb::ColumnFamilyOptions o;
+  if (cf == kWatch || cf == kVariant) {
+    // Keys are keyed hashes: incompressible, looked up by point Get mostly absent.
+    o.compression = rocksdb::kNoCompression;
+    rocksdb::BlockBasedTableOptions t;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  }
+  return o;
+}
+
+// Holds DATA/store.lock for the life of a writer.
+class FileLock {
+ public:
+  static Result<std::unique_ptr<FileLock>> Acquire(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int e = errno;
+      ::close(fd);
+      if (e == EWOULDBLOCK)
+        return Fail(Error::Busy("the store is busy: another leakwatch process is writing to it (" + path + ")"));
+      return Fail(Error::IO(path + ": " + std::strerror(e)));
+    }
+    return std::unique_ptr<FileLock>(new FileLock(fd));
+  }
+  ~FileLock() { ::close(fd_); }
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+class RocksStore;
+
+// Spills records to per-partition files (by the top 6 bits of the key), then sorts each
+// partition in turn; since partitions are key-ordered, the outputs are sorted globally and
+// go to a few large SST files (or one WriteBatch when the input is small).
+class RocksBulkEnroller final : public BulkEnroller {
+ public:
+  RocksBulkEnroller(RocksStore* store, BulkEnrollInput input);
+  ~RocksBulkEnroller() override;
+  uint32_t InternLabel(std::string_view label) override;
+  Status Add(const EnrollRecord& record) override;
+  Status AddVariant(const VariantRecord& record) override;
+  Result<BulkEnrollResult> Finish() override;
+
+ private:
+  static constexpr int kPartitions = 64;
+  static constexpr uint64_t kSmallInput = 100000;  // below this, one WriteBatch
+  template <class T>
+  Status Spill(std::vector<FILE*>& files, const char* prefix, const T& rec, uint8_t first_byte);
+  template <class T>
+  Result<std::vector<T>> ReadPartition(std::vector<FILE*>& files, int p);
+
+  RocksStore* store_;
+  BulkEnrollInput input_;
+  std::string dir_;
+  std::vector<FILE*> watch_files_, variant_files_;
+  std::vector<std::string> labels_{""};
+  std::unordered_map<std::string, uint32_t> label_index_;
+  uint64_t count_ = 0;
+};
+
+class RocksStore final : public Store {
+ public:
+  RocksStore(std::unique_ptr<FileLock> lock, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             std::string secondary_dir, bool read_only)
+      : lock_(std::move(lock)), db_(db), cf_(std::move(handles)), secondary_dir_(std::move(secondary_dir)),
+        read_only_(read_only) {}
+
+  ~RocksStore() override {
+    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    delete db_;
+    if (!secondary_dir_.empty()) {
+      std::error_code ec;
+      fs::remove_all(secondary_dir_, ec);
+    }
+  }
+
+  Result<std::optional<std::string>> GetMeta(const std::string& key) override { return Get(kMeta, key); }
+  Status PutMeta(const std::string& key, const std::string& value) override { return Put(kMeta, key, value); }
+
+  Result<std::unique_ptr<BulkEnroller>> StartBulkEnroll(BulkEnrollInput input) override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    return std::unique_ptr<BulkEnroller>(new RocksBulkEnroller(this, std::move(input)));
+  }
+
+  Result<uint64_t> Unenroll(const std::string& watchlist, const std::vector<Digest>& digests) override {
+    rocksdb::WriteBatch batch;
+    uint64_t removed = 0;
+    std::vector<Digest> sorted = digests;
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    for (const Digest& d : sorted) {
+      std::string key = WatchKey(d, watchlist);
+      auto v = Get(kWatch, key);
+      if (!v) return Fail(v.error());
+      if (!*v) continue;
+      batch.Delete(cf_[kWatch], key);
+      ++removed;
+    }
+    auto info = GetWatchlist(watchlist);
+    if (!info) return Fail(info.error());
+    if (!*info) return Fail(Error::NotFound("no watchlist named '" + watchlist + "'"));
+    (*info)->size = (*info)->size >= removed ? (*info)->size - removed : 0;
+    batch.Put(cf_[kWatchlists], watchlist, EncodeWatchlist(**info));
+    if (auto s = Write(&batch); !s) return Fail(s.error());
+    return removed;
+  }
+
+  Result<std::vector<WatchEntry>> Memberships(const Digest& digest) override {
+    std::vector<WatchEntry> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWatch]));
+    rocksdb::Slice prefix(reinterpret_cast<const char*>(digest.data()), digest.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      auto e = DecodeWatch(it->key().ToStringView(), it->value().ToStringView());
+      if (!e) return Fail(e.error());
+      out.push_back(std::move(*e));
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
+    return out;
+  }
+
+  Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) override {
+    auto v = Get(kVariant, std::string(AsView(variant)));
+    if (!v) return Fail(v.error());
+    if (!*v) return std::optional<VariantRecord>();
+    auto r = DecodeVariant(AsView(variant), **v);
+    if (!r) return Fail(r.error());
+    return std::optional<VariantRecord>(*r);
+  }
+
+  Status ForEachDigest(const std::function<void(const Digest&, bool)>& fn) override {
+    for (int cf : {kWatch, kVariant}) {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf]));
+      Digest d;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        if (it->key().size() < 32) return Fail(Error::Corruption("short key in " + std::string(kCfNames[cf])));
+        std::memcpy(d.data(), it->key().data(), 32);
+        fn(d, cf == kVariant);
+      }
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
+    }
+    return Ok();
+  }
+
+  Result<std::vector<WatchlistInfo>> Watchlists() override {
+    std::vector<WatchlistInfo> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWatchlists]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto w = DecodeWatchlist(it->key().ToStringView(), it->value().ToStringView());
+      if (!w) return Fail(w.error());
+      out.push_back(std::move(*w));
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watchlists"));
+    return out;
+  }
+
+  Result<std::optional<WatchlistInfo>> GetWatchlist(const std::string& name) override {
+    auto v = Get(kWatchlists, name);
+    if (!v) return Fail(v.error());
+    if (!*v) return std::optional<WatchlistInfo>();
+    auto w = DecodeWatchlist(name, **v);
+    if (!w) return Fail(w.error());
+    return std::optional<WatchlistInfo>(std::move(*w));
+  }
+
+  Result<RecordResult> RecordExposure(const Exposure& exposure) override {
+    std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the record
+    auto existing = Get(kExposures, exposure.id);
+    if (!existing) return Fail(existing.error());
+    rocksdb::WriteBatch batch;
+    if (*existing) {
+      auto old = DecodeExposure(**existing);
+      if (!old) return Fail(old.error());
+      if (exposure.last_seen > old->last_seen) {
+        old->last_seen = exposure.last_seen;
+        batch.Put(cf_[kExposures], exposure.id, EncodeExposure(*old));
+        if (auto s = Write(&batch); !s) return Fail(s.error());
+      }
+      return RecordResult{false, exposure.id};
+    }
+    batch.Put(cf_[kExposures], exposure.id, EncodeExposure(exposure));
+    batch.Put(cf_[kExpByIdent], std::string(AsView(exposure.identifier)) + exposure.id, "");
+    batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), "");
+    batch.Put(cf_[kOutbox], exposure.id, "{}");
+    for (const std::string& name : exposure.watchlists) {
+      auto info = GetWatchlist(name);
+      if (!info) return Fail(info.error());
+      if (!*info) continue;
+      (*info)->last_exposure = std::max((*info)->last_exposure, exposure.first_seen);
+      batch.Put(cf_[kWatchlists], name, EncodeWatchlist(**info));
+    }
+    if (auto s = Write(&batch); !s) return Fail(s.error());
+    return RecordResult{true, exposure.id};
+  }
+
+  Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
+    std::vector<std::string> ids;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByIdent]));
+    rocksdb::Slice prefix(reinterpret_cast<const char*>(identifier.data()), identifier.size());
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      ids.push_back(it->key().ToString().substr(32));
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
+    auto out = LoadExposures(ids);
+    if (out) std::sort(out->begin(), out->end(), [](auto& a, auto& b) { return a.first_seen < b.first_seen; });
+    return out;
+  }
+
+  Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) override {
+    std::vector<std::string> ids;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByTime]));
+    for (it->Seek(TimeKey(std::max<UnixSeconds>(since, 0), "")); it->Valid(); it->Next())
+      ids.push_back(it->key().ToString().substr(8));
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
+    return LoadExposures(ids);
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> Outbox() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kOutbox]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the outbox"));
+    return out;
+  }
+  Status PutOutbox(const std::string& id, const std::string& value) override { return Put(kOutbox, id, value); }
+  Status DeleteOutbox(const std::string& id) override {
+    rocksdb::WriteBatch b;
+    b.Delete(cf_[kOutbox], id);
+    return Write(&b);
+  }
+  Result<std::optional<std::string>> GetCrawlState(const std::string& key) override { return Get(kCrawl, key); }
+  Status PutCrawlState(const std::string& key, const std::string& value) override { return Put(kCrawl, key, value); }
+
+  Status Flush() override {
+    if (read_only_) return Ok();
+    rocksdb::FlushOptions fo;
+    auto s = db_->Flush(fo, cf_);
+    if (!s.ok()) return Fail(FromRocks(s, "flushing the store"));
+    return Ok();
+  }
+
+  // For the bulk enroller.
+  rocksdb::DB* db() { return db_; }
+  rocksdb::ColumnFamilyHandle* cf(int i) { return cf_[i]; }
+  Result<std::optional<std::string>> Get(int cf, const std::string& key) {
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), cf_[cf], key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return Fail(FromRocks(s, std::string("reading ") + kCfNames[cf]));
+    return std::optional<std::string>(std::move(value));
+  }
+  Status Put(int cf, const std::string& key, const std::string& value) {
+    rocksdb::WriteBatch b;
+    b.Put(cf_[cf], key, value);
+    return Write(&b);
+  }
+  Status Write(rocksdb::WriteBatch* batch) {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;  // an exposure recorded is an exposure kept, even across power loss
+    auto s = db_->Write(wo, batch);
+    if (!s.ok()) return Fail(FromRocks(s, "writing to the store"));
+    return Ok();
+  }
+
+ private:
+  Result<std::vector<Exposure>> LoadExposures(const std::vector<std::string>& ids) {
+    std::vector<Exposure> out;
+    for (const std::string& id : ids) {
+      auto v = Get(kExposures, id);
+      if (!v) return Fail(v.error());
+      if (!*v) continue;
+      auto e = DecodeExposure(**v);
+      if (!e) return Fail(e.error());
+      out.push_back(std::move(*e));
+    }
+    return out;
+  }
+
+  std::unique_ptr<FileLock> lock_;
+  rocksdb::DB* db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cf_;
+  std::string secondary_dir_;
+  bool read_only_;
+  std::mutex write_mu_;
+};
+
+// ---- Bulk enrollment ----
+
+// Fixed-size spill records.
+struct WatchSpill {
+  Digest digest;
+  uint32_t label;
+  uint32_t line;
+  uint8_t kind;
+};
+struct VariantSpill {
+  Digest variant;
+  Digest primary;
+  uint8_t type;
+};
+
+RocksBulkEnroller::RocksBulkEnroller(RocksStore* store, BulkEnrollInput input)
+    : store_(store), input_(std::move(input)), watch_files_(kPartitions, nullptr), variant_files_(kPartitions, nullptr) {
+  char tmpl[4096];
+  std::snprintf(tmpl, sizeof tmpl, "%s/leakwatch-enroll-XXXXXX", input_.temp_dir.empty() ? "/tmp" : input_.temp_dir.c_str());
+  if (::mkdtemp(tmpl)) dir_ = tmpl;
+}
+
+RocksBulkEnroller::~RocksBulkEnroller() {
+  for (FILE* f : watch_files_)
+    if (f) std::fclose(f);
+  for (FILE* f : variant_files_)
+    if (f) std::fclose(f);
+  if (!dir_.empty()) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+}
+
+template <class T>
+Status RocksBulkEnroller::Spill(std::vector<FILE*>& files, const char* prefix, const T& rec, uint8_t first_byte) {
+  if (dir_.empty()) return Fail(Error::IO("cannot create a temporary directory for enrollment in " + input_.temp_dir));
+  int p = first_byte >> 2;
+  if (!files[p]) {
+    std::string path = dir_ + "/" + prefix + std::to_string(p);
+    files[p] = std::fopen(path.c_str(), "w+b");
+    if (!files[p]) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+    std::setvbuf(files[p], nullptr, _IOFBF, 1 << 16);
+  }
+  if (std::fwrite(&rec, sizeof rec, 1, files[p]) != 1)
+    return Fail(Error::IO("writing enrollment spill file in " + dir_ + ": " + std::strerror(errno)));
+  return Ok();
+}
+
+template <class T>
+Result<std::vector<T>> RocksBulkEnroller::ReadPartition(std::vector<FILE*>& files, int p) {
+  std::vector<T> out;
+  FILE* f = files[p];
+  if (!f) return out;
+  if (std::fflush(f) != 0) return Fail(Error::IO("flushing enrollment spill file: " + std::string(std::strerror(errno))));
+  long size = std::ftell(f);
+  out.resize(static_cast<size_t>(size) / sizeof(T));
+  std::rewind(f);
+  if (!out.empty() && std::fread(out.data(), sizeof(T), out.size(), f) != out.size())
+    return Fail(Error::IO("reading enrollment spill file in " + dir_));
+  std::fclose(f);
+  files[p] = nullptr;
+  return out;
+}
+
+uint32_t RocksBulkEnroller::InternLabel(std::string_view label) {
+  if (label.empty()) return 0;
+  auto [it, inserted] = label_index_.try_emplace(std::string(label), static_cast<uint32_t>(labels_.size()));
+  if (inserted) labels_.emplace_back(label);
+  return it->second;
+}
+
+Status RocksBulkEnroller::Add(const EnrollRecord& r) {
+  WatchSpill s{};
+  s.digest = r.digest;
+  s.label = r.label;
+  s.line = r.line;
+  s.kind = static_cast<uint8_t>(r.kind);
+  ++count_;
+  return Spill(watch_files_, "w", s, r.digest[0]);
+}
+
+Status RocksBulkEnroller::AddVariant(const VariantRecord& r) {
+  VariantSpill s{};
+  s.variant = r.variant;
+  s.primary = r.primary;
+  s.type = static_cast<uint8_t>(r.type);
+  ++count_;
+  return Spill(variant_files_, "v", s, r.variant[0]);
+}
+
+// Writes sorted key/values either to a WriteBatch (small inputs) or to SST files of at
+// most ~256 MiB each.
+class SortedSink {
+ public:
+  SortedSink(RocksStore* store, int cf, bool use_sst, std::string dir, std::string prefix)
+      : store_(store), cf_(cf), use_sst_(use_sst), dir_(std::move(dir)), prefix_(std::move(prefix)) {}
+
+  Status Put(const std::string& key, const std::string& value) {
+    if (!use_sst_) {
+      batch_.Put(store_->cf(cf_), key, value);
+      return Ok();
+    }
+    if (!writer_) {
+      rocksdb::Options o(rocksdb::DBOptions(), CfOptions(cf_));
+      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, store_->cf(cf_));
+      std::string path = dir_ + "/" + prefix_ + std::to_string(files_.size()) + ".sst";
+      auto s = writer_->Open(path);
+      if (!s.ok()) return Fail(FromRocks(s, "creating " + path));
+      files_.push_back(path);
+    }
+    auto s = writer_->Put(key, value);
+    if (!s.ok()) return Fail(FromRocks(s, "writing SST file"));
+    if (writer_->FileSize() > (256u << 20)) return Close();
+    return Ok();
+  }
+
+  Status Commit() {
+    if (!use_sst_) return store_->Write(&batch_);
+    if (auto s = Close(); !s) return s;
+    if (files_.empty()) return Ok();
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;
+    auto s = store_->db()->IngestExternalFile(store_->cf(cf_), files_, io);
+    if (!s.ok()) return Fail(FromRocks(s, "ingesting enrolled identifiers"));
+    return Ok();
+  }
+
+ private:
+  Status Close() {
+    if (!writer_) return Ok();
+    auto s = writer_->Finish();
+    writer_.reset();
+    if (!s.ok()) return Fail(FromRocks(s, "finishing SST file"));
+    return Ok();
+  }
+
+  RocksStore* store_;
+  int cf_;
+  bool use_sst_;
+  std::string dir_, prefix_;
+  rocksdb::WriteBatch batch_;
+  std::unique_ptr<rocksdb::SstFileWriter> writer_;
+  std::vector<std::string> files_;
+};
+
+Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
+  BulkEnrollResult result;
+  const bool use_sst = count_ >= kSmallInput;
+  const std::string& name = input_.watchlist;
+  SortedSink watch_sink(store_, kWatch, use_sst, dir_, "watch-");
+  SortedSink variant_sink(store_, kVariant, use_sst, dir_, "variant-");
+
+  // Existing keys are walked once, in order, beside the sorted new ones.
+  std::unique_ptr<rocksdb::Iterator> existing(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(kWatch)));
+  existing->SeekToFirst();
+  for (int p = 0; p < kPartitions; ++p) {
+    auto recs = ReadPartition<WatchSpill>(watch_files_, p);
+    if (!recs) return Fail(recs.error());
+    std::stable_sort(recs->begin(), recs->end(),
+                     [](const WatchSpill& a, const WatchSpill& b) { return a.digest < b.digest; });
+    for (size_t i = 0; i < recs->size(); ++i) {
+      const WatchSpill& r = (*recs)[i];
+      if (i > 0 && (*recs)[i - 1].digest == r.digest) {
+        ++result.already_present;  // repeated within this input
+        continue;
+      }
+      std::string key = WatchKey(r.digest, name);
+      while (existing->Valid() && existing->key().compare(key) < 0) existing->Next();
+      if (existing->Valid() && existing->key() == key) {
+        ++result.already_present;
+        continue;
+      }
+      const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
+      if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label)); !s) return Fail(s.error());
+      ++result.added;
+    }
+    auto vars = ReadPartition<VariantSpill>(variant_files_, p);
+    if (!vars) return Fail(vars.error());
+    std::sort(vars->begin(), vars->end(),
+              [](const VariantSpill& a, const VariantSpill& b) { return a.variant < b.variant; });
+    for (size_t i = 0; i < vars->size(); ++i) {
+      const VariantSpill& v = (*vars)[i];
+      if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
+      if (auto s = variant_sink.Put(std::string(AsView(v.variant)), VariantValue(v.primary, static_cast<VariantType>(v.type)));
+          !s)
+        return Fail(s.error());
+    }
+  }
+  if (!existing->status().ok()) return Fail(FromRocks(existing->status(), "reading watch entries"));
+  existing.reset();
+  // Variants first: a watch entry must never be visible without the keys that lead to it.
+  if (auto s = variant_sink.Commit(); !s) return Fail(s.error());
+  if (auto s = watch_sink.Commit(); !s) return Fail(s.error());
+
+  auto info = store_->GetWatchlist(name);
+  if (!info) return Fail(info.error());
+  WatchlistInfo w = info->value_or(WatchlistInfo{name, 0, 0, 0});
+  if (w.created == 0) w.created = static_cast<UnixSeconds>(::time(nullptr));
+  w.size += result.added;
+  if (auto s = store_->Put(kWatchlists, name, EncodeWatchlist(w)); !s) return Fail(s.error());
+  return result;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  std::error_code ec;
+  bool exists = fs::exists(dir + "/CURRENT", ec);
+  if (!exists && !options.create_if_missing)
+    return Fail(Error::NotFound("no leakwatch store in " + dir + " (run 'leakwatch init')"));
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  db_options.keep_log_file_num = 5;
+  db_options.max_background_jobs = 2;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (int i = 0; i < kNumCf; ++i) cfs.emplace_back(kCfNames[i], CfOptions(i));
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  std::unique_ptr<FileLock> lock;
+  std::string secondary_dir;
+
+  if (options.read_only) {
+    // A secondary instance reads consistently while a writer runs (a read-only instance
+    // beside a writer is undefined behaviour per rocksdb/db.h).
+    char tmpl[] = "/tmp/leakwatch-reader-XXXXXX";
+    if (!::mkdtemp(tmpl)) return Fail(Error::IO(std::string("mkdtemp: ") + std::strerror(errno)));
+    secondary_dir = tmpl;
+    db_options.max_open_files = -1;
+    auto s = rocksdb::DB::OpenAsSecondary(db_options, dir, secondary_dir, cfs, &handles, &db);
+    if (!s.ok()) {
+      fs::remove_all(secondary_dir, ec);
+      return Fail(FromRocks(s, "opening the store in " + dir));
+    }
+  } else {
+    fs::create_directories(dir, ec);
+    auto l = FileLock::Acquire(dir + ".lock");
+    if (!l) return Fail(l.error());
+    lock = std::move(*l);
+    auto s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &db);
+    if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
+  }
+  auto store = std::make_unique<RocksStore>(std::move(lock), db, std::move(handles), std::move(secondary_dir),
+                                            options.read_only);
+  auto version = store->GetMeta("schema_version");
+  if (!version) return Fail(version.error());
+  if (!*version) {
+    if (options.read_only) return Fail(Error::Corruption("store in " + dir + " has no schema version"));
+    if (auto s = store->PutMeta("schema_version", kSchemaVersion); !s) return Fail(s.error());
+  } else if (**version != kSchemaVersion) {
+    return Fail(Error::Corruption("store in " + dir + " has schema version " + **version + "; this leakwatch reads " +
+                                  kSchemaVersion));
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+std::string ExposureId(const Digest& identifier, const std::string& content_digest_hex) {
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, identifier.data(), identifier.size());
+  SHA256_Update(&ctx, content_digest_hex.data(), content_digest_hex.size());
+  uint8_t out[32];
+  SHA256_Final(out, &ctx);
+  return ToHex(out, 16);
+}
+
+}  // namespace lw

@@ -1,0 +1,121 @@
+// The durable state of one leakwatch installation: a RocksDB database in DATA/store.
+//
+// Holds watch entries (keyed hashes only, never plaintext), watchlists, exposures, crawl
+// state, the alert outbox and metadata. store/layout.md documents every key.
+//
+// One process writes at a time: Open() for writing takes DATA/store.lock with flock and
+// fails with Error::Code::kBusy when another process holds it. Read-only opens take no
+// lock and work while a writer runs (they see what was written when they opened).
+//
+// Thread-safety: all methods are safe to call from several threads (RocksDB is); bulk
+// enrollment (BulkEnroll) must not run concurrently with itself.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "store/records.h"
+
+namespace lw {
+
+struct StoreOptions {
+  // Open without the writer lock; every mutating call fails.
+  bool read_only = false;
+  // Create the database when it does not exist (only `leakwatch init` does).
+  bool create_if_missing = false;
+};
+
+// A watch entry to add in bulk, and the variant keys that lead to it.
+struct EnrollRecord {
+  Digest digest{};
+  IdKind kind = IdKind::kEmail;
+  uint32_t label = 0;  // from BulkEnroller::InternLabel; 0 means none
+  uint32_t line = 0;   // input line, for messages
+};
+struct BulkEnrollInput {
+  std::string watchlist;
+  std::string temp_dir;                     // where SST files are built; same file system as the store is best
+};
+struct BulkEnrollResult {
+  uint64_t added = 0;
+  uint64_t already_present = 0;  // in the store before, or repeated in the input
+};
+
+// Accumulates records for one watchlist and writes them as SST files, ingested at once.
+// Records are spilled to partition files by the first byte of their key, so memory stays
+// bounded whatever the input size. See store/bulk_enroll.cc.
+class BulkEnroller {
+ public:
+  virtual ~BulkEnroller() = default;
+  // Returns the index under which `label` is stored for EnrollRecord::label (0: no label).
+  virtual uint32_t InternLabel(std::string_view label) = 0;
+  virtual Status Add(const EnrollRecord& record) = 0;
+  virtual Status AddVariant(const VariantRecord& record) = 0;
+  virtual Result<BulkEnrollResult> Finish() = 0;
+};
+
+struct RecordResult {
+  bool is_new = false;  // false: an existing exposure whose last_seen was updated
+  std::string id;
+};
+
+struct SourceState {
+  std::string name;
+  std::string json;  // owned by the crawler; opaque here
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens the store in `dir` (DATA/store). Errors: kNotFound when missing and not
+  // create_if_missing, kBusy when another writer holds it, kCorruption, kIO.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+
+  // Metadata.
+  virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+  virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
+
+  // Watch entries.
+  virtual Result<std::unique_ptr<BulkEnroller>> StartBulkEnroll(BulkEnrollInput input) = 0;
+  // Removes `digests` from `watchlist`; returns how many were there.
+  virtual Result<uint64_t> Unenroll(const std::string& watchlist, const std::vector<Digest>& digests) = 0;
+  // The watchlists (with labels) that hold `digest`; empty when none.
+  virtual Result<std::vector<WatchEntry>> Memberships(const Digest& digest) = 0;
+  // The watched identifier a variant key leads to, if any.
+  virtual Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) = 0;
+  // Calls fn for every watch digest (is_variant false) and variant digest (true).
+  virtual Status ForEachDigest(const std::function<void(const Digest&, bool is_variant)>& fn) = 0;
+
+  virtual Result<std::vector<WatchlistInfo>> Watchlists() = 0;
+  virtual Result<std::optional<WatchlistInfo>> GetWatchlist(const std::string& name) = 0;
+
+  // Exposures. Records a sighting: a new exposure (with its alert-outbox entry, in one
+  // write batch) or, for an id already known, an update of last_seen only.
+  virtual Result<RecordResult> RecordExposure(const Exposure& exposure) = 0;
+  virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
+  // Exposures first seen at or after `since`, oldest first.
+  virtual Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) = 0;
+
+  // Alert outbox: exposure ids waiting for delivery (the alerts module owns the values).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> Outbox() = 0;
+  virtual Status PutOutbox(const std::string& id, const std::string& value) = 0;
+  virtual Status DeleteOutbox(const std::string& id) = 0;
+
+  // Crawl state, one opaque JSON document per source (the crawler owns its content).
+  virtual Result<std::optional<std::string>> GetCrawlState(const std::string& key) = 0;
+  virtual Status PutCrawlState(const std::string& key, const std::string& value) = 0;
+
+  // Flushes memtables and syncs the WAL (used before exit by writers).
+  virtual Status Flush() = 0;
+};
+
+// A stable exposure id: hex of the first 16 bytes of SHA-256(identifier || content).
+std::string ExposureId(const Digest& identifier, const std::string& content_digest_hex);
+
+}  // namespace lw

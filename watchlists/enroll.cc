@@ -1,0 +1,298 @@
+#include "watchlists/enroll.h"
+
+#include <openssl/md5.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <thread>
+
+#include "watchlists/line_reader.h"
+
+namespace lw {
+namespace {
+
+std::string_view TrimView(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits one CSV record (RFC 4180 quoting, on one line). False on an unterminated quote.
+bool SplitCsv(std::string_view line, std::vector<std::string>* fields) {
+  fields->clear();
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        field.push_back(c);
+      }
+    } else if (c == '"' && TrimView(field).empty() && !was_quoted) {
+      field.clear();
+      quoted = was_quoted = true;
+    } else if (c == ',') {
+      fields->push_back(was_quoted ? field : std::string(TrimView(field)));
+      field.clear();
+      was_quoted = false;
+    } else {
+      field.push_back(c);
+    }
+  }
+  if (quoted) return false;
+  fields->push_back(was_quoted ? field : std::string(TrimView(field)));
+  return true;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
+}
+
+// One line of input after format parsing, before normalization.
+struct Pending {
+  uint64_t line = 0;
+  std::string identifier;
+  std::string label;
+  std::string reason;  // non-empty: rejected already at parsing
+};
+
+struct Outcome {
+  bool ok = false;
+  HashedIdentifier hashed;
+  std::string reason;
+};
+
+template <class Digester>
+std::string HexDigest(std::string_view s, size_t n, Digester digest) {
+  uint8_t out[64];
+  digest(reinterpret_cast<const uint8_t*>(s.data()), s.size(), out);
+  return ToHex(out, n);
+}
+
+// Format detection and per-line parsing for one input file.
+class InputParser {
+ public:
+  explicit InputParser(bool prehashed) : prehashed_(prehashed) {}
+
+  // Returns false for lines that carry nothing (blank, comment, CSV header).
+  bool Parse(std::string_view raw, uint64_t line_no, Pending* out) {
+    std::string_view line = TrimView(raw);
+    if (line.empty() || line.front() == '#') return false;
+    out->line = line_no;
+    out->reason.clear();
+    out->label.clear();
+    if (!decided_) {
+      decided_ = true;
+      if (!prehashed_ && line.find(',') != std::string_view::npos && SplitCsv(line, &fields_)) {
+        for (size_t i = 0; i < fields_.size(); ++i) {
+          if (IEquals(fields_[i], "identifier")) id_col_ = static_cast<int>(i);
+          if (IEquals(fields_[i], "label")) label_col_ = static_cast<int>(i);
+        }
+        if (id_col_ >= 0) return false;  // the header
+      } else if (!prehashed_ && IEquals(line, "identifier")) {
+        id_col_ = 0;
+        return false;
+      }
+    }
+    if (id_col_ >= 0) {
+      if (!SplitCsv(line, &fields_)) {
+        out->reason = "malformed CSV (unterminated quote)";
+        out->identifier.assign(line);
+        return true;
+      }
+      if (static_cast<int>(fields_.size()) <= id_col_) {
+        out->reason = "malformed CSV (no identifier column)";
+        out->identifier.assign(line);
+        return true;
+      }
+      out->identifier = fields_[id_col_];
+      if (label_col_ >= 0 && static_cast<int>(fields_.size()) > label_col_) out->label = fields_[label_col_];
+      return true;
+    }
+    size_t comma = line.find(',');
+    out->identifier.assign(TrimView(line.substr(0, comma)));
+    if (comma != std::string_view::npos) out->label.assign(TrimView(line.substr(comma + 1)));
+    return true;
+  }
+
+ private:
+  bool prehashed_;
+  bool decided_ = false;
+  int id_col_ = -1, label_col_ = -1;
+  std::vector<std::string> fields_;
+};
+
+Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const EnrollOptions& options,
+                const Pending& p) {
+  Outcome o;
+  if (!p.reason.empty()) {
+    o.reason = p.reason;
+    return o;
+  }
+  if (options.prehashed) {
+    auto h = ParseHashLine(p.identifier, options.kind);
+    if (!h) {
+      o.reason = h.error().message;
+      return o;
+    }
+    o.hashed = std::move(*h);
+    o.ok = true;
+    return o;
+  }
+  auto id = normalizer.Normalize(p.identifier, options.kind);
+  if (!id) {
+    o.reason = id.error().message;
+    return o;
+  }
+  o.hashed = HashIdentifier(hasher, *id);
+  o.ok = true;
+  return o;
+}
+
+}  // namespace
+
+HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id) {
+  HashedIdentifier h;
+  h.kind = id.kind;
+  h.digest = hasher.Hash(HashTag(id.kind), id.value);
+  if (id.kind != IdKind::kEmail) return h;
+  for (const std::string& alias : AppleAliases(id.value))
+    h.variants.push_back({hasher.Hash("email", alias), h.digest, VariantType::kAlias});
+  h.variants.push_back({hasher.Hash("md5", HexDigest(id.value, 16, MD5)), h.digest, VariantType::kMd5});
+  h.variants.push_back({hasher.Hash("sha1", HexDigest(id.value, 20, SHA1)), h.digest, VariantType::kSha1});
+  h.variants.push_back({hasher.Hash("sha256", HexDigest(id.value, 32, SHA256)), h.digest, VariantType::kSha256});
+  return h;
+}
+
+namespace {
+constexpr std::string_view kVariantNames[] = {"", "alias", "md5", "sha1", "sha256"};
+}
+
+std::string FormatHashLine(const HashedIdentifier& h) {
+  std::string out = ToHex(h.digest);
+  out += ' ';
+  out += KindName(h.kind);
+  for (const VariantRecord& v : h.variants) {
+    out += ' ';
+    out += kVariantNames[static_cast<int>(v.type)];
+    out += ':';
+    out += ToHex(v.variant);
+  }
+  return out;
+}
+
+Result<HashedIdentifier> ParseHashLine(std::string_view line, InputKind kind) {
+  HashedIdentifier h;
+  std::vector<std::string_view> fields;
+  for (size_t i = 0; i < line.size();) {
+    size_t j = line.find(' ', i);
+    if (j == std::string_view::npos) j = line.size();
+    if (j > i) fields.push_back(line.substr(i, j - i));
+    i = j + 1;
+  }
+  if (fields.empty()) return Fail(Error::Invalid("empty"));
+  auto digest = DigestFromHex(fields[0]);
+  if (!digest) return Fail(Error::Invalid("not a keyed hash from 'leakwatch hash' (64 hex characters)"));
+  h.digest = *digest;
+  h.kind = kind == InputKind::kPhone ? IdKind::kPhone : IdKind::kEmail;
+  if (fields.size() >= 2) {
+    if (fields[1] == "email") h.kind = IdKind::kEmail;
+    else if (fields[1] == "phone") h.kind = IdKind::kPhone;
+    else return Fail(Error::Invalid("unknown kind in hash line"));
+    if ((kind == InputKind::kEmail && h.kind != IdKind::kEmail) || (kind == InputKind::kPhone && h.kind != IdKind::kPhone))
+      return Fail(Error::Invalid("hash line is of another kind than --kind"));
+  }
+  for (size_t i = 2; i < fields.size(); ++i) {
+    size_t colon = fields[i].find(':');
+    int type = 0;
+    for (int t = 1; t <= 4; ++t)
+      if (colon != std::string_view::npos && fields[i].substr(0, colon) == kVariantNames[t]) type = t;
+    auto v = type ? DigestFromHex(fields[i].substr(colon + 1)) : Result<Digest>(Fail(Error::Invalid("")));
+    if (!v) return Fail(Error::Invalid("bad variant in hash line"));
+    h.variants.push_back({*v, h.digest, static_cast<VariantType>(type)});
+  }
+  return h;
+}
+
+std::string RedactForMessage(std::string_view raw) {
+  auto printable = [](char c) { return c >= 0x21 && c < 0x7f; };
+  if (raw.empty()) return "(empty)";
+  std::string out;
+  out += printable(raw.front()) ? raw.front() : '?';
+  out += std::string(std::min<size_t>(raw.size() > 2 ? raw.size() - 2 : 1, 12), '*');
+  if (raw.size() > 1) out += printable(raw.back()) ? raw.back() : '?';
+  return out;
+}
+
+Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Normalizer& normalizer,
+                             const EnrollOptions& options, const std::vector<std::string>& inputs,
+                             const RejectFn& on_reject) {
+  EnrollSummary summary;
+  auto started = store.StartBulkEnroll({options.watchlist, options.temp_dir});
+  if (!started) return Fail(started.error());
+  BulkEnroller& bulk = **started;
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  constexpr size_t kBatch = 1 << 16;
+  std::vector<Pending> batch;
+  std::vector<Outcome> outcomes;
+  auto flush = [&](const std::string& input) -> Status {
+    outcomes.assign(batch.size(), Outcome{});
+    auto work = [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) outcomes[i] = Process(hasher, normalizer, options, batch[i]);
+    };
+    std::vector<std::thread> pool;
+    size_t per = (batch.size() + threads - 1) / threads;
+    for (unsigned t = 1; t < threads && t * per < batch.size(); ++t)
+      pool.emplace_back(work, t * per, std::min(batch.size(), (t + 1) * per));
+    work(0, std::min(batch.size(), per));
+    for (auto& th : pool) th.join();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Outcome& o = outcomes[i];
+      if (!o.ok) {
+        ++summary.rejected;
+        on_reject(input, batch[i].line, o.reason + " (" + RedactForMessage(batch[i].identifier) + ")");
+        continue;
+      }
+      EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(batch[i].label),
+                     static_cast<uint32_t>(batch[i].line)};
+      if (auto s = bulk.Add(r); !s) return s;
+      for (const VariantRecord& v : o.hashed.variants)
+        if (auto s = bulk.AddVariant(v); !s) return s;
+    }
+    batch.clear();
+    return Ok();
+  };
+
+  for (const std::string& path : inputs) {
+    auto reader = LineReader::Open(path);
+    if (!reader) return Fail(reader.error());
+    InputParser parser(options.prehashed);
+    std::string_view line;
+    Pending p;
+    while ((*reader)->Next(&line)) {
+      if (!parser.Parse(line, (*reader)->line_number(), &p)) continue;
+      batch.push_back(std::move(p));
+      if (batch.size() >= kBatch)
+        if (auto s = flush((*reader)->name()); !s) return Fail(s.error());
+    }
+    if (!(*reader)->error().empty()) return Fail(Error::IO((*reader)->error()));
+    if (auto s = flush((*reader)->name()); !s) return Fail(s.error());
+  }
+  auto result = bulk.Finish();
+  if (!result) return Fail(result.error());
+  summary.added = result->added;
+  summary.already_present = result->already_present;
+  return summary;
+}
+
+}  // namespace lw

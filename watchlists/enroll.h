@@ -1,0 +1,64 @@
+// Enrollment: reads identifier lists, normalizes and keyed-hashes each identifier, and
+// adds them to a watchlist in bulk (see Store::StartBulkEnroll).
+//
+// Input formats (detected per file from its first non-empty line):
+//  - plain: one identifier per line, optionally followed by ",label";
+//  - CSV: a header naming an `identifier` column (and optionally `label`), RFC 4180
+//    quoting on one line;
+//  - prehashed (EnrollOptions::prehashed): lines printed by `leakwatch hash`.
+// A bad line is reported (line number, reason, identifier redacted) and skipped; it never
+// aborts the import. Hashing runs on all cores.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "base/identifier.h"
+#include "base/keyed_hash.h"
+#include "base/status.h"
+#include "store/store.h"
+
+namespace lw {
+
+struct EnrollOptions {
+  std::string watchlist;
+  InputKind kind = InputKind::kAuto;
+  bool prehashed = false;
+  // Directory for the temporary sorted runs (SST files); the store's parent by default.
+  std::string temp_dir;
+  // Worker threads for normalization and hashing; 0 = hardware concurrency.
+  unsigned threads = 0;
+};
+
+struct EnrollSummary {
+  uint64_t added = 0;
+  uint64_t already_present = 0;
+  uint64_t rejected = 0;
+};
+
+// Called once per rejected line, in input order. `input` is the file name ("<stdin>").
+using RejectFn = std::function<void(const std::string& input, uint64_t line, const std::string& reason)>;
+
+Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Normalizer& normalizer,
+                             const EnrollOptions& options, const std::vector<std::string>& inputs,
+                             const RejectFn& on_reject);
+
+// The keyed hash of an identifier and, for emails, of its variants (Apple aliases; the
+// hex MD5, SHA-1 and SHA-256 of the address), as enrollment stores them.
+struct HashedIdentifier {
+  IdKind kind = IdKind::kEmail;
+  Digest digest{};
+  std::vector<VariantRecord> variants;
+};
+HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id);
+
+// `leakwatch hash` output line for one identifier: "HEX KIND [TYPE:HEX]..." and its parser
+// (used by --prehashed; also accepts a bare HEX).
+std::string FormatHashLine(const HashedIdentifier& h);
+Result<HashedIdentifier> ParseHashLine(std::string_view line, InputKind kind);
+
+// A rejected identifier as it may appear in messages: first and last character only.
+std::string RedactForMessage(std::string_view raw);
+
+}  // namespace lw
