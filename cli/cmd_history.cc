@@ -1,0 +1,170 @@
+// leakwatch history | exposures
+#include <algorithm>
+#include <cstdio>
+
+#include "base/units.h"
+#include "cli/commands.h"
+#include "store/exposure_json.h"
+
+namespace lw::cli {
+namespace {
+
+struct HistoryFlags {
+  std::vector<std::string> identifiers;
+  std::string hash;
+  std::string watchlist;
+  std::string since;
+  std::string format = "table";
+};
+
+std::string Join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? sep : "") + v[i];
+  return out;
+}
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void Print(const std::vector<Exposure>& exposures, const std::string& format) {
+  if (format == "json") {
+    for (const Exposure& e : exposures) std::printf("%s\n", ExposureJson(e).dump().c_str());
+    return;
+  }
+  if (format == "csv") {
+    std::printf("id,first_seen,last_seen,severity,match,kind,hint,source,location,watchlists,labels\n");
+    for (const Exposure& e : exposures)
+      std::printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e.id.c_str(), FormatRfc3339(e.first_seen).c_str(),
+                  FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(), std::string(KindName(e.kind)).c_str(),
+                  CsvField(e.hint).c_str(), CsvField(e.source).c_str(), CsvField(e.location).c_str(),
+                  CsvField(Join(e.watchlists, ";")).c_str(), CsvField(Join(e.labels, ";")).c_str());
+    return;
+  }
+  if (exposures.empty()) {
+    std::printf("no exposures\n");
+    return;
+  }
+  std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s\n", "FIRST SEEN", "LAST SEEN", "SEVERITY", "MATCH", "HINT",
+              "SOURCE", "LOCATION / WATCHLISTS");
+  for (const Exposure& e : exposures)
+    std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s  [%s]\n", FormatRfc3339(e.first_seen).c_str(),
+                FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(), e.hint.c_str(), e.source.c_str(),
+                e.location.c_str(), Join(e.watchlists, ", ").c_str());
+}
+
+// The watched identifier a digest stands for: itself, or what a variant leads to.
+Result<Digest> ResolvePrimary(Store& store, const Digest& digest) {
+  auto members = store.Memberships(digest);
+  if (!members) return Fail(members.error());
+  if (!members->empty()) return digest;
+  auto variant = store.ResolveVariant(digest);
+  if (!variant) return Fail(variant.error());
+  return *variant ? (*variant)->primary : digest;
+}
+
+int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
+  int given = !f.identifiers.empty() + !f.hash.empty() + !f.watchlist.empty();
+  if (given != 1) return Report(Error::Invalid("history: give identifiers, or --hash HEX, or --watchlist NAME"));
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  UnixSeconds since = 0;
+  if (!f.since.empty()) {
+    auto s = ParseSince(f.since, SystemClock().Now());
+    if (!s) return Report(s.error());
+    since = *s;
+  }
+  auto store = ctx->OpenStore(false);
+  if (!store) return Report(store.error());
+
+  std::vector<Exposure> found;
+  if (!f.watchlist.empty()) {
+    auto info = (*store)->GetWatchlist(f.watchlist);
+    if (!info) return Report(info.error());
+    if (!*info) return Report(Error::Invalid("no watchlist named '" + f.watchlist + "'"));
+    auto all = (*store)->ExposuresSince(since);
+    if (!all) return Report(all.error());
+    for (Exposure& e : *all)
+      if (std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) found.push_back(std::move(e));
+  } else {
+    std::vector<Digest> digests;
+    if (!f.hash.empty()) {
+      auto d = DigestFromHex(f.hash);
+      if (!d) return Report(Error::Invalid("--hash: " + d.error().message));
+      digests.push_back(*d);
+    } else {
+      auto hasher = ctx->LoadHasher(**store);
+      if (!hasher) return Report(hasher.error());
+      Normalizer normalizer({ctx->config().match.default_region});
+      for (const std::string& raw : f.identifiers) {
+        auto id = normalizer.Normalize(raw, InputKind::kAuto);
+        if (!id) return Report(Error::Invalid("not an email address or phone number: " + id.error().message));
+        digests.push_back(hasher->Hash(HashTag(id->kind), id->value));
+      }
+    }
+    for (const Digest& d : digests) {
+      auto primary = ResolvePrimary(**store, d);
+      if (!primary) return Report(primary.error());
+      auto ex = (*store)->ExposuresOf(*primary);
+      if (!ex) return Report(ex.error());
+      for (Exposure& e : *ex)
+        if (e.first_seen >= since) found.push_back(std::move(e));
+    }
+  }
+  Print(found, f.format);
+  return kExitOk;
+}
+
+int RunExposures(const GlobalFlags& flags, const HistoryFlags& f) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  UnixSeconds since = 0;
+  if (!f.since.empty()) {
+    auto s = ParseSince(f.since, SystemClock().Now());
+    if (!s) return Report(s.error());
+    since = *s;
+  }
+  auto store = ctx->OpenStore(false);
+  if (!store) return Report(store.error());
+  auto all = (*store)->ExposuresSince(since);
+  if (!all) return Report(all.error());
+  std::vector<Exposure> found;
+  for (Exposure& e : *all)
+    if (f.watchlist.empty() || std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end())
+      found.push_back(std::move(e));
+  Print(found, f.format);
+  return kExitOk;
+}
+
+void AddOutputFlags(CLI::App* cmd, HistoryFlags* f) {
+  cmd->add_option("--since", f->since, "first seen since a duration ago (7d, 12h) or a date (2026-11-01)");
+  cmd->add_option("--format", f->format, "table | json | csv")->check(CLI::IsMember({"table", "json", "csv"}));
+}
+
+}  // namespace
+
+void RegisterHistory(CLI::App& app, const GlobalFlags& flags, Action* action) {
+  auto f = std::make_shared<HistoryFlags>();
+  CLI::App* cmd = app.add_subcommand("history", "exposure history of identifiers, a keyed hash, or a watchlist");
+  cmd->add_option("identifiers", f->identifiers, "emails or phone numbers");
+  cmd->add_option("--hash", f->hash, "a keyed hash from 'leakwatch hash'");
+  cmd->add_option("--watchlist", f->watchlist, "every exposure of this watchlist");
+  AddOutputFlags(cmd, f.get());
+  cmd->callback([&flags, f, action] { *action = [&flags, f] { return RunHistory(flags, *f); }; });
+}
+
+void RegisterExposures(CLI::App& app, const GlobalFlags& flags, Action* action) {
+  auto f = std::make_shared<HistoryFlags>();
+  CLI::App* cmd = app.add_subcommand("exposures", "recent exposures across all watchlists, oldest first");
+  cmd->add_option("--watchlist", f->watchlist, "only this watchlist");
+  AddOutputFlags(cmd, f.get());
+  cmd->callback([&flags, f, action] { *action = [&flags, f] { return RunExposures(flags, *f); }; });
+}
+
+}  // namespace lw::cli

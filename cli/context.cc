@@ -1,0 +1,73 @@
+#include "cli/context.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "base/secret_key.h"
+
+namespace lw::cli {
+
+namespace fs = std::filesystem;
+
+Result<Context> Context::Make(const GlobalFlags& flags) {
+  Context c;
+  c.data_dir_ = flags.data_dir;
+  if (c.data_dir_.empty()) {
+    if (const char* d = std::getenv("LEAKWATCH_DATA"); d && *d) c.data_dir_ = d;
+    else if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) c.data_dir_ = std::string(x) + "/leakwatch";
+    else if (const char* h = std::getenv("HOME"); h && *h) c.data_dir_ = std::string(h) + "/.local/share/leakwatch";
+    else return Fail(Error::Config("no data directory: pass --data DIR or set LEAKWATCH_DATA"));
+  }
+  std::string config_path = flags.config_path;
+  if (config_path.empty()) {
+    if (const char* e = std::getenv("LEAKWATCH_CONFIG"); e && *e) config_path = e;
+  }
+  if (config_path.empty()) {
+    std::error_code ec;
+    if (fs::exists(c.data_dir_ + "/config.toml", ec)) config_path = c.data_dir_ + "/config.toml";
+  }
+  if (!config_path.empty()) {
+    auto config = LoadConfig(config_path);
+    if (!config) return Fail(config.error());
+    c.config_ = std::move(*config);
+  }
+  return c;
+}
+
+Result<std::unique_ptr<Store>> Context::OpenStore(bool write) const {
+  StoreOptions options;
+  options.read_only = !write;
+  return Store::Open(store_dir(), options);
+}
+
+Result<KeyedHasher> Context::LoadHasher(Store& store) const {
+  auto key = LoadSecretKey(key_path());
+  if (!key) return Fail(key.error());
+  KeyedHasher hasher(*key);
+  auto stored = store.GetMeta("key_fingerprint");
+  if (!stored) return Fail(stored.error());
+  if (!*stored) return Fail(Error::Corruption("the store in " + store_dir() + " records no key fingerprint"));
+  if (**stored != hasher.Fingerprint())
+    return Fail(Error::KeyMismatch(key_path() + " is not the key this store was created with (key fingerprint " +
+                                   hasher.Fingerprint() + ", store expects " + **stored + ")"));
+  return hasher;
+}
+
+int Report(const Error& error) {
+  std::fprintf(stderr, "leakwatch: %s\n", error.message.c_str());
+  switch (error.code) {
+    case Error::Code::kInvalidArgument:
+    case Error::Code::kConfig:
+    case Error::Code::kKeyMismatch:
+      return kExitUsage;
+    case Error::Code::kBusy:
+      return kExitBusy;
+    default:
+      return kExitFailure;
+  }
+}
+
+}  // namespace lw::cli

@@ -1,0 +1,15 @@
+// The public JSON form of an exposure: `history --format json`, `exposures`, and every
+// alert payload carry exactly these fields. Never a plaintext identifier or a password.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "store/records.h"
+
+namespace lw {
+
+// {"id","watchlists","labels","kind","hint","source","location","first_seen",
+//  "last_seen","severity","match","identifier_hash"}; times in RFC 3339 UTC.
+nlohmann::json ExposureJson(const Exposure& e);
+
+}  // namespace lw
