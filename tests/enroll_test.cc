@@ -1,0 +1,142 @@
+#include "watchlists/enroll.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace lw;
+
+namespace {
+
+struct Fixture {
+  Fixture() {
+    char tmpl[] = "/tmp/lw-enroll-test-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    StoreOptions o;
+    o.create_if_missing = true;
+    store = std::move(*Store::Open(dir + "/store", o));
+  }
+  ~Fixture() {
+    store.reset();
+    fs::remove_all(dir);
+  }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::string path = dir + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  EnrollSummary Run(const std::string& content, InputKind kind = InputKind::kAuto, const std::string& list = "l") {
+    rejects.clear();
+    EnrollOptions o;
+    o.watchlist = list;
+    o.kind = kind;
+    o.temp_dir = dir;
+    auto r = Enroll(*store, hasher, normalizer, o, {Write("in.txt", content)},
+                    [&](const std::string&, uint64_t line, const std::string& reason) { rejects.emplace_back(line, reason); });
+    REQUIRE(r);
+    return *r;
+  }
+  std::string dir;
+  std::unique_ptr<Store> store;
+  KeyedHasher hasher{std::string(32, 'k')};
+  Normalizer normalizer;
+  std::vector<std::pair<uint64_t, std::string>> rejects;
+};
+
+Digest EmailDigest(const KeyedHasher& h, const std::string& e) { return h.Hash("email", e); }
+
+}  // namespace
+
+TEST_CASE("enroll: plain lines, labels, BOM, CRLF, blanks, duplicates") {
+  Fixture f;
+  auto s = f.Run("\xEF\xBB\xBFLi@iCloud.com,ceo\r\n\r\n  \n13812345678\r\n# comment\nli@icloud.com\n+86 138 1234 5678,dup\n");
+  CHECK(s.added == 2);
+  CHECK(s.already_present == 2);
+  CHECK(s.rejected == 0);
+  auto m = f.store->Memberships(EmailDigest(f.hasher, "li@icloud.com"));
+  REQUIRE(m);
+  REQUIRE(m->size() == 1);
+  CHECK((*m)[0].label == "ceo");
+  CHECK((*m)[0].kind == IdKind::kEmail);
+  // Re-enrolling is idempotent.
+  auto again = f.Run("li@icloud.com\n13812345678\n");
+  CHECK(again.added == 0);
+  CHECK(again.already_present == 2);
+}
+
+TEST_CASE("enroll: bad lines are reported with line numbers, redacted, and skipped") {
+  Fixture f;
+  auto s = f.Run("good@qq.com\nno-at-sign-here\n\xff\xfe@qq.com\nbad@@qq.com\n12345\nalso.good@163.com\n");
+  CHECK(s.added == 2);
+  CHECK(s.rejected == 4);
+  REQUIRE(f.rejects.size() == 4);
+  CHECK(f.rejects[0].first == 2);
+  CHECK(f.rejects[1].first == 3);
+  CHECK(f.rejects[1].second.find("UTF-8") != std::string::npos);
+  CHECK(f.rejects[3].first == 5);
+  for (auto& [line, reason] : f.rejects) {
+    CHECK(reason.find("no-at-sign-here") == std::string::npos);
+    CHECK(reason.find("bad@@qq.com") == std::string::npos);
+  }
+}
+
+TEST_CASE("enroll: CSV with header, quoting, malformed rows") {
+  Fixture f;
+  auto s = f.Run("name,Identifier,label\n\"Wang, Li\",wang@qq.com,\"vip, cn\"\nx,\"unterminated\nonly-one-column\nz,13912345678,\n");
+  CHECK(s.added == 2);
+  CHECK(s.rejected == 2);
+  REQUIRE(f.rejects.size() == 2);
+  CHECK(f.rejects[0].first == 3);
+  CHECK(f.rejects[0].second.find("malformed CSV") != std::string::npos);
+  auto m = f.store->Memberships(EmailDigest(f.hasher, "wang@qq.com"));
+  REQUIRE(m->size() == 1);
+  CHECK((*m)[0].label == "vip, cn");
+}
+
+TEST_CASE("enroll: kinds, variants and prehashed lines") {
+  Fixture f;
+  CHECK(f.Run("13812345678\n", InputKind::kEmail).rejected == 1);
+  CHECK(f.Run("a@qq.com\n", InputKind::kPhone).rejected == 1);
+  CHECK(f.Run("x@me.com\n", InputKind::kAppleId).added == 1);
+  // Apple aliases and hashed forms lead back to the entry.
+  Digest primary = EmailDigest(f.hasher, "x@me.com");
+  auto alias = f.store->ResolveVariant(EmailDigest(f.hasher, "x@icloud.com"));
+  REQUIRE(alias);
+  REQUIRE(*alias);
+  CHECK((*alias)->primary == primary);
+  auto md5 = f.store->ResolveVariant(f.hasher.Hash("md5", "6da9fe19b2f5b91d8c1e0fbf6c5ea3c2"));
+  REQUIRE(md5);  // (not this address's MD5: must be absent)
+  CHECK(!*md5);
+
+  HashedIdentifier h = HashIdentifier(f.hasher, {IdKind::kEmail, "pre@qq.com"});
+  std::string line = FormatHashLine(h) + ",from-hq\n";
+  EnrollOptions o;
+  o.watchlist = "pre";
+  o.prehashed = true;
+  o.temp_dir = f.dir;
+  auto r = Enroll(*f.store, f.hasher, f.normalizer, o, {f.Write("pre.txt", line + "nothex\n")},
+                  [](const std::string&, uint64_t, const std::string&) {});
+  REQUIRE(r);
+  CHECK(r->added == 1);
+  CHECK(r->rejected == 1);
+  auto m = f.store->Memberships(h.digest);
+  REQUIRE(m->size() == 1);
+  CHECK((*m)[0].label == "from-hq");
+  auto v = f.store->ResolveVariant(h.variants.back().variant);
+  REQUIRE(*v);
+}
+
+TEST_CASE("hash lines round trip") {
+  KeyedHasher hasher(std::string(32, 'k'));
+  HashedIdentifier h = HashIdentifier(hasher, {IdKind::kEmail, "a@icloud.com"});
+  CHECK(h.variants.size() == 5);  // two aliases, md5, sha1, sha256
+  auto back = ParseHashLine(FormatHashLine(h), InputKind::kAuto);
+  REQUIRE(back);
+  CHECK(back->digest == h.digest);
+  CHECK(back->variants.size() == 5);
+  CHECK(!ParseHashLine(FormatHashLine(h), InputKind::kPhone));
+  CHECK(RedactForMessage("secret@qq.com") == "s***********m");
+}

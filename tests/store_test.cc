@@ -1,0 +1,195 @@
+#include "store/store.h"
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+using namespace lw;
+
+namespace {
+
+struct TempDir {
+  TempDir() {
+    char tmpl[] = "/tmp/lw-store-test-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string path;
+};
+
+Digest RandomDigest(std::mt19937_64& rng) {
+  Digest d;
+  for (auto& b : d) b = static_cast<uint8_t>(rng());
+  return d;
+}
+
+std::unique_ptr<Store> OpenWriter(const std::string& dir) {
+  StoreOptions o;
+  o.create_if_missing = true;
+  auto s = Store::Open(dir, o);
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+Exposure MakeExposure(const Digest& ident, const std::string& content, UnixSeconds t) {
+  Exposure e;
+  e.identifier = ident;
+  e.content_digest = content;
+  e.id = ExposureId(ident, content);
+  e.watchlists = {"execs"};
+  e.labels = {"ceo"};
+  e.hint = "l***i@icloud.com";
+  e.source = "scan";
+  e.location = "/tmp/dump.txt";
+  e.first_seen = e.last_seen = t;
+  e.severity = "credential";
+  e.match = "exact";
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("store: missing store is a clear error") {
+  TempDir tmp;
+  auto s = Store::Open(tmp.path + "/store", {});
+  REQUIRE(!s);
+  CHECK(s.error().code == Error::Code::kNotFound);
+}
+
+TEST_CASE("store: bulk enrollment, small and SST paths, counts and idempotency") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(42);
+  for (size_t n : {size_t{10}, size_t{150000}}) {
+    INFO(n);
+    std::string name = "list" + std::to_string(n);
+    std::vector<Digest> digests;
+    for (size_t i = 0; i < n; ++i) digests.push_back(RandomDigest(rng));
+    {
+      auto bulk = store->StartBulkEnroll({name, tmp.path});
+      REQUIRE(bulk);
+      uint32_t label = (*bulk)->InternLabel("vip");
+      for (size_t i = 0; i < n; ++i) {
+        REQUIRE((*bulk)->Add({digests[i], IdKind::kEmail, i == 0 ? label : 0u, static_cast<uint32_t>(i + 1)}));
+        REQUIRE((*bulk)->AddVariant({RandomDigest(rng), digests[i], VariantType::kMd5}));
+      }
+      REQUIRE((*bulk)->Add({digests[0], IdKind::kEmail, 0, 0}));  // repeated in the same input
+      auto r = (*bulk)->Finish();
+      REQUIRE(r);
+      CHECK(r->added == n);
+      CHECK(r->already_present == 1);
+    }
+    {
+      auto bulk = store->StartBulkEnroll({name, tmp.path});
+      REQUIRE(bulk);
+      for (size_t i = 0; i < n; i += 2) REQUIRE((*bulk)->Add({digests[i], IdKind::kEmail, 0, 0}));
+      auto r = (*bulk)->Finish();
+      REQUIRE(r);
+      CHECK(r->added == 0);
+      CHECK(r->already_present == (n + 1) / 2);
+    }
+    auto members = store->Memberships(digests[0]);
+    REQUIRE(members);
+    REQUIRE(members->size() == 1);
+    CHECK((*members)[0].watchlist == name);
+    CHECK((*members)[0].label == "vip");
+    auto info = store->GetWatchlist(name);
+    REQUIRE(info);
+    REQUIRE(*info);
+    CHECK((*info)->size == n);
+  }
+  size_t watch = 0, variants = 0;
+  REQUIRE(store->ForEachDigest([&](const Digest&, bool v) { (v ? variants : watch)++; }));
+  CHECK(watch == 150010);
+  CHECK(variants == 150010);
+  CHECK(tmp.path.size() > 0);
+  // No enrollment leftovers in the temp dir.
+  for (auto& entry : fs::directory_iterator(tmp.path)) CHECK(entry.path().filename().string().starts_with("store"));
+}
+
+TEST_CASE("store: variants resolve, unenroll removes") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(7);
+  Digest primary = RandomDigest(rng), alias = RandomDigest(rng);
+  auto bulk = store->StartBulkEnroll({"execs", tmp.path});
+  REQUIRE(bulk);
+  REQUIRE((*bulk)->Add({primary, IdKind::kEmail, 0, 1}));
+  REQUIRE((*bulk)->AddVariant({alias, primary, VariantType::kAlias}));
+  REQUIRE((*bulk)->Finish());
+  auto v = store->ResolveVariant(alias);
+  REQUIRE(v);
+  REQUIRE(*v);
+  CHECK((*v)->primary == primary);
+  CHECK((*v)->type == VariantType::kAlias);
+  auto none = store->ResolveVariant(primary);
+  REQUIRE(none);
+  CHECK(!*none);
+  auto removed = store->Unenroll("execs", {primary, RandomDigest(rng)});
+  REQUIRE(removed);
+  CHECK(*removed == 1);
+  CHECK(store->Memberships(primary)->empty());
+  CHECK((*store->GetWatchlist("execs"))->size == 0);
+}
+
+TEST_CASE("store: exposures round trip; the same content only moves last_seen") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(9);
+  Digest ident = RandomDigest(rng);
+  auto bulk = store->StartBulkEnroll({"execs", tmp.path});
+  REQUIRE((*bulk)->Add({ident, IdKind::kEmail, 0, 1}));
+  REQUIRE((*bulk)->Finish());
+
+  auto r1 = store->RecordExposure(MakeExposure(ident, "c1", 1000));
+  REQUIRE(r1);
+  CHECK(r1->is_new);
+  auto r2 = store->RecordExposure(MakeExposure(ident, "c1", 2000));
+  REQUIRE(r2);
+  CHECK(!r2->is_new);
+  CHECK(r2->id == r1->id);
+  auto r3 = store->RecordExposure(MakeExposure(ident, "c2", 3000));
+  REQUIRE(r3);
+  CHECK(r3->is_new);
+
+  auto of = store->ExposuresOf(ident);
+  REQUIRE(of);
+  REQUIRE(of->size() == 2);
+  CHECK((*of)[0].first_seen == 1000);
+  CHECK((*of)[0].last_seen == 2000);
+  CHECK((*of)[0].severity == "credential");
+  CHECK((*of)[0].labels == std::vector<std::string>{"ceo"});
+  CHECK((*of)[1].first_seen == 3000);
+  auto since = store->ExposuresSince(2500);
+  REQUIRE(since);
+  REQUIRE(since->size() == 1);
+  CHECK((*since)[0].id == r3->id);
+  CHECK((*store->GetWatchlist("execs"))->last_exposure == 3000);
+  auto outbox = store->Outbox();
+  REQUIRE(outbox);
+  CHECK(outbox->size() == 2);  // one entry per new exposure, written with it
+}
+
+TEST_CASE("store: one writer at a time; readers work beside it") {
+  TempDir tmp;
+  std::string dir = tmp.path + "/store";
+  auto writer = OpenWriter(dir);
+  REQUIRE(writer->PutMeta("probe", "1"));
+  auto second = Store::Open(dir, {});
+  REQUIRE(!second);
+  CHECK(second.error().code == Error::Code::kBusy);
+  StoreOptions ro;
+  ro.read_only = true;
+  auto reader = Store::Open(dir, ro);
+  REQUIRE(reader);
+  auto v = (*reader)->GetMeta("probe");
+  REQUIRE(v);
+  CHECK(v->value_or("") == "1");
+  CHECK(!(*reader)->PutMeta("x", "y"));
+  writer.reset();
+  auto again = Store::Open(dir, {});
+  CHECK(again);
+}
