@@ -1,0 +1,81 @@
+// Scans documents for watched identifiers and records what it finds.
+//
+// A document (a file, an archive member, stdin, later a fetched page) arrives as a
+// ByteStream. It is cut into chunks that overlap so nothing is lost at a chunk edge
+// (each chunk reports only candidates that start in its own range, and sees enough
+// context on both sides to take whole tokens); chunks are extracted, hashed and looked up
+// on all cores. Index hits are confirmed in the store at the end of the document, and
+// each watched identifier found becomes one exposure per document content (SHA-256 of
+// the bytes): seeing the same content again only updates last_seen.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "base/clock.h"
+#include "base/keyed_hash.h"
+#include "base/status.h"
+#include "matcher/extractor.h"
+#include "matcher/index.h"
+#include "store/store.h"
+
+namespace lw {
+
+// A source of bytes; Read returns 0 at the end.
+class ByteStream {
+ public:
+  virtual ~ByteStream() = default;
+  virtual Result<size_t> Read(char* buf, size_t n) = 0;
+};
+
+struct ScannerOptions {
+  std::string source = "scan";  // recorded as the exposure's source
+  unsigned threads = 0;         // 0: hardware concurrency
+  size_t chunk_size = 8 << 20;  // bytes per unit of parallel work
+  size_t overlap = 64 << 10;    // context on each side of a chunk; longer than any token
+};
+
+struct ScanTotals {
+  uint64_t bytes = 0;
+  uint64_t documents = 0;
+  uint64_t candidates = 0;
+  uint64_t new_exposures = 0;
+  uint64_t seen_again = 0;
+  std::map<std::string, uint64_t> new_by_watchlist;
+};
+
+class Scanner {
+ public:
+  // All borrowed; they must outlive the Scanner.
+  Scanner(Store& store, const KeyedHasher& hasher, const FingerprintIndex& index, const Extractor& extractor,
+          const Clock& clock, ScannerOptions options);
+
+  // Scans one document to its end and records its exposures.
+  Status Scan(const std::string& location, ByteStream& stream);
+  // Convenience for a document already in memory.
+  Status ScanBytes(const std::string& location, std::string_view content);
+
+  const ScanTotals& totals() const { return totals_; }
+  // Called after each chunk with the running totals (for progress lines).
+  void set_progress(std::function<void(const ScanTotals&)> fn) { progress_ = std::move(fn); }
+
+ private:
+  struct Hit {
+    Digest digest;
+    Candidate candidate;
+  };
+  std::vector<Hit> ScanChunk(std::string_view buffer, size_t report_begin, size_t report_end) const;
+  Status Record(const std::string& location, const std::string& content_digest, std::vector<Hit> hits);
+
+  Store& store_;
+  const KeyedHasher& hasher_;
+  const FingerprintIndex& index_;
+  const Extractor& extractor_;
+  const Clock& clock_;
+  ScannerOptions options_;
+  ScanTotals totals_;
+  std::function<void(const ScanTotals&)> progress_;
+};
+
+}  // namespace lw
