@@ -7,6 +7,7 @@
 #include <uninorm.h>
 #include <unistr.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -110,6 +111,47 @@ bool IsValidAsciiDomain(std::string_view domain) {
 
 constexpr std::string_view kAppleDomains[] = {"icloud.com", "me.com", "mac.com"};
 
+bool IsCnMobileDigits(std::string_view d) {
+  return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
+}
+
+// The 11-digit national number when `text` is a Chinese mobile written in one of the
+// unambiguous forms (+86 / 0086 / 86 prefix, or bare in region CN); empty otherwise.
+std::string_view CnMobileNational(std::string_view text, std::string_view digits, std::string_view region) {
+  size_t plus = text.find('+');
+  if (plus != std::string_view::npos && text.find_first_of("0123456789") < plus) return {};
+  if (plus != std::string_view::npos) {
+    if (digits.size() == 13 && digits.starts_with("86") && IsCnMobileDigits(digits.substr(2))) return digits.substr(2);
+    return {};
+  }
+  if (digits.size() == 15 && digits.starts_with("0086") && IsCnMobileDigits(digits.substr(4))) return digits.substr(4);
+  if (region != "CN") return {};
+  if (IsCnMobileDigits(digits)) return digits;
+  if (digits.size() == 13 && digits.starts_with("86") && IsCnMobileDigits(digits.substr(2))) return digits.substr(2);
+  return {};
+}
+
+// libphonenumber's verdict on a Chinese mobile, memoized by its first 6 digits: the
+// CN mobile ranges in libphonenumber's metadata are decided by at most the first five
+// digits (e.g. 1740[0-5]; checked over every 5-digit prefix when this was written), so
+// numbers sharing 6 leading digits share validity. identifier_test compares the two on
+// a random sample.
+bool IsValidCnMobile(std::string_view national) {
+  static std::atomic<uint8_t> memo[100000];  // by digits 2-6; 0 unknown, 1 valid, 2 invalid
+  uint32_t prefix = 0;
+  for (size_t i = 1; i < 6; ++i) prefix = prefix * 10 + static_cast<uint32_t>(national[i] - '0');
+  uint8_t known = memo[prefix].load(std::memory_order_relaxed);
+  if (known) return known == 1;
+  PhoneNumber number;
+  number.set_country_code(86);
+  uint64_t n = 0;
+  for (char c : national) n = n * 10 + static_cast<uint64_t>(c - '0');
+  number.set_national_number(n);
+  bool valid = Phones().IsValidNumber(number);
+  memo[prefix].store(valid ? 1 : 2, std::memory_order_relaxed);
+  return valid;
+}
+
 }  // namespace
 
 std::string_view KindName(IdKind kind) { return kind == IdKind::kEmail ? "email" : "phone"; }
@@ -183,6 +225,16 @@ Result<std::string> Normalizer::Phone(std::string_view raw) const {
   }
   if (digits < 5 || digits > 17) return Fail(Error::Invalid("not a phone number (wrong number of digits)"));
 
+  std::string only_digits;
+  for (char c : text)
+    if (c >= '0' && c <= '9') only_digits.push_back(c);
+
+  // Chinese mobiles, by far the most common shape, skip libphonenumber's parser (~14 µs).
+  if (std::string_view national = CnMobileNational(text, only_digits, options_.default_region); !national.empty()) {
+    if (!IsValidCnMobile(national)) return Fail(Error::Invalid("not a valid phone number for region CN"));
+    return "+86" + std::string(national);
+  }
+
   const PhoneNumberUtil& util = Phones();
   auto try_parse = [&](const std::string& candidate, std::string* e164) {
     PhoneNumber number;
@@ -195,9 +247,6 @@ Result<std::string> Normalizer::Phone(std::string_view raw) const {
   if (try_parse(text, &e164)) return e164;
   // "0086 138..." in a region whose international prefix is not 00, and "86-138...":
   // a country code written without '+'.
-  std::string only_digits;
-  for (char c : text)
-    if (c >= '0' && c <= '9') only_digits.push_back(c);
   if (only_digits.starts_with("00") && try_parse("+" + only_digits.substr(2), &e164)) return e164;
   if (text.find('+') == std::string::npos && try_parse("+" + only_digits, &e164)) return e164;
   return Fail(Error::Invalid("not a valid phone number for region " + options_.default_region));

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "store/codec.h"
@@ -78,6 +79,7 @@ class FileLock {
 };
 
 class RocksStore;
+class SortedSink;
 
 // Spills records to per-partition files (by the top 6 bits of the key), then sorts each
 // partition in turn; since partitions are key-ordered, the outputs are sorted globally and
@@ -92,6 +94,7 @@ class RocksBulkEnroller final : public BulkEnroller {
   Result<BulkEnrollResult> Finish() override;
 
  private:
+  Result<BulkEnrollResult> MergeRange(int first, int last, SortedSink& watch_sink, SortedSink& variant_sink);
   static constexpr int kPartitions = 64;
   static constexpr uint64_t kSmallInput = 100000;  // below this, one WriteBatch
   template <class T>
@@ -337,6 +340,15 @@ class RocksStore final : public Store {
 
 // ---- Bulk enrollment ----
 
+// Orders digests as memcmp would, deciding most comparisons on the first 8 bytes.
+inline bool DigestLess(const Digest& a, const Digest& b) {
+  uint64_t x, y;
+  std::memcpy(&x, a.data(), 8);
+  std::memcpy(&y, b.data(), 8);
+  if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  return std::memcmp(a.data() + 8, b.data() + 8, 24) < 0;
+}
+
 // Fixed-size spill records.
 struct WatchSpill {
   Digest digest;
@@ -451,18 +463,26 @@ class SortedSink {
     return Ok();
   }
 
-  Status Commit() {
-    if (!use_sst_) return store_->Write(&batch_);
-    if (auto s = Close(); !s) return s;
-    if (files_.empty()) return Ok();
+  // Writes every sink's output: one WriteBatch each, or all SST files in one ingestion.
+  // REQUIRES: Close() called on each; sinks share the column family and cover
+  // non-overlapping key ranges.
+  static Status CommitAll(const std::vector<std::unique_ptr<SortedSink>>& sinks) {
+    if (sinks.empty()) return Ok();
+    std::vector<std::string> files;
+    for (const auto& sink : sinks) {
+      if (!sink->use_sst_) {
+        if (auto s = sink->store_->Write(&sink->batch_); !s) return s;
+      }
+      files.insert(files.end(), sink->files_.begin(), sink->files_.end());
+    }
+    if (files.empty()) return Ok();
     rocksdb::IngestExternalFileOptions io;
     io.move_files = true;
-    auto s = store_->db()->IngestExternalFile(store_->cf(cf_), files_, io);
+    auto s = sinks[0]->store_->db()->IngestExternalFile(sinks[0]->store_->cf(sinks[0]->cf_), files, io);
     if (!s.ok()) return Fail(FromRocks(s, "ingesting enrolled identifiers"));
     return Ok();
   }
 
- private:
   Status Close() {
     if (!writer_) return Ok();
     auto s = writer_->Finish();
@@ -471,6 +491,7 @@ class SortedSink {
     return Ok();
   }
 
+ private:
   RocksStore* store_;
   int cf_;
   bool use_sst_;
@@ -480,21 +501,20 @@ class SortedSink {
   std::vector<std::string> files_;
 };
 
-Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
+// Sorts partitions [first, last) and writes what is new to `watch_sink` and
+// `variant_sink`, comparing against the store's existing keys in the same range.
+Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, SortedSink& watch_sink,
+                                                     SortedSink& variant_sink) {
   BulkEnrollResult result;
-  const bool use_sst = count_ >= kSmallInput;
   const std::string& name = input_.watchlist;
-  SortedSink watch_sink(store_, kWatch, use_sst, dir_, "watch-");
-  SortedSink variant_sink(store_, kVariant, use_sst, dir_, "variant-");
-
   // Existing keys are walked once, in order, beside the sorted new ones.
   std::unique_ptr<rocksdb::Iterator> existing(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(kWatch)));
-  existing->SeekToFirst();
-  for (int p = 0; p < kPartitions; ++p) {
+  existing->Seek(std::string(1, static_cast<char>(first << 2)));
+  for (int p = first; p < last; ++p) {
     auto recs = ReadPartition<WatchSpill>(watch_files_, p);
     if (!recs) return Fail(recs.error());
     std::stable_sort(recs->begin(), recs->end(),
-                     [](const WatchSpill& a, const WatchSpill& b) { return a.digest < b.digest; });
+                     [](const WatchSpill& a, const WatchSpill& b) { return DigestLess(a.digest, b.digest); });
     for (size_t i = 0; i < recs->size(); ++i) {
       const WatchSpill& r = (*recs)[i];
       if (i > 0 && (*recs)[i - 1].digest == r.digest) {
@@ -514,7 +534,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
     if (!vars) return Fail(vars.error());
     std::sort(vars->begin(), vars->end(),
-              [](const VariantSpill& a, const VariantSpill& b) { return a.variant < b.variant; });
+              [](const VariantSpill& a, const VariantSpill& b) { return DigestLess(a.variant, b.variant); });
     for (size_t i = 0; i < vars->size(); ++i) {
       const VariantSpill& v = (*vars)[i];
       if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
@@ -524,18 +544,47 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     }
   }
   if (!existing->status().ok()) return Fail(FromRocks(existing->status(), "reading watch entries"));
-  existing.reset();
-  // Variants first: a watch entry must never be visible without the keys that lead to it.
-  if (auto s = variant_sink.Commit(); !s) return Fail(s.error());
-  if (auto s = watch_sink.Commit(); !s) return Fail(s.error());
+  if (auto s = watch_sink.Close(); !s) return Fail(s.error());
+  if (auto s = variant_sink.Close(); !s) return Fail(s.error());
+  return result;
+}
 
+Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
+  // Large inputs: one SST writer per thread over a contiguous range of partitions; the
+  // ranges do not overlap, so all files are ingested together. Small inputs: one batch.
+  const bool use_sst = count_ >= kSmallInput;
+  const int ranges = use_sst ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) : 1;
+  std::vector<std::unique_ptr<SortedSink>> watch_sinks, variant_sinks;
+  std::vector<Result<BulkEnrollResult>> results(ranges, BulkEnrollResult{});
+  std::vector<std::thread> threads;
+  for (int r = 0; r < ranges; ++r) {
+    std::string tag = std::to_string(r) + "-";
+    watch_sinks.push_back(std::make_unique<SortedSink>(store_, kWatch, use_sst, dir_, "watch-" + tag));
+    variant_sinks.push_back(std::make_unique<SortedSink>(store_, kVariant, use_sst, dir_, "variant-" + tag));
+  }
+  for (int r = 0; r < ranges; ++r) {
+    int first = kPartitions * r / ranges, last = kPartitions * (r + 1) / ranges;
+    threads.emplace_back([&, r, first, last] { results[r] = MergeRange(first, last, *watch_sinks[r], *variant_sinks[r]); });
+  }
+  for (auto& t : threads) t.join();
+  BulkEnrollResult total;
+  for (auto& r : results) {
+    if (!r) return Fail(r.error());
+    total.added += r->added;
+    total.already_present += r->already_present;
+  }
+  // Variants first: a watch entry must never be visible without the keys that lead to it.
+  if (auto s = SortedSink::CommitAll(variant_sinks); !s) return Fail(s.error());
+  if (auto s = SortedSink::CommitAll(watch_sinks); !s) return Fail(s.error());
+
+  const std::string& name = input_.watchlist;
   auto info = store_->GetWatchlist(name);
   if (!info) return Fail(info.error());
   WatchlistInfo w = info->value_or(WatchlistInfo{name, 0, 0, 0});
   if (w.created == 0) w.created = static_cast<UnixSeconds>(::time(nullptr));
-  w.size += result.added;
+  w.size += total.added;
   if (auto s = store_->Put(kWatchlists, name, EncodeWatchlist(w)); !s) return Fail(s.error());
-  return result;
+  return total;
 }
 
 }  // namespace

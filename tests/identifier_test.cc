@@ -97,3 +97,30 @@ TEST_CASE("hints reveal little") {
   CHECK(lw::Hint({IdKind::kPhone, "+8613812345678"}) == "+86*********78");
   CHECK(lw::Hint({IdKind::kPhone, "+14155552671"}) == "+1********71");
 }
+
+#include <phonenumbers/phonenumberutil.h>
+
+#include <random>
+
+TEST_CASE("Chinese mobile fast path agrees with libphonenumber") {
+  using i18n::phonenumbers::PhoneNumber;
+  using i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  Normalizer n;
+  std::mt19937_64 rng(2026);
+  int valid = 0, invalid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    // Half spread over every range, half concentrated on few prefixes (memo hits).
+    uint64_t number = i % 2 ? 13000000000ULL + rng() % 7000000000ULL : 17400000000ULL + rng() % 100000000ULL;
+    std::string digits = std::to_string(number);
+    PhoneNumber parsed;
+    REQUIRE(util.Parse(digits, "CN", &parsed) == PhoneNumberUtil::NO_PARSING_ERROR);
+    bool expected = util.IsValidNumber(parsed);
+    INFO(digits);
+    CHECK(n.Phone(digits).has_value() == expected);
+    CHECK(n.Phone("+86 " + digits).has_value() == expected);
+    (expected ? valid : invalid)++;
+  }
+  CHECK(valid > 1000);
+  CHECK(invalid > 1000);
+}

@@ -4,7 +4,9 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <deque>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "watchlists/line_reader.h"
@@ -71,10 +73,16 @@ struct Outcome {
   std::string reason;
 };
 
-template <class Digester>
-std::string HexDigest(std::string_view s, size_t n, Digester digest) {
+// The low-level digest calls: OpenSSL 3's one-shot MD5()/SHA1()/SHA256() fetch the
+// algorithm under a lock on every call, which serializes the hashing threads.
+template <class Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
+          int (*Final)(unsigned char*, Ctx*)>
+std::string HexDigest(std::string_view s, size_t n) {
+  Ctx ctx;
+  Init(&ctx);
+  Update(&ctx, s.data(), s.size());
   uint8_t out[64];
-  digest(reinterpret_cast<const uint8_t*>(s.data()), s.size(), out);
+  Final(out, &ctx);
   return ToHex(out, n);
 }
 
@@ -167,9 +175,9 @@ HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id)
   if (id.kind != IdKind::kEmail) return h;
   for (const std::string& alias : AppleAliases(id.value))
     h.variants.push_back({hasher.Hash("email", alias), h.digest, VariantType::kAlias});
-  h.variants.push_back({hasher.Hash("md5", HexDigest(id.value, 16, MD5)), h.digest, VariantType::kMd5});
-  h.variants.push_back({hasher.Hash("sha1", HexDigest(id.value, 20, SHA1)), h.digest, VariantType::kSha1});
-  h.variants.push_back({hasher.Hash("sha256", HexDigest(id.value, 32, SHA256)), h.digest, VariantType::kSha256});
+  h.variants.push_back({hasher.Hash("md5", HexDigest<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16)), h.digest, VariantType::kMd5});
+  h.variants.push_back({hasher.Hash("sha1", HexDigest<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20)), h.digest, VariantType::kSha1});
+  h.variants.push_back({hasher.Hash("sha256", HexDigest<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32)), h.digest, VariantType::kSha256});
   return h;
 }
 
@@ -242,52 +250,80 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   BulkEnroller& bulk = **started;
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  constexpr size_t kBatch = 1 << 16;
-  std::vector<Pending> batch;
-  std::vector<Outcome> outcomes;
-  auto flush = [&](const std::string& input) -> Status {
-    outcomes.assign(batch.size(), Outcome{});
-    auto work = [&](size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) outcomes[i] = Process(hasher, normalizer, options, batch[i]);
-    };
-    std::vector<std::thread> pool;
-    size_t per = (batch.size() + threads - 1) / threads;
-    for (unsigned t = 1; t < threads && t * per < batch.size(); ++t)
-      pool.emplace_back(work, t * per, std::min(batch.size(), (t + 1) * per));
-    work(0, std::min(batch.size(), per));
-    for (auto& th : pool) th.join();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Outcome& o = outcomes[i];
+  // A pipeline: this thread reads and parses batches of lines; workers normalize and
+  // hash them; batches are committed (rejections reported, records spilled) in input
+  // order, so messages and "first label wins" do not depend on timing.
+  constexpr size_t kBatch = 1 << 15;
+  struct Batch {
+    std::string input;
+    std::vector<Pending> lines;
+    std::vector<Outcome> outcomes;
+  };
+  std::deque<std::future<std::unique_ptr<Batch>>> in_flight;
+  auto launch = [&](std::unique_ptr<Batch> batch) {
+    in_flight.push_back(std::async(std::launch::async, [&, b = std::move(batch)]() mutable {
+      b->outcomes.reserve(b->lines.size());
+      for (const Pending& p : b->lines) b->outcomes.push_back(Process(hasher, normalizer, options, p));
+      return std::move(b);
+    }));
+  };
+  auto commit_oldest = [&]() -> Status {
+    std::unique_ptr<Batch> b = in_flight.front().get();
+    in_flight.pop_front();
+    for (size_t i = 0; i < b->lines.size(); ++i) {
+      Outcome& o = b->outcomes[i];
       if (!o.ok) {
         ++summary.rejected;
-        on_reject(input, batch[i].line, o.reason + " (" + RedactForMessage(batch[i].identifier) + ")");
+        on_reject(b->input, b->lines[i].line, o.reason + " (" + RedactForMessage(b->lines[i].identifier) + ")");
         continue;
       }
-      EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(batch[i].label),
-                     static_cast<uint32_t>(batch[i].line)};
+      EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(b->lines[i].label),
+                     static_cast<uint32_t>(b->lines[i].line)};
       if (auto s = bulk.Add(r); !s) return s;
       for (const VariantRecord& v : o.hashed.variants)
         if (auto s = bulk.AddVariant(v); !s) return s;
     }
-    batch.clear();
+    return Ok();
+  };
+  auto submit = [&](std::unique_ptr<Batch> batch) -> Status {
+    if (batch->lines.empty()) return Ok();
+    launch(std::move(batch));
+    while (in_flight.size() > threads)
+      if (auto s = commit_oldest(); !s) return s;
     return Ok();
   };
 
+  Status status;
   for (const std::string& path : inputs) {
     auto reader = LineReader::Open(path);
-    if (!reader) return Fail(reader.error());
+    if (!reader) {
+      status = Fail(reader.error());
+      break;
+    }
     InputParser parser(options.prehashed);
     std::string_view line;
+    auto batch = std::make_unique<Batch>();
+    batch->input = (*reader)->name();
     Pending p;
-    while ((*reader)->Next(&line)) {
+    while (status && (*reader)->Next(&line)) {
       if (!parser.Parse(line, (*reader)->line_number(), &p)) continue;
-      batch.push_back(std::move(p));
-      if (batch.size() >= kBatch)
-        if (auto s = flush((*reader)->name()); !s) return Fail(s.error());
+      batch->lines.push_back(std::move(p));
+      if (batch->lines.size() >= kBatch) {
+        status = submit(std::move(batch));
+        batch = std::make_unique<Batch>();
+        batch->input = (*reader)->name();
+      }
     }
-    if (!(*reader)->error().empty()) return Fail(Error::IO((*reader)->error()));
-    if (auto s = flush((*reader)->name()); !s) return Fail(s.error());
+    if (status && !(*reader)->error().empty()) status = Fail(Error::IO((*reader)->error()));
+    if (status) status = submit(std::move(batch));
+    if (!status) break;
   }
+  // Always drain: workers hold references to this frame.
+  while (!in_flight.empty()) {
+    Status s = commit_oldest();
+    if (status && !s) status = s;
+  }
+  if (!status) return Fail(status.error());
   auto result = bulk.Finish();
   if (!result) return Fail(result.error());
   summary.added = result->added;
