@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "matcher/documents.h"
 #include "matcher/extractor.h"
-#include "matcher/index.h"
 #include "matcher/scanner.h"
 
 namespace lw::cli {
@@ -33,7 +32,7 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
   auto hasher = ctx->LoadHasher(**store);
   if (!hasher) return Report(hasher.error());
   // The watch entries, in memory: RocksDB stays the durable copy, not the per-candidate index.
-  auto index = FingerprintIndex::Load(**store);
+  auto index = (*store)->LoadWatchIndex();
   if (!index) return Report(index.error());
   Normalizer normalizer({ctx->config().match.default_region});
   Extractor extractor(normalizer);

@@ -51,7 +51,7 @@ int MatchRank(MatchKind m) {
 
 }  // namespace
 
-Scanner::Scanner(Store& store, const KeyedHasher& hasher, const FingerprintIndex& index, const Extractor& extractor,
+Scanner::Scanner(Store& store, const KeyedHasher& hasher, const WatchIndex& index, const Extractor& extractor,
                  const Clock& clock, ScannerOptions options)
     : store_(store), hasher_(hasher), index_(index), extractor_(extractor), clock_(clock), options_(std::move(options)) {
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());

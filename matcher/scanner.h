@@ -17,7 +17,6 @@
 #include "base/keyed_hash.h"
 #include "base/status.h"
 #include "matcher/extractor.h"
-#include "matcher/index.h"
 #include "store/store.h"
 
 namespace lw {
@@ -48,7 +47,7 @@ struct ScanTotals {
 class Scanner {
  public:
   // All borrowed; they must outlive the Scanner.
-  Scanner(Store& store, const KeyedHasher& hasher, const FingerprintIndex& index, const Extractor& extractor,
+  Scanner(Store& store, const KeyedHasher& hasher, const WatchIndex& index, const Extractor& extractor,
           const Clock& clock, ScannerOptions options);
 
   // Scans one document to its end and records its exposures.
@@ -70,7 +69,7 @@ class Scanner {
 
   Store& store_;
   const KeyedHasher& hasher_;
-  const FingerprintIndex& index_;
+  const WatchIndex& index_;
   const Extractor& extractor_;
   const Clock& clock_;
   ScannerOptions options_;

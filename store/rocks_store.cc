@@ -94,7 +94,8 @@ class RocksBulkEnroller final : public BulkEnroller {
   Result<BulkEnrollResult> Finish() override;
 
  private:
-  Result<BulkEnrollResult> MergeRange(int first, int last, SortedSink& watch_sink, SortedSink& variant_sink);
+  Result<BulkEnrollResult> MergeRange(int first, int last, SortedSink& watch_sink, SortedSink& variant_sink,
+                                      std::vector<uint64_t>* fingerprints);
   static constexpr int kPartitions = 64;
   static constexpr uint64_t kSmallInput = 100000;  // below this, one WriteBatch
   template <class T>
@@ -114,9 +115,9 @@ class RocksBulkEnroller final : public BulkEnroller {
 class RocksStore final : public Store {
  public:
   RocksStore(std::unique_ptr<FileLock> lock, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
-             std::string secondary_dir, bool read_only)
+             std::string secondary_dir, bool read_only, std::string index_path)
       : lock_(std::move(lock)), db_(db), cf_(std::move(handles)), secondary_dir_(std::move(secondary_dir)),
-        read_only_(read_only) {}
+        read_only_(read_only), index_path_(std::move(index_path)) {}
 
   ~RocksStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -195,6 +196,31 @@ class RocksStore final : public Store {
     }
     return Ok();
   }
+
+  Result<WatchIndex> LoadWatchIndex() override {
+    auto gen = WatchGeneration();
+    if (!gen) return Fail(gen.error());
+    auto saved = WatchIndex::Load(index_path_, *gen);
+    if (!saved) return Fail(saved.error());
+    if (*saved) return std::move(**saved);
+    std::vector<uint64_t> fps;
+    auto s = ForEachDigest([&](const Digest& d, bool) { fps.push_back(WatchIndex::Fingerprint(d)); });
+    if (!s) return Fail(s.error());
+    WatchIndex index(fps);
+    if (!read_only_) {
+      if (auto saved_now = index.Save(index_path_, *gen); !saved_now) return Fail(saved_now.error());
+    }
+    return index;
+  }
+
+  // Bumped before watch entries are added, so that an index saved earlier is never taken
+  // for current once they are in.
+  Result<uint64_t> WatchGeneration() {
+    auto v = GetMeta("watch_generation");
+    if (!v) return Fail(v.error());
+    return *v ? std::stoull(**v) : uint64_t{0};
+  }
+  const std::string& index_path() const { return index_path_; }
 
   Result<std::vector<WatchlistInfo>> Watchlists() override {
     std::vector<WatchlistInfo> out;
@@ -335,6 +361,7 @@ class RocksStore final : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> cf_;
   std::string secondary_dir_;
   bool read_only_;
+  std::string index_path_;
   std::mutex write_mu_;
 };
 
@@ -504,7 +531,7 @@ class SortedSink {
 // Sorts partitions [first, last) and writes what is new to `watch_sink` and
 // `variant_sink`, comparing against the store's existing keys in the same range.
 Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, SortedSink& watch_sink,
-                                                     SortedSink& variant_sink) {
+                                                     SortedSink& variant_sink, std::vector<uint64_t>* fingerprints) {
   BulkEnrollResult result;
   const std::string& name = input_.watchlist;
   // Existing keys are walked once, in order, beside the sorted new ones.
@@ -529,6 +556,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       }
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
       if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label)); !s) return Fail(s.error());
+      fingerprints->push_back(WatchIndex::Fingerprint(r.digest));
       ++result.added;
     }
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
@@ -538,6 +566,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
     for (size_t i = 0; i < vars->size(); ++i) {
       const VariantSpill& v = (*vars)[i];
       if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
+      fingerprints->push_back(WatchIndex::Fingerprint(v.variant));
       if (auto s = variant_sink.Put(std::string(AsView(v.variant)), VariantValue(v.primary, static_cast<VariantType>(v.type)));
           !s)
         return Fail(s.error());
@@ -556,6 +585,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   const int ranges = use_sst ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) : 1;
   std::vector<std::unique_ptr<SortedSink>> watch_sinks, variant_sinks;
   std::vector<Result<BulkEnrollResult>> results(ranges, BulkEnrollResult{});
+  std::vector<std::vector<uint64_t>> fingerprints(ranges);
   std::vector<std::thread> threads;
   for (int r = 0; r < ranges; ++r) {
     std::string tag = std::to_string(r) + "-";
@@ -564,7 +594,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   }
   for (int r = 0; r < ranges; ++r) {
     int first = kPartitions * r / ranges, last = kPartitions * (r + 1) / ranges;
-    threads.emplace_back([&, r, first, last] { results[r] = MergeRange(first, last, *watch_sinks[r], *variant_sinks[r]); });
+    threads.emplace_back([&, r, first, last] { results[r] = MergeRange(first, last, *watch_sinks[r], *variant_sinks[r], &fingerprints[r]); });
   }
   for (auto& t : threads) t.join();
   BulkEnrollResult total;
@@ -573,9 +603,27 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     total.added += r->added;
     total.already_present += r->already_present;
   }
+  // The index as it was, plus what this enrollment adds. The generation moves before
+  // the entries land: a crash in between leaves an index that no longer counts as
+  // current, never a current one that misses entries.
+  auto old_index = store_->LoadWatchIndex();
+  if (!old_index) return Fail(old_index.error());
+  auto generation = store_->WatchGeneration();
+  if (!generation) return Fail(generation.error());
+  if (auto s = store_->PutMeta("watch_generation", std::to_string(*generation + 1)); !s) return Fail(s.error());
+
   // Variants first: a watch entry must never be visible without the keys that lead to it.
   if (auto s = SortedSink::CommitAll(variant_sinks); !s) return Fail(s.error());
   if (auto s = SortedSink::CommitAll(watch_sinks); !s) return Fail(s.error());
+
+  std::vector<uint64_t> all;
+  old_index->AppendTo(&all);
+  *old_index = WatchIndex();
+  for (auto& f : fingerprints) {
+    all.insert(all.end(), f.begin(), f.end());
+    std::vector<uint64_t>().swap(f);
+  }
+  if (auto s = WatchIndex(all).Save(store_->index_path(), *generation + 1); !s) return Fail(s.error());
 
   const std::string& name = input_.watchlist;
   auto info = store_->GetWatchlist(name);
@@ -629,7 +677,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
   }
   auto store = std::make_unique<RocksStore>(std::move(lock), db, std::move(handles), std::move(secondary_dir),
-                                            options.read_only);
+                                            options.read_only, dir + ".index");
   auto version = store->GetMeta("schema_version");
   if (!version) return Fail(version.error());
   if (!*version) {

@@ -20,6 +20,7 @@
 
 #include "base/status.h"
 #include "store/records.h"
+#include "store/watch_index.h"
 
 namespace lw {
 
@@ -91,6 +92,9 @@ class Store {
   virtual Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) = 0;
   // Calls fn for every watch digest (is_variant false) and variant digest (true).
   virtual Status ForEachDigest(const std::function<void(const Digest&, bool is_variant)>& fn) = 0;
+  // The fingerprint index of every watch and variant digest: mapped from DATA/store.index
+  // when it is current, else rebuilt from the column families (and saved, by a writer).
+  virtual Result<WatchIndex> LoadWatchIndex() = 0;
 
   virtual Result<std::vector<WatchlistInfo>> Watchlists() = 0;
   virtual Result<std::optional<WatchlistInfo>> GetWatchlist(const std::string& name) = 0;

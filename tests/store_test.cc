@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -192,4 +193,42 @@ TEST_CASE("store: one writer at a time; readers work beside it") {
   writer.reset();
   auto again = Store::Open(dir, {});
   CHECK(again);
+}
+
+TEST_CASE("store: the watch index follows enrollment and is saved beside the store") {
+  TempDir tmp;
+  std::string dir = tmp.path + "/store";
+  std::mt19937_64 rng(11);
+  std::vector<Digest> first, second;
+  for (int i = 0; i < 1000; ++i) first.push_back(RandomDigest(rng));
+  for (int i = 0; i < 1000; ++i) second.push_back(RandomDigest(rng));
+  Digest variant = RandomDigest(rng), absent = RandomDigest(rng);
+  {
+    auto store = OpenWriter(dir);
+    auto empty = store->LoadWatchIndex();
+    REQUIRE(empty);
+    CHECK(empty->size() == 0);
+    auto bulk = store->StartBulkEnroll({"a", tmp.path});
+    for (auto& d : first) REQUIRE((*bulk)->Add({d, IdKind::kEmail, 0, 0}));
+    REQUIRE((*bulk)->AddVariant({variant, first[0], VariantType::kSha1}));
+    REQUIRE((*bulk)->Finish());
+    bulk = store->StartBulkEnroll({"b", tmp.path});
+    for (auto& d : second) REQUIRE((*bulk)->Add({d, IdKind::kPhone, 0, 0}));
+    REQUIRE((*bulk)->Finish());
+  }
+  REQUIRE(fs::exists(dir + ".index"));
+  auto store = OpenWriter(dir);
+  auto index = store->LoadWatchIndex();
+  REQUIRE(index);
+  CHECK(index->size() == 2001);
+  for (auto& d : first) CHECK(index->Contains(d));
+  for (auto& d : second) CHECK(index->Contains(d));
+  CHECK(index->Contains(variant));
+  CHECK(!index->Contains(absent));
+  // A stale or damaged file is rebuilt from the store, never trusted.
+  { std::ofstream(dir + ".index", std::ios::binary | std::ios::trunc) << "garbage"; }
+  auto rebuilt = store->LoadWatchIndex();
+  REQUIRE(rebuilt);
+  CHECK(rebuilt->size() == 2001);
+  CHECK(rebuilt->Contains(second.back()));
 }

@@ -1,0 +1,78 @@
+// The in-memory index of watch entries that every candidate is checked against: a flat
+// open-addressing table of 8-byte fingerprints (the first 8 bytes of each keyed hash,
+// watch entries and variants alike). A hit is confirmed in the store, which holds the
+// full keyed hash; a false positive (about n / 2^64 per lookup) costs one store read,
+// never a wrong exposure. 10 million identifiers with their variants take ~0.3 GiB.
+//
+// The store keeps a copy in DATA/store.index, rewritten after each enrollment and
+// stamped with the store's watch generation, so a scan maps it instead of reading
+// millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints of
+// entries since unenrolled: harmless, the store has the last word.
+//
+// Thread-safety: immutable after construction; Contains() is safe from many threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/keyed_hash.h"
+#include "base/status.h"
+
+namespace lw {
+
+class WatchIndex {
+ public:
+  WatchIndex() = default;
+  // Builds a table holding `fingerprints` (duplicates are fine).
+  explicit WatchIndex(const std::vector<uint64_t>& fingerprints);
+  WatchIndex(WatchIndex&&) noexcept;
+  WatchIndex& operator=(WatchIndex&&) noexcept;
+  ~WatchIndex();
+
+  static uint64_t Fingerprint(const Digest& d) {
+    uint64_t fp = 0;
+    for (int i = 0; i < 8; ++i) fp = fp << 8 | d[i];
+    return fp ? fp : 1;  // 0 marks an empty slot
+  }
+
+  bool Contains(uint64_t fp) const {
+    if (num_slots_ == 0) return false;
+    size_t i = Slot(fp);
+    for (;;) {
+      uint64_t s = slots_[i];
+      if (s == fp) return true;
+      if (s == 0) return false;
+      if (++i == num_slots_) i = 0;
+    }
+  }
+  bool Contains(const Digest& d) const { return Contains(Fingerprint(d)); }
+
+  // Every fingerprint held, for building a larger index.
+  void AppendTo(std::vector<uint64_t>* out) const;
+
+  size_t size() const { return size_; }
+  size_t memory_bytes() const { return num_slots_ * sizeof(uint64_t); }
+
+  // Writes the table to `path` atomically (temporary file, fsync, rename).
+  Status Save(const std::string& path, uint64_t generation) const;
+  // Maps a table saved with `generation`; nullopt when the file is missing, stale or
+  // not ours (the caller rebuilds it).
+  static Result<std::optional<WatchIndex>> Load(const std::string& path, uint64_t generation);
+
+ private:
+  // Maps a uniformly distributed fingerprint onto [0, slots) without a modulo.
+  size_t Slot(uint64_t fp) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(fp) * num_slots_) >> 64);
+  }
+  std::vector<uint64_t> owned_;    // when built in memory
+  void* mapping_ = nullptr;        // when loaded from a file
+  size_t mapping_size_ = 0;
+  const uint64_t* slots_ = nullptr;
+  size_t num_slots_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace lw
