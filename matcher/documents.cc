@@ -101,7 +101,14 @@ la_ssize_t ReadPacked(archive*, void* data, const void** out) {
 Status ScanPacked(int fd, std::string head, const std::string& location, const DocumentFn& fn) {
   std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_filter_all(a.get());
-  archive_read_support_format_all(a.get());
+  // Real archive formats only: with "all", a decompressed text file can pass for an
+  // mtree listing and be split into bogus members.
+  archive_read_support_format_tar(a.get());
+  archive_read_support_format_zip(a.get());
+  archive_read_support_format_7zip(a.get());
+  archive_read_support_format_cpio(a.get());
+  archive_read_support_format_rar(a.get());
+  archive_read_support_format_rar5(a.get());
   archive_read_support_format_raw(a.get());  // a compressed single file (.gz) is one document
   PackedInput input{fd, std::move(head)};
   if (archive_read_open(a.get(), &input, nullptr, ReadPacked, nullptr) != ARCHIVE_OK)

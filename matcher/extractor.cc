@@ -1,0 +1,755 @@
+#include "matcher/extractor.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "matcher/decoders.h"
+#include "matcher/scan_util.h"
+
+namespace lw {
+namespace {
+
+using scan::Find;
+using scan::Is;
+using scan::IsAlnum;
+using scan::IsDigit;
+using scan::kAlpha;
+using scan::kDomain;
+using scan::kLocal;
+using scan::kSpace;
+
+constexpr std::string_view kTagEmail = "email";
+constexpr std::string_view kTagPhone = "phone";
+constexpr std::string_view kTagMd5 = "md5";
+constexpr std::string_view kTagSha1 = "sha1";
+constexpr std::string_view kTagSha256 = "sha256";
+
+constexpr size_t kMaxLocal = 64;
+constexpr size_t kMaxDomain = 253;
+constexpr size_t kMaxPhoneDigits = 17;  // PhoneForLookup's own limit
+constexpr size_t kFoldReach = 320;      // bytes around a fullwidth character that are folded
+
+// Lower is stronger evidence; deduplication keeps the strongest.
+int Strength(MatchKind m) {
+  switch (m) {
+    case MatchKind::kExact: return 0;
+    case MatchKind::kAlias: return 1;
+    case MatchKind::kObfuscated: return 2;
+    case MatchKind::kEncoded: return 3;
+    case MatchKind::kHashed: return 4;
+  }
+  return 5;
+}
+MatchKind Weaker(MatchKind a, MatchKind b) { return Strength(a) >= Strength(b) ? a : b; }
+
+bool IsUpperAscii(char c) { return c >= 'A' && c <= 'Z'; }
+void LowerAscii(std::string* s) {
+  for (char& c : *s)
+    if (IsUpperAscii(c)) c = static_cast<char>(c + 32);
+}
+bool IsHigh(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (scan::ToLower(a[i]) != lower[i]) return false;
+  return true;
+}
+
+bool IsCnMobile(std::string_view d) { return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
+
+// The code point of the UTF-8 character that ends just before s[i], or 0.
+uint32_t CodePointBefore(std::string_view s, size_t i) {
+  size_t j = i;
+  while (j > 0 && i - j < 4 && (static_cast<unsigned char>(s[j - 1]) & 0xC0) == 0x80) --j;
+  if (j == 0) return 0;
+  --j;
+  auto c = static_cast<unsigned char>(s[j]);
+  size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  if (len != i - j) return 0;
+  uint32_t cp = c & (0x7F >> len);
+  for (size_t k = j + 1; k < i; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[k]) & 0x3F);
+  return cp;
+}
+// Latin (with diacritics), Greek and Cyrillic letters: glue that makes a longer word.
+// CJK text writes identifiers right after ideographs with no space; that is not glue.
+bool IsAlphabeticLetter(uint32_t cp) { return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x370 && cp <= 0x4FF); }
+
+// ---------------------------------------------------------------------------------------
+// Obfuscation tokens: "[at]", "( at )", "{AT}", "[@]", "[dot]", "(.)".
+
+char CloseOf(char open) {
+  switch (open) {
+    case '[': return ']';
+    case '(': return ')';
+    case '{': return '}';
+    default: return 0;
+  }
+}
+
+// If s[p] opens a bracketed `word` (case-insensitive) or `symbol`, with up to two spaces
+// inside on each side, returns one past the closing bracket; else 0.
+size_t MatchToken(std::string_view s, size_t p, std::string_view word, char symbol) {
+  char close = p < s.size() ? CloseOf(s[p]) : 0;
+  if (close == 0) return 0;
+  size_t j = p + 1, n = s.size();
+  for (int k = 0; k < 2 && j < n && s[j] == ' '; ++k) ++j;
+  if (j < n && s[j] == symbol) {
+    ++j;
+  } else if (j + word.size() <= n && EqualsIgnoreCase(s.substr(j, word.size()), word)) {
+    j += word.size();
+  } else {
+    return 0;
+  }
+  for (int k = 0; k < 2 && j < n && s[j] == ' '; ++k) ++j;
+  return j < n && s[j] == close ? j + 1 : 0;
+}
+
+// If a dot token ends just before s[q], returns its start; else npos.
+size_t MatchDotTokenBefore(std::string_view s, size_t q) {
+  for (size_t back = 3; back <= 9 && back <= q; ++back) {
+    size_t p = q - back;
+    if (CloseOf(s[p]) != 0 && MatchToken(s, p, "dot", '.') == q) return p;
+  }
+  return std::string_view::npos;
+}
+
+size_t SkipSpacesBack(std::string_view s, size_t i, int max) {
+  for (int k = 0; k < max && i > 0 && s[i - 1] == ' '; ++k) --i;
+  return i;
+}
+size_t SkipSpaces(std::string_view s, size_t i, int max) {
+  for (int k = 0; k < max && i < s.size() && s[i] == ' '; ++k) ++i;
+  return i;
+}
+
+// ---------------------------------------------------------------------------------------
+// Severity: is there a password-like value beside the identifier in the same record?
+//
+// Rule 1 (one record per line: combo lists, CSV/TSV, SQL dumps, url:user:pass): right
+// after the identifier (past a closing quote and spaces) comes one of ':', ';', '|', tab
+// or ',', and the field that follows, up to the next such separator or the end of the
+// line, with quotes and brackets trimmed, is password-like:
+//   - "key":value or key=value (JSON, query strings): the key names a password
+//     (pass, pwd, pw, secret, hash) and the value is not empty or null;
+//   - otherwise: 4..128 printable ASCII bytes without whitespace, not an email (no '@'),
+//     not a URL ("://", "www."), not a phone (11+ digits, or '+' and 8+), not a date,
+//     time, timestamp or plain number, not null/none/true/false.
+// Rule 2 (stealer logs): the identifier follows a "Username:"/"Login:"/"Email:" label at
+// the start of its line, and one of the next three lines is "Password: <non-empty>".
+// After a comma (CSV, SQL value lists) the field must also mix letters with digits or
+// symbols: a city or surname in the next column is not a password, "Passw0rd" or a hex
+// password hash is. Passwords with spaces or non-ASCII characters are not recognized.
+
+// A cheap hash for the per-call deduplication table (not for anything keyed).
+uint32_t HashValue(std::string_view tag, std::string_view value) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ (tag.size() << 8) ^ static_cast<unsigned char>(tag[0]);
+  size_t i = 0;
+  for (; i + 8 <= value.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, value.data() + i, 8);
+    h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, value.data() + i, value.size() - i);
+  h = (h ^ w ^ value.size()) * 0xC4CEB9FE1A85EC53ull;
+  return static_cast<uint32_t>(h ^ (h >> 29));
+}
+
+bool IsSeparator(char c) { return c == ':' || c == ';' || c == '|' || c == '\t' || c == ','; }
+
+bool ContainsIgnoreCase(std::string_view text, std::string_view lower) {
+  for (size_t i = 0; i + lower.size() <= text.size(); ++i)
+    if (EqualsIgnoreCase(text.substr(i, lower.size()), lower)) return true;
+  return false;
+}
+
+bool IsPasswordKey(std::string_view key) {
+  return EqualsIgnoreCase(key, "pw") || ContainsIgnoreCase(key, "pass") || ContainsIgnoreCase(key, "pwd") ||
+         ContainsIgnoreCase(key, "secret") || ContainsIgnoreCase(key, "hash");
+}
+
+bool IsNullWord(std::string_view v) {
+  if (v.size() > 9) return false;
+  for (std::string_view w : {"null", "none", "true", "false", "nil", "undefined"})
+    if (EqualsIgnoreCase(v, w)) return true;
+  return false;
+}
+
+bool IsPasswordLike(std::string_view field, bool after_comma) {
+  auto trim_char = [](char c) { return c == ' ' || c == '"' || c == '\'' || c == '`' || c == '\r'; };
+  while (!field.empty() && trim_char(field.front())) field.remove_prefix(1);
+  while (!field.empty() && (trim_char(field.back()) || field.back() == ')' || field.back() == '}' ||
+                            field.back() == ']' || field.back() == ';'))
+    field.remove_suffix(1);
+  if (field.empty()) return false;
+  // key=value / "key":"value"
+  size_t k = 0;
+  while (k < field.size() && (Is(kAlpha, field[k]) || field[k] == '_' || field[k] == '-')) ++k;
+  if (k > 0 && k < field.size()) {
+    size_t j = k;
+    if (field[j] == '"' || field[j] == '\'') ++j;
+    if (j < field.size() && (field[j] == ':' || field[j] == '=')) {
+      std::string_view value = field.substr(j + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '"' || value.front() == '\''))
+        value.remove_prefix(1);
+      return IsPasswordKey(field.substr(0, k)) && !value.empty() && !IsNullWord(value);
+    }
+  }
+  if (field.size() < 4 || field.size() > 128) return false;
+  // One pass: which kinds of bytes does the field hold?
+  size_t digits = 0, dots = 0, dashes = 0, pluses = 0, brackets = 0, date_marks = 0, other = 0;
+  for (char c : field) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F || c == '@') return false;  // whitespace, non-ASCII, an email
+    if (IsDigit(c)) ++digits;
+    else if (c == '.') ++dots;
+    else if (c == '-') ++dashes;
+    else if (c == '+') ++pluses;
+    else if (c == '(' || c == ')') ++brackets;
+    else if (c == '/' || c == ':' || c == 'T' || c == 'Z') ++date_marks;
+    else ++other;
+  }
+  if (other == 0 && digits > 0) {
+    if (date_marks == 0 && (digits >= 11 || (field[0] == '+' && digits >= 8))) return false;  // a phone
+    if (brackets == 0 && (date_marks > 0 || dashes > 0) && digits >= 4) return false;        // date, time
+    if (date_marks + dashes + pluses + brackets == 0 && dots == 1) return false;              // 12.50
+    if (field.size() == digits && (digits == 10 || digits == 13) && field[0] == '1') return false;  // Unix time
+  }
+  if (IsNullWord(field)) return false;
+  if (field.find("://") != std::string_view::npos || EqualsIgnoreCase(field.substr(0, 4), "www.")) return false;
+  if (after_comma) {
+    size_t letters = 0;
+    for (char c : field) letters += Is(kAlpha, c);
+    if (letters == 0 || letters == field.size()) return false;
+  }
+  return true;
+}
+
+// The text of a "Label:" line prefix, lower-cased without spaces, '-' or '_'; empty if
+// `prefix` is not such a label.
+std::string LabelOf(std::string_view prefix) {
+  while (!prefix.empty() && Is(kSpace, prefix.back())) prefix.remove_suffix(1);
+  if (prefix.empty() || (prefix.back() != ':' && prefix.back() != '=')) return {};
+  prefix.remove_suffix(1);
+  std::string label;
+  for (char c : prefix) {
+    if (Is(kAlpha, c)) label.push_back(scan::ToLower(c));
+    else if (c != ' ' && c != '\t' && c != '-' && c != '_') return {};
+    if (label.size() > 16) return {};
+  }
+  return label;
+}
+
+bool IsUserLabel(std::string_view l) {
+  return l == "username" || l == "user" || l == "login" || l == "email" || l == "mail" || l == "account" ||
+         l == "userlogin" || l == "loginname";
+}
+bool IsPasswordLabel(std::string_view l) {
+  return l == "password" || l == "pass" || l == "passwd" || l == "pwd" || l == "pw";
+}
+
+bool StealerLogCredential(std::string_view s, size_t begin, size_t end) {
+  size_t mark = begin;
+  while (mark > 0 && begin - mark < 4 && (s[mark - 1] == ' ' || s[mark - 1] == '\t')) --mark;
+  if (mark == 0 || (s[mark - 1] != ':' && s[mark - 1] != '=')) return false;
+  size_t line = begin;
+  while (line > 0 && begin - line <= 32 && s[line - 1] != '\n') --line;
+  if (line > 0 && s[line - 1] != '\n') return false;
+  if (!IsUserLabel(LabelOf(s.substr(line, begin - line)))) return false;
+  size_t eol = Find(s.data(), end, s.size(), '\n');
+  if (eol != s.size() && eol - end > 2) {
+    // Something follows the identifier on its line: not a "Username: x" line.
+    std::string_view rest = s.substr(end, eol - end);
+    while (!rest.empty() && Is(kSpace, rest.back())) rest.remove_suffix(1);
+    if (!rest.empty()) return false;
+  }
+  size_t pos = eol;
+  for (int lines = 0; lines < 3 && pos < s.size(); ++lines) {
+    size_t start = pos + 1;
+    size_t stop = Find(s.data(), start, std::min(s.size(), start + 512), '\n');
+    std::string_view text = s.substr(start, stop - start);
+    size_t colon = text.find_first_of(":=");
+    if (colon != std::string_view::npos && colon <= 16) {
+      std::string label = LabelOf(text.substr(0, colon + 1));
+      if (IsPasswordLabel(label)) {
+        std::string_view value = text.substr(colon + 1);
+        while (!value.empty() && Is(kSpace, value.front())) value.remove_prefix(1);
+        while (!value.empty() && Is(kSpace, value.back())) value.remove_suffix(1);
+        return !value.empty();
+      }
+      if (label == "url" || label == "host" || label == "soft" || label == "application") return false;
+    }
+    if (stop >= s.size() || s[stop] != '\n') break;
+    pos = stop;
+  }
+  return false;
+}
+
+Severity SeverityAt(std::string_view s, size_t begin, size_t end) {
+  size_t n = s.size();
+  size_t p = end;
+  if (p < n && (s[p] == '"' || s[p] == '\'' || s[p] == '`')) ++p;
+  p = SkipSpaces(s, p, 2);
+  if (p < n && IsSeparator(s[p])) {
+    char sep = s[p];
+    size_t start = p + 1;
+    size_t limit = std::min(n, start + 256);
+    size_t stop = start;
+    while (stop < limit && s[stop] != sep && s[stop] != '\n') ++stop;
+    if (IsPasswordLike(s.substr(start, stop - start), sep == ',')) return Severity::kCredential;
+  }
+  return StealerLogCredential(s, begin, end) ? Severity::kCredential : Severity::kExposure;
+}
+
+}  // namespace
+
+std::string_view MatchKindName(MatchKind kind) {
+  switch (kind) {
+    case MatchKind::kExact: return "exact";
+    case MatchKind::kAlias: return "alias";
+    case MatchKind::kObfuscated: return "obfuscated";
+    case MatchKind::kEncoded: return "encoded";
+    case MatchKind::kHashed: return "hashed";
+  }
+  return "unknown";
+}
+
+std::string_view SeverityName(Severity severity) {
+  return severity == Severity::kCredential ? "credential" : "exposure";
+}
+
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+// A buffer being scanned: the input itself, a UTF-16 transcoding of it, a folded window
+// of it, or decoded bytes. Map() turns a position in `text` into an offset in the input.
+struct Frame {
+  std::string_view text;
+  int depth = 0;                                // decoding layers above this buffer
+  MatchKind match = MatchKind::kExact;          // the weakest kind a candidate here can have
+  const Frame* parent = nullptr;
+  size_t parent_pos = 0;                        // where this buffer starts in the parent
+  bool constant = false;                        // decoded: every position maps to parent_pos
+  const std::vector<uint32_t>* rel = nullptr;   // position -> position in the parent (or input)
+  bool fold_window = false;                     // accept only candidates that span a folded char
+
+  uint64_t Map(size_t i) const {
+    if (constant) return parent->Map(parent_pos);
+    size_t j = rel ? (*rel)[i] : i;
+    return parent ? parent->Map(parent_pos + j) : j;
+  }
+};
+
+}  // namespace
+
+class Extractor::Scan {
+ public:
+  Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size)
+      : options_(extractor.options_), normalizer_(extractor.normalizer_), out_(out), first_(out->size()) {
+    // Sized for one candidate per 48 bytes at half load: dense leaks rarely grow it.
+    size_t slots = std::bit_ceil(std::clamp<size_t>(text_size / 24, 64, size_t{1} << 20));
+    slots_.swap(ScratchSlots());  // reused: a fresh table per call costs page faults
+    slots_.assign(slots, Slot{});
+    cn_ = normalizer_.options().default_region == "CN";
+  }
+
+  ~Scan() {
+    ScratchSlots().swap(slots_);
+  }
+
+  void Run(std::string_view text) {
+    auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    if (text.size() >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
+      std::string utf8;
+      std::vector<uint32_t> rel;
+      Utf16ToUtf8(text.substr(2), /*little_endian=*/s[0] == 0xFF, &utf8, &rel);
+      for (auto& r : rel) r += 2;
+      Frame frame{.text = utf8, .rel = &rel};
+      ScanFrame(frame);
+      return;
+    }
+    ScanFrame(Frame{.text = text});
+  }
+
+ private:
+  struct Slot {
+    uint32_t index_plus_one = 0;
+    uint32_t hash = 0;
+  };
+  static std::vector<Slot>& ScratchSlots() {
+    thread_local std::vector<Slot> slots;
+    return slots;
+  }
+
+  void ScanFrame(const Frame& f) {
+    if (options_.emails) ScanEmails(f);
+    if (options_.phones) ScanPhones(f);
+    if (options_.hashes) ScanHashes(f);
+    if (options_.obfuscations) {
+      ScanBracketObfuscations(f);
+      if (!f.fold_window) ScanFullwidth(f);
+    }
+    if (options_.decode && f.depth < options_.max_decode_depth && !f.fold_window) ScanEncoded(f);
+  }
+
+  // --- emails ---------------------------------------------------------------------------
+
+  void ScanEmails(const Frame& f) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    for (size_t at = Find(s.data(), 0, n, '@'); at < n; at = Find(s.data(), at + 1, n, '@')) {
+      size_t b = at;
+      while (b > 0 && at - b <= kMaxLocal && Is(kLocal, s[b - 1])) --b;
+      bool local_ok = at - b <= kMaxLocal;
+      while (b < at && s[b] == '.') ++b;
+      // "\nname@" in SQL and JSON strings: the escape is not part of the address.
+      if (b < at && b > 0 && s[b - 1] == '\\' && std::string_view("nrtbfv0").find(s[b]) != std::string_view::npos) {
+        size_t slashes = 0;
+        while (slashes < b && s[b - 1 - slashes] == '\\') ++slashes;
+        if (slashes % 2 == 1) ++b;
+      }
+      size_t e = at + 1;
+      while (e < n && e - at <= kMaxDomain && Is(kDomain, s[e])) ++e;
+      bool domain_ok = e - at <= kMaxDomain;
+      size_t de = e;
+      while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
+
+      if (options_.obfuscations && local_ok && domain_ok) {
+        size_t after = SkipSpaces(s, e, 2);
+        size_t before = SkipSpacesBack(s, b, 2);
+        bool bracket_after = after < n && CloseOf(s[after]) != 0;
+        bool bracket_before = before > 0 && (s[before - 1] == ']' || s[before - 1] == ')' || s[before - 1] == '}');
+        if ((bracket_after || bracket_before) && TryObfuscatedEmail(f, at, at + 1, /*at_obfuscated=*/false)) continue;
+      }
+      bool glued_letter = b > 0 && IsHigh(s[b - 1]) && IsAlphabeticLetter(CodePointBefore(s, b));
+      if (local_ok && domain_ok && b < at && de > at + 1 && !glued_letter) {
+        std::string value(s.substr(b, de - b));
+        LowerAscii(&value);
+        if (IsValidAsciiEmail(value)) Emit(f, b, de, IdKind::kEmail, kTagEmail, std::move(value), MatchKind::kExact);
+      }
+      if ((b > 0 && IsHigh(s[b - 1])) || (e < n && IsHigh(s[e]))) UnicodeEmail(f, at);
+    }
+  }
+
+  // An address with non-ASCII characters next to (or in) it: the whole UTF-8 token
+  // through Normalizer::Email. Fullwidth forms are left to ScanFullwidth.
+  void UnicodeEmail(const Frame& f, size_t at) {
+    std::string_view s = f.text;
+    size_t b = at;
+    while (b > 0 && at - b <= 4 * kMaxLocal && (Is(kLocal, s[b - 1]) || IsHigh(s[b - 1]))) --b;
+    size_t e = at + 1;
+    while (e < s.size() && e - at <= 4 * kMaxDomain && (Is(kDomain, s[e]) || IsHigh(s[e]))) ++e;
+    while (e > at + 1 && (s[e - 1] == '.' || s[e - 1] == '-')) --e;
+    if (b == at || e == at + 1) return;
+    std::string_view token = s.substr(b, e - b);
+    if (token.find("\xEF\xBC") != std::string_view::npos || token.find("\xEF\xBD") != std::string_view::npos) return;
+    auto email = normalizer_.Email(token);
+    if (email) Emit(f, b, e, IdKind::kEmail, kTagEmail, std::move(*email), MatchKind::kExact);
+  }
+
+  // "name [at] example [dot] com" and friends, around an at-token s[at_begin, at_end)
+  // (a bracketed "at", or a plain '@' followed or preceded by dot tokens). Emits and
+  // returns true when an obfuscated address was found.
+  bool TryObfuscatedEmail(const Frame& f, size_t at_begin, size_t at_end, bool at_obfuscated) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    bool used = at_obfuscated;
+
+    std::string local;
+    size_t i = SkipSpacesBack(s, at_begin, at_obfuscated ? 2 : 0);
+    size_t start = i;
+    for (int tokens = 0; tokens < 8; ++tokens) {
+      size_t j = i;
+      while (j > 0 && i - j < kMaxLocal && Is(kLocal, s[j - 1])) --j;
+      local.insert(0, s.substr(j, i - j));
+      start = j;
+      i = j;
+      size_t k = SkipSpacesBack(s, i, 2);
+      size_t t = MatchDotTokenBefore(s, k);
+      if (t == std::string_view::npos) break;
+      size_t w = SkipSpacesBack(s, t, 2);
+      if (w == 0 || !IsAlnum(s[w - 1])) break;
+      local.insert(0, ".");
+      used = true;
+      i = w;
+    }
+    while (!local.empty() && local.front() == '.') local.erase(0, 1);
+
+    std::string domain;
+    i = SkipSpaces(s, at_end, at_obfuscated ? 2 : 0);
+    size_t end = i;
+    for (int tokens = 0; tokens < 8; ++tokens) {
+      size_t j = i;
+      while (j < n && j - i < kMaxDomain && Is(kDomain, s[j])) ++j;
+      domain.append(s.substr(i, j - i));
+      end = i = j;
+      size_t k = SkipSpaces(s, i, 2);
+      size_t t = MatchToken(s, k, "dot", '.');
+      if (t == 0) break;
+      size_t w = SkipSpaces(s, t, 2);
+      if (w >= n || !IsAlnum(s[w])) break;
+      domain.push_back('.');
+      used = true;
+      i = w;
+    }
+    while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) {
+      domain.pop_back();
+    }
+    if (!used || local.empty() || domain.empty() || domain.size() > kMaxDomain) return false;
+    std::string value = local + "@" + domain;
+    LowerAscii(&value);
+    if (!IsValidAsciiEmail(value)) return false;
+    Emit(f, start, end, IdKind::kEmail, kTagEmail, std::move(value), MatchKind::kObfuscated);
+    return true;
+  }
+
+  void ScanBracketObfuscations(const Frame& f) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    for (size_t p = scan::FindAny3(s.data(), 0, n, '[', '(', '{'); p < n;
+         p = scan::FindAny3(s.data(), p + 1, n, '[', '(', '{')) {
+      size_t end = MatchToken(s, p, "at", '@');
+      if (end != 0) TryObfuscatedEmail(f, p, end, /*at_obfuscated=*/true);
+    }
+  }
+
+  // Windows around fullwidth characters, folded to ASCII and scanned again.
+  void ScanFullwidth(const Frame& f) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    auto fullwidth_at = [&](size_t p) {
+      if (p + 2 >= n) return false;
+      auto b1 = static_cast<unsigned char>(s[p + 1]), b2 = static_cast<unsigned char>(s[p + 2]);
+      return (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) || (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E);
+    };
+    std::string folded;
+    std::vector<uint32_t> rel;
+    size_t p = Find(s.data(), 0, n, '\xEF');
+    while (p < n) {
+      if (!fullwidth_at(p)) {
+        p = Find(s.data(), p + 1, n, '\xEF');
+        continue;
+      }
+      size_t begin = p - std::min(p, kFoldReach);
+      while (begin < p && (static_cast<unsigned char>(s[begin]) & 0xC0) == 0x80) ++begin;
+      size_t last = p + 3;
+      for (size_t q = Find(s.data(), last, n, '\xEF'); q < n && q < last + kFoldReach;
+           q = Find(s.data(), q + 1, n, '\xEF')) {
+        if (fullwidth_at(q)) last = q + 3;
+      }
+      size_t end = std::min(n, last + kFoldReach);
+      while (end < n && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) ++end;
+      FoldFullwidth(s.substr(begin, end - begin), &folded, &rel);
+      Frame window{.text = folded,
+                   .depth = f.depth,
+                   .match = Weaker(f.match, MatchKind::kObfuscated),
+                   .parent = &f,
+                   .parent_pos = begin,
+                   .rel = &rel,
+                   .fold_window = true};
+      ScanFrame(window);
+      p = Find(s.data(), end, n, '\xEF');
+    }
+  }
+
+  // --- phones ---------------------------------------------------------------------------
+
+  static bool IsPhoneSeparator(char c) { return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')'; }
+
+  void ScanPhones(const Frame& f) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    size_t no_group_until = 0;  // runs inside a rejected grouped number are not regrouped
+    size_t i = 0;
+    std::string digits;
+    while ((i = scan::FindDigit(s.data(), i, n)) < n) {
+      size_t rb = i, re = i;
+      while (re < n && IsDigit(s[re])) ++re;
+      i = re;
+      if (re - rb > kMaxPhoneDigits) continue;  // order ids, card and ID numbers, ...
+
+      char prev = rb > 0 ? s[rb - 1] : ' ';
+      bool plus = prev == '+';
+      size_t start = plus ? rb - 1 : rb;
+      char before = start > 0 ? s[start - 1] : ' ';
+      if (plus ? IsAlnum(before) : Is(kAlpha, before)) continue;
+      if (before == '(' && start > 0) --start;
+      char after = re < n ? s[re] : ' ';
+
+      // The run on its own.
+      std::string_view run = s.substr(rb, re - rb);
+      bool alone = false;
+      if (!Is(kAlpha, after)) {
+        if (plus) {
+          alone = run.size() >= 8 && run.size() <= 15;
+        } else if (cn_) {
+          alone = IsCnMobile(run) || (run.size() == 13 && run.starts_with("86") && IsCnMobile(run.substr(2))) ||
+                  (run.size() == 15 && run.starts_with("0086") && IsCnMobile(run.substr(4)));
+        } else {
+          alone = run.size() >= 11 && run.starts_with("00");
+        }
+      }
+      if (alone) {
+        EmitPhone(f, start, re);
+        continue;
+      }
+      if (rb < no_group_until) continue;
+
+      // Groups: "+86 138 1234 5678", "(+86) 138-1234-5678", "+1 (415) 555-2671".
+      digits.assign(run);
+      size_t end = re;
+      size_t groups = 1;
+      bool overlong = false, dotted = false;
+      for (;;) {
+        size_t p = end, sep = 0;
+        while (p < n && sep < 2 && IsPhoneSeparator(s[p])) dotted |= s[p] == '.', ++p, ++sep;
+        if (sep == 0 || p >= n || !IsDigit(s[p])) break;
+        size_t q = p;
+        while (q < n && IsDigit(s[q])) ++q;
+        if (digits.size() + (q - p) > kMaxPhoneDigits) {
+          overlong = true;
+          end = q;
+          break;
+        }
+        digits.append(s.substr(p, q - p));
+        end = q;
+        ++groups;
+      }
+      if (groups < 2) continue;
+      bool ok = false;
+      if (!overlong && (end >= n || !IsAlnum(s[end]))) {
+        std::string_view d = digits;
+        size_t total = d.size();
+        if (plus) {
+          ok = total >= 8 && total <= 15;
+        } else if (d.starts_with("00")) {
+          ok = total >= 10;
+        } else if (cn_) {
+          // Landlines: "010 1234 5678", "(0755) 1234-5678": area code 0xx or 0xxx.
+          bool landline = d[0] == '0' && total >= 10 && total <= 12 && groups <= 3 && !dotted &&
+                          run.size() >= 3 && run.size() <= 4;
+          ok = landline || IsCnMobile(d) || (total == 13 && d.starts_with("86") && IsCnMobile(d.substr(2)));
+        } else {
+          ok = total >= 7 && total <= 12;
+        }
+      }
+      if (ok) {
+        EmitPhone(f, start, end);
+        i = end;
+      } else {
+        no_group_until = end;
+      }
+    }
+  }
+
+  void EmitPhone(const Frame& f, size_t begin, size_t end) {
+    std::string e164;
+    if (normalizer_.PhoneForLookup(f.text.substr(begin, end - begin), &e164))
+      Emit(f, begin, end, IdKind::kPhone, kTagPhone, std::move(e164), MatchKind::kExact);
+  }
+
+  // --- hex digests ----------------------------------------------------------------------
+
+  void ScanHashes(const Frame& f) {
+    std::string_view s = f.text;
+    scan::ForEachRun(s.data(), s.size(), scan::kHex, 32, [&](size_t begin, size_t end) {
+      size_t len = end - begin;
+      if (len != 32 && len != 40 && len != 64) return;
+      if ((begin > 0 && IsAlnum(s[begin - 1])) || (end < s.size() && IsAlnum(s[end]))) return;
+      std::string value(s.substr(begin, len));
+      LowerAscii(&value);
+      std::string_view tag = len == 32 ? kTagMd5 : len == 40 ? kTagSha1 : kTagSha256;
+      Emit(f, begin, end, IdKind::kEmail, tag, std::move(value), MatchKind::kHashed);
+    });
+  }
+
+  // --- encodings ------------------------------------------------------------------------
+
+  void ScanEncoded(const Frame& f) {
+    std::vector<EncodedSegment> segments;
+    FindEncodedSegments(f.text, &segments);
+    std::string decoded;
+    for (const EncodedSegment& segment : segments) {
+      // Decoded output is never longer than its segment: check the cap before decoding.
+      if (decoded_bytes_ + segment.size > options_.max_decoded_bytes) continue;
+      if (!DecodeSegment(f.text, segment, &decoded)) continue;
+      decoded_bytes_ += decoded.size();
+      Frame child{.text = decoded,
+                  .depth = f.depth + 1,
+                  .match = Weaker(f.match, MatchKind::kEncoded),
+                  .parent = &f,
+                  .parent_pos = segment.offset,
+                  .constant = true};
+      ScanFrame(child);
+    }
+  }
+
+  // --- output ---------------------------------------------------------------------------
+
+  void Emit(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag, std::string value,
+            MatchKind match) {
+    if (f.fold_window) {
+      const auto& rel = *f.rel;
+      if (rel[end] - rel[begin] == end - begin) return;  // nothing folded: found unfolded, or cut by the window
+    }
+    match = Weaker(f.match, match);
+    Severity severity = SeverityAt(f.text, begin, end);
+    uint64_t offset = f.Map(begin);
+
+    uint32_t hash = HashValue(tag, value);
+    size_t mask = slots_.size() - 1;
+    for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+      Slot& sl = slots_[slot];
+      if (sl.index_plus_one == 0) {
+        sl = {static_cast<uint32_t>(out_->size() - first_ + 1), hash};
+        out_->push_back(Candidate{kind, tag, std::move(value), match, severity, offset});
+        if (++used_ * 2 > slots_.size()) Grow();
+        return;
+      }
+      if (sl.hash != hash) continue;
+      Candidate& c = (*out_)[first_ + sl.index_plus_one - 1];
+      if (c.hash_tag != tag || c.value != value) continue;
+      if (Strength(match) < Strength(c.match)) {
+        c.match = match;
+        c.offset = offset;
+      }
+      c.severity = std::max(c.severity, severity);
+      return;
+    }
+  }
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{});
+    size_t mask = slots_.size() - 1;
+    for (const Slot& sl : old) {
+      if (sl.index_plus_one == 0) continue;
+      size_t slot = sl.hash & mask;
+      while (slots_[slot].index_plus_one != 0) slot = (slot + 1) & mask;
+      slots_[slot] = sl;
+    }
+  }
+
+  const ExtractorOptions& options_;
+  const Normalizer& normalizer_;
+  std::vector<Candidate>* out_;
+  size_t first_;  // candidates before this index belong to the caller
+  bool cn_ = true;
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+  size_t decoded_bytes_ = 0;
+};
+
+Extractor::Extractor(const Normalizer& normalizer, ExtractorOptions options)
+    : normalizer_(normalizer), options_(options) {}
+
+void Extractor::Extract(std::string_view text, std::vector<Candidate>* out) const {
+  Scan scan(*this, out, text.size());
+  scan.Run(text);
+}
+
+}  // namespace lw

@@ -1,0 +1,83 @@
+// Candidate extraction: finds every email, phone number and hex digest that could be a
+// watched identifier in arbitrary leaked text, normalized so the caller can keyed-hash it
+// (KeyedHasher::Hash(c.hash_tag, c.value)) and look it up.
+//
+// This is the hot path. Each finder starts from a hand-written prefilter (memchr for
+// '@', an SSE2 digit skip for phones, a skipping hex-run scan for digests, memchr for the
+// first byte of obfuscations and encodings) and does real work only around hits. Decoded
+// content (base64, percent-encoding, HTML entities) is scanned again, depth-limited and
+// size-capped; see matcher/decoders.h for the decoders themselves.
+//
+// Candidates are not hashed, looked up or alias-expanded here. A password found beside an
+// identifier only raises its Severity: it is never stored, returned or printed.
+//
+// Thread-safety: an Extractor is immutable after construction; Extract() is const and
+// may be called from many threads at once. The Normalizer must outlive the Extractor.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/identifier.h"
+
+namespace lw {
+
+// How a candidate was written. Ordered from strongest to weakest evidence for the
+// per-call deduplication ("exact over obfuscated over encoded").
+enum class MatchKind : uint8_t { kExact, kAlias, kObfuscated, kEncoded, kHashed };  // kAlias: set by the caller, never here
+enum class Severity : uint8_t { kExposure, kCredential };
+std::string_view MatchKindName(MatchKind kind);  // "exact", "alias", "obfuscated", "encoded", "hashed"
+std::string_view SeverityName(Severity severity);  // "exposure", "credential"
+
+struct Candidate {
+  IdKind kind;                 // kEmail (also for hex digests) or kPhone
+  std::string_view hash_tag;   // tag for KeyedHasher::Hash: "email", "phone", "md5", "sha1", "sha256";
+                               // points to static storage
+  std::string value;           // normalized email, E.164 phone, or lower-case hex digest
+  MatchKind match;             // kExact, kObfuscated, kEncoded (found inside decoded bytes), kHashed
+  Severity severity;           // kCredential when a password-like value sits beside it in the same record
+  uint64_t offset;             // byte offset of the candidate's start in the text passed to Extract;
+                               // for decoded content, the offset of the encoded segment
+};
+
+struct ExtractorOptions {
+  // Which finders run. All default on; turning one off only saves its (small) cost.
+  bool emails = true;
+  bool phones = true;
+  bool hashes = true;        // 32/40/64-hex tokens as "md5"/"sha1"/"sha256"
+  bool obfuscations = true;  // "[at]"/"(dot)" forms, fullwidth characters
+  bool decode = true;        // base64, percent-encoding, HTML entities, then scan again
+
+  // Decoded bytes are scanned again, up to this depth: 2 finds base64 of
+  // percent-encoded text, not a third layer. 0 disables decoding.
+  int max_decode_depth = 2;
+  // Cap on the total decoded output per Extract call; segments past it are skipped.
+  // Bounds the extra work a hostile document can cause.
+  size_t max_decoded_bytes = 16 << 20;
+};
+
+class Extractor {
+ public:
+  // `normalizer` is borrowed and must outlive the Extractor.
+  explicit Extractor(const Normalizer& normalizer, ExtractorOptions options = {});
+
+  // Finds every candidate in `text` (arbitrary bytes: invalid UTF-8, NULs, CRLF are all
+  // fine; a UTF-16 text with a byte order mark is transcoded first) and appends them to
+  // *out. Identical (hash_tag, value) pairs are reported once per call, with the
+  // highest severity and the strongest match kind seen. Order: grouped by finder,
+  // ascending offset within a finder; callers must not rely on it.
+  void Extract(std::string_view text, std::vector<Candidate>* out) const;
+
+  const ExtractorOptions& options() const { return options_; }
+
+ private:
+  class Scan;  // the state of one Extract call (extractor.cc)
+
+  const Normalizer& normalizer_;
+  ExtractorOptions options_;
+};
+
+}  // namespace lw

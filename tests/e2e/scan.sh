@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# scan: every leak format, compressed and archived; the exact exposures; idempotence.
+source "$(dirname "$0")/lib.sh"
+
+lw init > /dev/null
+cat > "$WORK/watch.txt" <<'IDS'
+zhang.wei.e2e@icloud.com,a1
+liu.yang.e2e@me.com,a2
+13800138000,a3
++86 139 0013 9000,a4
+chen.jing.e2e@qq.com,s1
+wang.fang.e2e@163.com,s2
+huang.lei.e2e@gmail.com,s3
+zhao.min.e2e@outlook.com,s4
+sun.li.e2e@sina.com,s5
+qian.hao.e2e@foxmail.com,s6
+IDS
+lw enroll --watchlist vip "$WORK/watch.txt" | grep -qx "enrolled 10 new, 0 already present, 0 rejected" || fail enroll
+
+D=$WORK/dump
+mkdir -p "$D/nested/deeper"
+# combo list with a password: credential; the Apple alias spelling: alias
+printf 'someone@qq.com:123456\nZhang.Wei.E2E@iCloud.com:Tr0ub4dor&3\nliu.yang.e2e@mac.com|hunter22\nxzhang.wei.e2e@icloud.com:nope\n' > "$D/combo.txt"
+# stealer log block: credential for the phone
+printf 'URL: https://appleid.apple.com\nUsername: +86 138 0013 8000\nPassword: S3cretPass!\n\n' > "$D/nested/stealer.log"
+# CSV of customers (phones in national form), gzip-compressed
+printf 'id,phone,city\n7,139-0013-9000,Shanghai\n8,13900139000123,Order\n' > "$WORK/customers.csv"
+gzip -c "$WORK/customers.csv" > "$D/customers.csv.gz"
+# SQL dump with quotes and escapes: the md5 next to the address is a password hash
+printf "INSERT INTO users VALUES (1,'chen.jing.e2e@qq.com','e10adc3949ba59abbe56e057f20f883e'),(2,'x\\\\n','y');\n" > "$WORK/dump.sql"
+# JSON export, obfuscated HTML and encodings, zipped together
+printf '{"user":{"email":"wang.fang.e2e [at] 163 [dot] com","name":"W"}}\n' > "$WORK/export.json"
+printf '<p>contact: huang.lei.e2e&#64;gmail.com</p>\n<p>%s</p>\n' "$(printf 'mail=zhao.min.e2e@outlook.com' | base64)" > "$WORK/page.html"
+(cd "$WORK" && zip -q "$D/nested/deeper/bundle.zip" dump.sql export.json page.html)
+# a hashed email (sha256 of a watched address) in a tarball
+printf 'hashes\n%s\n' "$(printf 'sun.li.e2e@sina.com' | sha256sum | cut -d' ' -f1)" > "$WORK/hashes.txt"
+tar -C "$WORK" -czf "$D/hashes.tar.gz" hashes.txt
+
+lw scan --source e2e "$D" > "$WORK/scan1.out"
+grep -q "scanned 7 documents" "$WORK/scan1.out" || fail "documents: $(cat "$WORK/scan1.out")"
+grep -q "9 new exposures (vip: 9)" "$WORK/scan1.out" || fail "new: $(cat "$WORK/scan1.out")"
+
+# The exact set: hint, severity, match, location.
+lw exposures --format csv | tail -n +2 | cut -d, -f4,5,7,9 | sed "s|$D/||" | sort > "$WORK/got.txt"
+sort > "$WORK/want.txt" <<'WANT'
+credential,alias,l**********e@mac.com,combo.txt
+credential,exact,+86*********00,nested/stealer.log
+credential,exact,c***********e@qq.com,nested/deeper/bundle.zip!dump.sql
+credential,exact,z***********e@icloud.com,combo.txt
+exposure,encoded,h***********e@gmail.com,nested/deeper/bundle.zip!page.html
+exposure,encoded,z**********e@outlook.com,nested/deeper/bundle.zip!page.html
+exposure,exact,+86*********00,customers.csv.gz
+exposure,hashed,sha256 of a watched email,hashes.tar.gz!hashes.txt
+exposure,obfuscated,w***********e@163.com,nested/deeper/bundle.zip!export.json
+WANT
+diff -u "$WORK/want.txt" "$WORK/got.txt" || fail "exposures differ"
+
+# Scanning again finds nothing new; stdin works; --fail-on-exposure exits 3 only on news.
+lw scan --source e2e "$D" | grep -q " 0 new exposures" || fail "rescan not idempotent"
+gzip -c "$WORK/customers.csv" | lw scan --fail-on-exposure - | grep -q " 0 new exposures" || fail "stdin gz"
+set +e; printf 'qian.hao.e2e@foxmail.com\n' | lw scan --fail-on-exposure - > /dev/null; rc=$?; set -e
+[[ $rc -eq 3 ]] || fail "--fail-on-exposure exit $rc"
+lw history --watchlist vip --format json | grep -c '"watchlists":\["vip"\]' | grep -qx 10 || fail "history --watchlist"
+
+# Neither identifiers nor the passwords beside them reach the disk.
+for needle in zhang.wei.e2e Tr0ub4dor hunter22 S3cretPass 13800138000 e10adc3949ba59abbe56e057f20f883e qian.hao.e2e; do
+  if grep -rIaF -- "$needle" "$DATA" > /dev/null; then fail "'$needle' found under $DATA"; fi
+done
+expect_exit 1 lw scan "$WORK/does-not-exist"
+echo "scan: ok"

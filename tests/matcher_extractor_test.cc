@@ -1,0 +1,317 @@
+#include "matcher/extractor.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using lw::Candidate;
+using lw::Extractor;
+using lw::ExtractorOptions;
+using lw::IdKind;
+using lw::MatchKind;
+using lw::Normalizer;
+using lw::Severity;
+
+namespace {
+
+const Normalizer& TheNormalizer() {
+  static const Normalizer normalizer;
+  return normalizer;
+}
+
+std::vector<Candidate> Extract(std::string_view text, ExtractorOptions options = {}) {
+  std::vector<Candidate> out;
+  Extractor(TheNormalizer(), options).Extract(text, &out);
+  return out;
+}
+
+std::vector<std::string> Values(std::string_view text, ExtractorOptions options = {}) {
+  std::vector<std::string> values;
+  for (const auto& c : Extract(text, options)) values.push_back(c.value);
+  std::sort(values.begin(), values.end());
+  return values;
+}
+
+const Candidate* FindValue(const std::vector<Candidate>& cs, std::string_view value) {
+  for (const auto& c : cs)
+    if (c.value == value) return &c;
+  return nullptr;
+}
+
+bool Has(std::string_view text, std::string_view value) {
+  auto cs = Extract(text);
+  return FindValue(cs, value) != nullptr;
+}
+
+Severity SeverityOf(std::string_view text, std::string_view value) {
+  auto cs = Extract(text);
+  const Candidate* c = FindValue(cs, value);
+  REQUIRE(c != nullptr);
+  return c->severity;
+}
+
+MatchKind MatchOf(std::string_view text, std::string_view value) {
+  auto cs = Extract(text);
+  const Candidate* c = FindValue(cs, value);
+  REQUIRE(c != nullptr);
+  return c->match;
+}
+
+using V = std::vector<std::string>;
+
+}  // namespace
+
+TEST_CASE("names") {
+  CHECK(lw::MatchKindName(MatchKind::kObfuscated) == "obfuscated");
+  CHECK(lw::MatchKindName(MatchKind::kHashed) == "hashed");
+  CHECK(lw::SeverityName(Severity::kCredential) == "credential");
+}
+
+TEST_CASE("emails: leak formats") {
+  CHECK(Values("Li.Wei@ICloud.COM:hunter22\n") == V{"li.wei@icloud.com"});
+  CHECK(Values("a@qq.com;pass1\nb@qq.com|pass2\n") == V{"a@qq.com", "b@qq.com"});
+  CHECK(Values("https://site.com/login:user@163.com:secret1\n") == V{"user@163.com"});
+  CHECK(Values("1,\"Wang\",\"wang@sina.com.cn\",2020-01-01\n") == V{"wang@sina.com.cn"});
+  CHECK(Values("INSERT INTO u VALUES (1,'x@126.com','e10adc3949ba59abbe56e057f20f883e');") ==
+        V{"e10adc3949ba59abbe56e057f20f883e", "x@126.com"});
+  CHECK(Values("{\"email\":\"j@gmail.com\",\"name\":\"J\"}") == V{"j@gmail.com"});
+  CHECK(Values("<a href=\"mailto:boss@corp.cn\">boss@corp.cn</a>") == V{"boss@corp.cn"});
+  CHECK(Values("?user=name@icloud.com&x=1") == V{"name@icloud.com"});
+  CHECK(Values("'line one\\nname@icloud.com'") == V{"name@icloud.com"});  // SQL "\n" escape
+  CHECK(Values("'a\\\\nick@icloud.com'") == V{"nick@icloud.com"});       // "\\" then "nick"
+  CHECK(Values("Contact: a@b.com.") == V{"a@b.com"});
+  CHECK(Values("user+tag@QQ.com") == V{"user+tag@qq.com"});
+}
+
+TEST_CASE("emails: the whole token, not a suffix or prefix") {
+  CHECK(Values("xname@icloud.com") == V{"xname@icloud.com"});
+  CHECK(Values("a@qq.com.cn") == V{"a@qq.com.cn"});
+  CHECK(Values("a@qq.com-cn.net") == V{"a@qq.com-cn.net"});
+  CHECK(Values("a@qq.com- x") == V{"a@qq.com"});
+  CHECK(Values("...name@icloud.com...") == V{"name@icloud.com"});
+  CHECK(Values("a..b@qq.com") == V{});
+  CHECK(Values("@qq.com a@ a@b @@ @") == V{});
+  CHECK(Values(std::string(70, 'a') + "@qq.com") == V{});
+  CHECK(Values("Äname@example.com") == V{"äname@example.com"});  // glued to a letter: one token
+}
+
+TEST_CASE("emails: non-ASCII neighbours and IDN") {
+  CHECK(Has("邮箱name@qq.com谢谢", "name@qq.com"));
+  CHECK(Has("wang@例子.中国", "wang@xn--fsqu00a.xn--fiqs8s"));
+  CHECK(Has("联系：name@qq.com，谢谢", "name@qq.com"));
+}
+
+TEST_CASE("phones: international and national forms") {
+  CHECK(Values("13812345678") == V{"+8613812345678"});
+  CHECK(Values("tel:+86 138 1234 5678;") == V{"+8613812345678"});
+  CHECK(Values("+86-138-1234-5678") == V{"+8613812345678"});
+  CHECK(Values("0086 13812345678") == V{"+8613812345678"});
+  CHECK(Values("86 138.1234.5678") == V{"+8613812345678"});
+  CHECK(Values("(+86) 138-1234-5678") == V{"+8613812345678"});
+  CHECK(Values("8613812345678") == V{"+8613812345678"});
+  CHECK(Values("+8613812345678") == V{"+8613812345678"});
+  CHECK(Values("138 1234 5678") == V{"+8613812345678"});
+  CHECK(Values("+1 (415) 555-2671") == V{"+14155552671"});
+  CHECK(Values("+44 20 7946 0958") == V{"+442079460958"});
+  CHECK(Values("手机13812345678，") == V{"+8613812345678"});
+  CHECK(Values("13812345678 13987654321") == V{"+8613812345678", "+8613987654321"});
+  CHECK(Values("2023-10-01 13812345678") == V{"+8613812345678"});
+}
+
+TEST_CASE("phones: not inside longer digit runs or words") {
+  CHECK(Values("order 213812345678") == V{});            // 12 digits
+  CHECK(Values("110101199003071234") == V{});             // 18-digit ID number
+  CHECK(Values("1381234567890") == V{});                  // 13 digits, not 86...
+  CHECK(Values("6222 0213 8123 4567 8") == V{});          // grouped card number
+  CHECK(Values("tel13812345678") == V{});                 // glued to letters
+  CHECK(Values("13812345678abc") == V{});
+  CHECK(Values("1700000000 1700000000123") == V{});       // timestamps
+  CHECK(Values("12812345678") == V{});                    // 12x is not a mobile prefix
+  CHECK(Values("2021-03-04 12:00:01 192.168.1.1") == V{});
+}
+
+TEST_CASE("hex digests") {
+  auto cs = Extract("md5=E10ADC3949BA59ABBE56E057F20F883E sha1:7c4a8d09ca3762af61e59520943dc26494f8941b\n"
+                    "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92");
+  REQUIRE(cs.size() == 3);
+  CHECK(cs[0].value == "e10adc3949ba59abbe56e057f20f883e");
+  CHECK(cs[0].hash_tag == "md5");
+  CHECK(cs[0].match == MatchKind::kHashed);
+  CHECK(cs[0].kind == IdKind::kEmail);
+  CHECK(cs[0].offset == 4);
+  CHECK(cs[1].hash_tag == "sha1");
+  CHECK(cs[2].hash_tag == "sha256");
+  CHECK(Values("xe10adc3949ba59abbe56e057f20f883e") == V{});   // glued
+  CHECK(Values("e10adc3949ba59abbe56e057f20f883e0") == V{});   // 33 hex
+  CHECK(Values("e10adc3949ba59abbe56e057f20f883g") == V{});    // not hex
+}
+
+TEST_CASE("obfuscations") {
+  CHECK(Values("name [at] gmail [dot] com") == V{"name@gmail.com"});
+  CHECK(MatchOf("name [at] gmail [dot] com", "name@gmail.com") == MatchKind::kObfuscated);
+  CHECK(Values("first(dot)last(at)corp(dot)com(dot)cn") == V{"first.last@corp.com.cn"});
+  CHECK(Values("x{AT}y{DOT}org") == V{"x@y.org"});
+  CHECK(Values("x [ at ] y [ dot ] org") == V{"x@y.org"});
+  CHECK(Values("x[@]y.org") == V{"x@y.org"});
+  CHECK(Values("name@gmail[dot]com") == V{"name@gmail.com"});
+  CHECK(Values("meet (at) noon") == V{});
+  CHECK(Values("ｎａｍｅ＠ｑｑ．ｃｏｍ") == V{"name@qq.com"});
+  CHECK(MatchOf("ｎａｍｅ＠ｑｑ．ｃｏｍ", "name@qq.com") == MatchKind::kObfuscated);
+  CHECK(Values("邮箱：name＠qq.com") == V{"name@qq.com"});
+  CHECK(Values("电话：１３８１２３４５６７８") == V{"+8613812345678"});
+  auto cs = Extract("abc name＠qq.com");
+  REQUIRE(cs.size() == 1);
+  CHECK(cs[0].offset == 4);
+}
+
+TEST_CASE("encodings inside a document") {
+  auto cs = Extract("token: bmFtZUBxcS5jb20= end");
+  REQUIRE(cs.size() == 1);
+  CHECK(cs[0].value == "name@qq.com");
+  CHECK(cs[0].match == MatchKind::kEncoded);
+  CHECK(cs[0].offset == 7);
+  CHECK(MatchOf("u=name%40qq.com&x", "name@qq.com") == MatchKind::kEncoded);
+  CHECK(MatchOf("<p>name&#64;qq&#46;com</p>", "name@qq.com") == MatchKind::kEncoded);
+  CHECK(Has("<p>name&commat;qq.com</p>", "name@qq.com"));
+  CHECK(Has("<p>name&#x40;qq.com</p>", "name@qq.com"));
+  CHECK(Has("<p>name&amp;#64;qq.com</p>", "name@qq.com"));  // two layers
+  CHECK(Has("phone%3D%2B8613812345678", "+8613812345678"));
+  // base64 of "u=name%40qq.com": base64 of percent-encoding, depth 2.
+  CHECK(Has("x dT1uYW1lJTQwcXEuY29t x", "name@qq.com"));
+  // base64 of UTF-16LE text.
+  CHECK(Has("YQBAAGIALgBjAG4A", "a@b.cn"));
+}
+
+TEST_CASE("exact beats encoded; severity is the highest seen") {
+  auto cs = Extract("name@qq.com\nbmFtZUBxcS5jb206cGFzc3dvcmQx\n");  // base64 of "name@qq.com:password1"
+  REQUIRE(cs.size() == 1);
+  CHECK(cs[0].match == MatchKind::kExact);
+  CHECK(cs[0].offset == 0);
+  CHECK(cs[0].severity == Severity::kCredential);
+}
+
+TEST_CASE("decode depth cap") {
+  // base64(base64("name@qq.com")): two layers, found at the default depth 2.
+  CHECK(MatchOf("x Ym1GdFpVQnhjUzVqYjIwPQ== x", "name@qq.com") == MatchKind::kEncoded);
+  ExtractorOptions depth1;
+  depth1.max_decode_depth = 1;
+  CHECK(Extract("x Ym1GdFpVQnhjUzVqYjIwPQ== x", depth1).empty());
+  // base64(base64("u=name%40qq.com")): three layers, beyond the default depth.
+  CHECK(Extract("x ZFQxdVlXMWxKVFF3Y1hFdVkyOXQ= x").empty());
+  ExtractorOptions depth3;
+  depth3.max_decode_depth = 3;
+  CHECK(Values("x ZFQxdVlXMWxKVFF3Y1hFdVkyOXQ= x", depth3) == V{"name@qq.com"});
+  ExtractorOptions none;
+  none.decode = false;
+  CHECK(Extract("u=name%40qq.com", none).empty());
+}
+
+TEST_CASE("decode size cap") {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "a=x%20y ";
+  text += "u=name%40qq.com";
+  ExtractorOptions capped;
+  capped.max_decoded_bytes = 100;  // spent on the first segments
+  CHECK(Extract(text, capped).empty());
+  CHECK(Values(text) == V{"name@qq.com"});
+}
+
+TEST_CASE("severity: credential beside the identifier, exposure otherwise") {
+  CHECK(SeverityOf("name@qq.com:hunter22", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("name@qq.com;hunter22\r\n", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("name@qq.com | hunter22", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("name@qq.com\thunter22", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("13812345678:123456", "+8613812345678") == Severity::kCredential);
+  CHECK(SeverityOf("https://x.com/login:name@qq.com:hunter22", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("1,\"name@qq.com\",\"e10adc3949ba59abbe56e057f20f883e\"", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("INSERT INTO t VALUES (1,'name@qq.com','p@ss'),(2,'b@qq.com','s3cr3t!');", "b@qq.com") ==
+        Severity::kCredential);
+  CHECK(SeverityOf("{\"email\":\"name@qq.com\",\"password\":\"abc\"}", "name@qq.com") == Severity::kCredential);
+
+  CHECK(SeverityOf("name@qq.com", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com:\n", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com,2020-01-01", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com,13812345678", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com,other@qq.com", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com|https://x.com/a", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("13812345678,张三,北京", "+8613812345678") == Severity::kExposure);
+  CHECK(SeverityOf("(1,'name@qq.com',NULL,0)", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("(1,'name@qq.com','2020-01-01 10:00:00')", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("{\"email\":\"name@qq.com\",\"name\":\"J\"}", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("write to name@qq.com, and then wait", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("name@qq.com,1700000000", "name@qq.com") == Severity::kExposure);
+}
+
+TEST_CASE("severity: stealer log blocks") {
+  std::string block =
+      "URL: https://accounts.example.com/\r\nUsername: name@qq.com\r\nPassword: hunter22\r\nApplication: Chrome\r\n"
+      "===============\r\nURL: https://other.example.com/\r\nLogin: 13812345678\r\nPassword: \r\n";
+  CHECK(SeverityOf(block, "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf(block, "+8613812345678") == Severity::kExposure);  // empty password
+  CHECK(SeverityOf("USER: name@qq.com\nPASS: x\n", "name@qq.com") == Severity::kCredential);
+  CHECK(SeverityOf("Username: name@qq.com\nURL: https://b/\nPassword: x\n", "name@qq.com") == Severity::kExposure);
+  CHECK(SeverityOf("Comment: name@qq.com\nPassword: x\n", "name@qq.com") == Severity::kExposure);
+}
+
+TEST_CASE("arbitrary bytes: invalid UTF-8, NULs, CRLF, UTF-16") {
+  std::string text("\x80\xff\xfename@qq.com\x00:pw\r\n\x00\xc3(13812345678\r\n", 36);
+  CHECK(Values(text) == V{"+8613812345678", "name@qq.com"});
+  CHECK(Values("a@qq.com\r\nb@qq.com\r\n") == V{"a@qq.com", "b@qq.com"});
+
+  std::u16string u16 = u"联系 name@qq.com 或 13812345678";
+  std::string le("\xff\xfe");
+  for (char16_t c : u16) {
+    le.push_back(static_cast<char>(c & 0xFF));
+    le.push_back(static_cast<char>(c >> 8));
+  }
+  auto cs = Extract(le);
+  REQUIRE(cs.size() == 2);
+  const Candidate* email = FindValue(cs, "name@qq.com");
+  REQUIRE(email != nullptr);
+  CHECK(email->match == MatchKind::kExact);
+  CHECK(email->offset == 2 + 2 * 3);  // BOM, then three UTF-16 code units
+  CHECK(FindValue(cs, "+8613812345678") != nullptr);
+
+  std::string be("\xfe\xff");
+  for (char16_t c : u16) {
+    be.push_back(static_cast<char>(c >> 8));
+    be.push_back(static_cast<char>(c & 0xFF));
+  }
+  CHECK(Extract(be).size() == 2);
+}
+
+TEST_CASE("dedup within a call; existing output left alone") {
+  std::vector<Candidate> out;
+  Extractor extractor(TheNormalizer());
+  extractor.Extract("a@qq.com", &out);
+  extractor.Extract("A@QQ.com x a[at]qq[dot]com\na@qq.com:secret1\n", &out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].severity == Severity::kExposure);
+  CHECK(out[1].value == "a@qq.com");
+  CHECK(out[1].offset == 0);
+  CHECK(out[1].match == MatchKind::kExact);
+  CHECK(out[1].severity == Severity::kCredential);
+}
+
+TEST_CASE("offsets and options") {
+  auto cs = Extract("xx a@qq.com yy +86 138 1234 5678");
+  REQUIRE(cs.size() == 2);
+  CHECK(cs[0].offset == 3);
+  CHECK(cs[0].hash_tag == "email");
+  CHECK(cs[1].offset == 15);
+  CHECK(cs[1].hash_tag == "phone");
+  CHECK(cs[1].kind == IdKind::kPhone);
+  ExtractorOptions only_phones;
+  only_phones.emails = only_phones.hashes = only_phones.obfuscations = only_phones.decode = false;
+  CHECK(Values("a@qq.com 13812345678 e10adc3949ba59abbe56e057f20f883e", only_phones) == V{"+8613812345678"});
+}
+
+TEST_CASE("non-CN default region") {
+  Normalizer us({.default_region = "US"});
+  std::vector<Candidate> out;
+  Extractor(us).Extract("call (415) 555-2671 or +86 138 1234 5678", &out);
+  std::vector<std::string> values;
+  for (auto& c : out) values.push_back(c.value);
+  std::sort(values.begin(), values.end());
+  CHECK(values == V{"+14155552671", "+8613812345678"});
+}
