@@ -47,6 +47,15 @@ set +e; lw enroll --watchlist execs "$WORK/watch.txt" > /dev/null 2> "$WORK/busy
 grep -q "busy" "$WORK/busy.err" || fail "busy message"
 lw watchlists > /dev/null || fail "reader blocked by writer"
 wait
+# ... and beside a real writer: a scan reading a slow stdin holds the store.
+(sleep 3; echo "wang.fang.secret@qq.com:pw1234") | lw scan - > "$WORK/slow-scan.out" &
+sleep 1
+lw watchlists --format json | grep -q '"name":"execs"' || fail "watchlists while a scan writes"
+lw history wang.fang.secret@qq.com > /dev/null || fail "history while a scan writes"
+lw exposures --format csv > /dev/null || fail "exposures while a scan writes"
+expect_exit 75 lw enroll --watchlist execs "$WORK/watch.txt"
+wait
+grep -q "1 new exposures" "$WORK/slow-scan.out" || fail "slow scan: $(cat "$WORK/slow-scan.out")"
 
 # The key: group-readable refused; another key refused.
 chmod 640 "$DATA/secret.key"
