@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "cli/alerting.h"
 #include "cli/commands.h"
 #include "matcher/documents.h"
 #include "matcher/extractor.h"
@@ -31,6 +32,8 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
   if (!store) return Report(store.error());
   auto hasher = ctx->LoadHasher(**store);
   if (!hasher) return Report(hasher.error());
+  auto alerting = Alerting::Make(*ctx, **store);  // bad [[alert]] tables stop us before scanning
+  if (!alerting) return Report(alerting.error());
   // The watch entries, in memory: RocksDB stays the durable copy, not the per-candidate index.
   auto index = (*store)->LoadWatchIndex();
   if (!index) return Report(index.error());
@@ -73,6 +76,8 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
               static_cast<unsigned long long>(t.documents), Mb(t.bytes).c_str(), seconds(),
               static_cast<unsigned long long>(t.new_exposures), by_list.c_str(),
               static_cast<unsigned long long>(t.seen_again));
+  // New exposures (and earlier ones still waiting) go out now.
+  (*alerting)->DeliverDue();
   if (failures) return kExitFailure;
   if (f.fail_on_exposure && t.new_exposures > 0) return kExitExposure;
   return kExitOk;

@@ -20,5 +20,6 @@ void RegisterHash(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterHistory(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterExposures(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterScan(CLI::App& app, const GlobalFlags& flags, Action* action);
+void RegisterAlerts(CLI::App& app, const GlobalFlags& flags, Action* action);
 
 }  // namespace lw::cli

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
   // Reporting: what was found, when and where.
   RegisterHistory(app, flags, &action);
   RegisterExposures(app, flags, &action);
+  // Alerts: the outbox that carries each new exposure to the team.
+  RegisterAlerts(app, flags, &action);
 
   try {
     app.parse(argc, argv);

@@ -285,6 +285,15 @@ class RocksStore final : public Store {
     return out;
   }
 
+  Result<std::optional<Exposure>> GetExposure(const std::string& id) override {
+    auto v = Get(kExposures, id);
+    if (!v) return Fail(v.error());
+    if (!*v) return std::optional<Exposure>();
+    auto e = DecodeExposure(**v);
+    if (!e) return Fail(e.error());
+    return std::optional<Exposure>(std::move(*e));
+  }
+
   Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) override {
     std::vector<std::string> ids;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByTime]));

@@ -103,6 +103,7 @@ class Store {
   // write batch) or, for an id already known, an update of last_seen only.
   virtual Result<RecordResult> RecordExposure(const Exposure& exposure) = 0;
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
+  virtual Result<std::optional<Exposure>> GetExposure(const std::string& id) = 0;
   // Exposures first seen at or after `since`, oldest first.
   virtual Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) = 0;
 

@@ -1,0 +1,174 @@
+#include "alerts/dispatcher.h"
+
+#include <algorithm>
+#include <map>
+
+#include "base/units.h"
+#include "store/exposure_json.h"
+
+namespace lw {
+namespace {
+
+using nlohmann::json;
+
+// Outbox value: {"sinks": {NAME: {"state", "attempts", "last_error", "next_attempt"}}};
+// a sink absent from it has not been tried yet.
+json ParseEntry(const std::string& value) {
+  json j = json::parse(value, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) j = json::object();
+  if (!j.contains("sinks") || !j["sinks"].is_object()) j["sinks"] = json::object();
+  return j;
+}
+
+std::string StateOf(const json& entry, const std::string& sink) {
+  const json& s = entry["sinks"];
+  if (!s.contains(sink)) return "pending";
+  return s[sink].value("state", "pending");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Dispatcher>> Dispatcher::Make(Store& store, const std::vector<AlertConfig>& alerts,
+                                                     const AlertTransports& transports, const Clock& clock) {
+  std::vector<std::unique_ptr<AlertSink>> sinks;
+  for (const AlertConfig& a : alerts) {
+    auto sink = MakeSink(a, transports);
+    if (!sink) return Fail(sink.error());
+    sinks.push_back(std::move(*sink));
+  }
+  return std::unique_ptr<Dispatcher>(new Dispatcher(store, std::move(sinks), clock));
+}
+
+Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& options) {
+  std::vector<SinkReport> reports;
+  if (sinks_.empty()) return reports;
+  auto outbox = store_.Outbox();
+  if (!outbox) return Fail(outbox.error());
+  const UnixSeconds now = clock_.Now();
+
+  std::map<std::string, json> entries;
+  std::map<std::string, json> payloads;
+  for (auto& [id, value] : *outbox) {
+    auto exposure = store_.GetExposure(id);
+    if (!exposure) return Fail(exposure.error());
+    if (!*exposure) {  // pruned since: nothing left to announce
+      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
+      continue;
+    }
+    entries[id] = ParseEntry(value);
+    payloads[id] = ExposureJson(**exposure);
+  }
+
+  for (const auto& sink : sinks_) {
+    const std::string& name = sink->config().name;
+    SinkReport report;
+    report.sink = name;
+    std::vector<std::string> due;
+    for (auto& [id, entry] : entries) {
+      if (StateOf(entry, name) != "pending") continue;
+      json& st = entry["sinks"][name];
+      if (!st.is_object()) st = json::object();
+      if (!sink->Wants(payloads[id])) {
+        st["state"] = "filtered";
+        continue;
+      }
+      if (!options.ignore_backoff && st.value("next_attempt", int64_t{0}) > now) {
+        ++report.retrying;
+        continue;
+      }
+      due.push_back(id);
+    }
+    std::vector<json> batch;
+    for (const std::string& id : due) batch.push_back(payloads[id]);
+    std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
+    for (size_t i = 0; i < due.size(); ++i) {
+      json& st = entries[due[i]]["sinks"][name];
+      const Delivery& d = i < results.size() ? results[i] : Delivery{DeliveryState::kRetry, "no result"};
+      int attempts = st.value("attempts", 0) + 1;
+      st["attempts"] = attempts;
+      if (d.state == DeliveryState::kDelivered) {
+        st["state"] = "delivered";
+        st.erase("last_error");
+        ++report.delivered;
+      } else {
+        st["last_error"] = d.error;
+        report.last_error = d.error;
+        if (d.state == DeliveryState::kFailed) {
+          st["state"] = "failed";
+          ++report.failed;
+        } else {
+          int64_t backoff = options.base_backoff_s << std::min(attempts - 1, 20);
+          st["next_attempt"] = now + std::min(backoff, options.max_backoff_s);
+          ++report.retrying;
+        }
+      }
+    }
+    // Record this sink's outcome before the next sink runs (or the process dies).
+    for (const std::string& id : due)
+      if (auto s = store_.PutOutbox(id, entries[id].dump()); !s) return Fail(s.error());
+    reports.push_back(std::move(report));
+  }
+
+  // Entries every sink is done with leave the outbox; permanently failed ones stay.
+  for (auto& [id, entry] : entries) {
+    bool done = std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
+      std::string st = StateOf(entry, sink->config().name);
+      return st == "delivered" || st == "filtered";
+    });
+    if (done) {
+      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
+    } else {
+      if (auto s = store_.PutOutbox(id, entry.dump()); !s) return Fail(s.error());
+    }
+  }
+  return reports;
+}
+
+Result<std::vector<PendingAlert>> Dispatcher::Pending() {
+  std::vector<PendingAlert> out;
+  auto outbox = store_.Outbox();
+  if (!outbox) return Fail(outbox.error());
+  for (auto& [id, value] : *outbox) {
+    json entry = ParseEntry(value);
+    auto exposure = store_.GetExposure(id);
+    if (!exposure) return Fail(exposure.error());
+    std::string hint = *exposure ? (*exposure)->hint : "";
+    auto add = [&](const std::string& sink) {
+      std::string state = StateOf(entry, sink);
+      if (state == "delivered" || state == "filtered") return;
+      const json& st = entry["sinks"].contains(sink) ? entry["sinks"][sink] : json::object();
+      out.push_back({id, sink, state, st.value("attempts", 0), st.value("last_error", ""),
+                     st.value("next_attempt", int64_t{0}), hint});
+    };
+    if (sinks_.empty()) add("(no sink configured)");
+    for (const auto& sink : sinks_) add(sink->config().name);
+  }
+  return out;
+}
+
+Status Dispatcher::Test(const std::string& sink_name) {
+  for (const auto& sink : sinks_) {
+    if (sink->config().name != sink_name) continue;
+    const UnixSeconds now = clock_.Now();
+    json test{{"id", "test-" + std::to_string(now)},
+              {"watchlists", json::array({"test"})},
+              {"labels", json::array()},
+              {"kind", "email"},
+              {"hint", "t**t@example.com"},
+              {"source", "leakwatch-test"},
+              {"location", "leakwatch alerts test"},
+              {"first_seen", FormatRfc3339(now)},
+              {"last_seen", FormatRfc3339(now)},
+              {"severity", "exposure"},
+              {"match", "exact"},
+              {"identifier_hash", std::string(64, '0')},
+              {"test", true}};
+    auto results = sink->Deliver({test});
+    if (results.empty() || results[0].state != DeliveryState::kDelivered)
+      return Fail(Error::IO("test alert to '" + sink_name + "' failed: " + (results.empty() ? "" : results[0].error)));
+    return Ok();
+  }
+  return Fail(Error::Invalid("no [[alert]] named '" + sink_name + "' in the configuration"));
+}
+
+}  // namespace lw

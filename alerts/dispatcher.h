@@ -1,0 +1,69 @@
+// Delivers the alert outbox: every new exposure reaches every configured sink at least
+// once, through outages and crashes.
+//
+// The matcher writes an outbox entry in the same WriteBatch as each new exposure. Here,
+// for each sink, due entries are delivered and the entry's per-sink state is written
+// back right after each delivery: delivered, or retry with exponential backoff, or
+// failed for good (a webhook's 4xx other than 408/429) — which stays visible in
+// `alerts pending`. An entry leaves the outbox once every sink has it (delivered, or
+// filtered out). A crash between a delivery and its state write repeats that delivery:
+// at-least-once, and every payload carries the exposure's stable id for de-duplication.
+// With no sinks configured, entries wait.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "alerts/sinks.h"
+#include "base/clock.h"
+#include "base/config.h"
+#include "store/store.h"
+
+namespace lw {
+
+struct DispatchOptions {
+  bool ignore_backoff = false;     // `alerts retry`: try everything pending now
+  int64_t base_backoff_s = 60;     // after the first failure; doubles each time
+  int64_t max_backoff_s = 6 * 3600;
+};
+
+struct SinkReport {
+  std::string sink;
+  uint64_t delivered = 0;
+  uint64_t retrying = 0;
+  uint64_t failed = 0;
+  std::string last_error;
+};
+
+struct PendingAlert {
+  std::string exposure_id;
+  std::string sink;
+  std::string state;  // "pending" | "failed"
+  int attempts = 0;
+  std::string last_error;
+  UnixSeconds next_attempt = 0;
+  std::string hint;
+};
+
+class Dispatcher {
+ public:
+  // Borrowed: store, clock and the transports must outlive the Dispatcher.
+  static Result<std::unique_ptr<Dispatcher>> Make(Store& store, const std::vector<AlertConfig>& alerts,
+                                                  const AlertTransports& transports, const Clock& clock);
+
+  Result<std::vector<SinkReport>> Deliver(const DispatchOptions& options);
+  Result<std::vector<PendingAlert>> Pending();
+  // Sends a synthetic exposure to one sink, ignoring its filters.
+  Status Test(const std::string& sink_name);
+
+ private:
+  Dispatcher(Store& store, std::vector<std::unique_ptr<AlertSink>> sinks, const Clock& clock)
+      : store_(store), sinks_(std::move(sinks)), clock_(clock) {}
+
+  Store& store_;
+  std::vector<std::unique_ptr<AlertSink>> sinks_;
+  const Clock& clock_;
+};
+
+}  // namespace lw

@@ -1,0 +1,119 @@
+// leakwatch alerts pending | retry | test SINK
+#include <cstdio>
+#include <cstdlib>
+
+#include "base/units.h"
+#include "cli/alerting.h"
+#include "cli/commands.h"
+
+namespace lw::cli {
+
+Result<std::unique_ptr<Alerting>> Alerting::Make(const Context& ctx, Store& store) {
+  auto a = std::make_unique<Alerting>();
+  a->http_ = NewCurlHttpClient();
+  a->mail_ = NewCurlMailClient();
+  a->exec_ = NewProcessRunner();
+  AlertTransports t;
+  t.http = a->http_.get();
+  t.mail = a->mail_.get();
+  t.exec = a->exec_.get();
+  t.env = [](const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    return std::string(v ? v : "");
+  };
+  auto d = Dispatcher::Make(store, ctx.config().alerts, t, a->clock_);
+  if (!d) return Fail(d.error());
+  a->dispatcher_ = std::move(*d);
+  return a;
+}
+
+void Alerting::DeliverDue() {
+  auto reports = dispatcher_->Deliver({});
+  if (!reports) {
+    std::fprintf(stderr, "leakwatch: alert delivery: %s\n", reports.error().message.c_str());
+    return;
+  }
+  for (const SinkReport& r : *reports) {
+    if (r.delivered + r.retrying + r.failed == 0) continue;
+    std::fprintf(stderr, "alerts: %s: %llu delivered, %llu waiting to retry, %llu failed%s%s\n", r.sink.c_str(),
+                 static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.retrying),
+                 static_cast<unsigned long long>(r.failed), r.last_error.empty() ? "" : "; last error: ",
+                 r.last_error.c_str());
+  }
+}
+
+namespace {
+
+struct AlertsFlags {
+  std::string sink;
+};
+
+int RunPending(const GlobalFlags& flags) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  auto store = ctx->OpenStore(false);
+  if (!store) return Report(store.error());
+  auto alerting = Alerting::Make(*ctx, **store);
+  if (!alerting) return Report(alerting.error());
+  auto pending = (*alerting)->dispatcher().Pending();
+  if (!pending) return Report(pending.error());
+  if (pending->empty()) return kExitOk;
+  std::printf("%-20s  %-32s  %-8s  %8s  %-20s  %-26s  %s\n", "SINK", "EXPOSURE", "STATE", "ATTEMPTS", "NEXT ATTEMPT",
+              "HINT", "LAST ERROR");
+  for (const PendingAlert& p : *pending)
+    std::printf("%-20s  %-32s  %-8s  %8d  %-20s  %-26s  %s\n", p.sink.c_str(), p.exposure_id.c_str(), p.state.c_str(),
+                p.attempts, p.next_attempt ? FormatRfc3339(p.next_attempt).c_str() : "now", p.hint.c_str(),
+                p.last_error.c_str());
+  return kExitOk;
+}
+
+int RunRetry(const GlobalFlags& flags) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  auto store = ctx->OpenStore(true);
+  if (!store) return Report(store.error());
+  auto alerting = Alerting::Make(*ctx, **store);
+  if (!alerting) return Report(alerting.error());
+  DispatchOptions options;
+  options.ignore_backoff = true;
+  auto reports = (*alerting)->dispatcher().Deliver(options);
+  if (!reports) return Report(reports.error());
+  bool trouble = false;
+  for (const SinkReport& r : *reports) {
+    std::printf("%s: %llu delivered, %llu waiting to retry, %llu failed%s%s\n", r.sink.c_str(),
+                static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.retrying),
+                static_cast<unsigned long long>(r.failed), r.last_error.empty() ? "" : "; last error: ",
+                r.last_error.c_str());
+    trouble |= r.retrying + r.failed > 0;
+  }
+  return trouble ? kExitFailure : kExitOk;
+}
+
+int RunTest(const GlobalFlags& flags, const std::string& sink) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  auto store = ctx->OpenStore(false);
+  if (!store) return Report(store.error());
+  auto alerting = Alerting::Make(*ctx, **store);
+  if (!alerting) return Report(alerting.error());
+  if (auto s = (*alerting)->dispatcher().Test(sink); !s) return Report(s.error());
+  std::printf("sent a test alert to %s\n", sink.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterAlerts(CLI::App& app, const GlobalFlags& flags, Action* action) {
+  CLI::App* cmd = app.add_subcommand("alerts", "the alert outbox: what waits, retry it, test a sink");
+  cmd->require_subcommand(1);
+  cmd->add_subcommand("pending", "list undelivered alerts per sink (nothing, exit 0, when none wait)")
+      ->callback([&flags, action] { *action = [&flags] { return RunPending(flags); }; });
+  cmd->add_subcommand("retry", "deliver everything pending now, ignoring backoff")
+      ->callback([&flags, action] { *action = [&flags] { return RunRetry(flags); }; });
+  auto f = std::make_shared<AlertsFlags>();
+  CLI::App* test = cmd->add_subcommand("test", "send a test alert to one sink");
+  test->add_option("sink", f->sink, "the [[alert]] name")->required();
+  test->callback([&flags, f, action] { *action = [&flags, f] { return RunTest(flags, f->sink); }; });
+}
+
+}  // namespace lw::cli

@@ -1,0 +1,252 @@
+// The alert outbox and sinks with fake transports: retries, backoff, permanent failures,
+// filters, digests, and that nothing delivered is ever sent again.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "alerts/dispatcher.h"
+
+namespace fs = std::filesystem;
+using namespace lw;
+using nlohmann::json;
+
+namespace {
+
+// Answers with the scripted statuses in order (then the last one forever); 0 = a
+// transport error. Records every request.
+class FakeHttp final : public HttpClient {
+ public:
+  std::vector<long> script{200};
+  struct Request {
+    std::string url, body;
+    std::map<std::string, std::string> headers;
+  };
+  std::vector<Request> requests;
+  HttpResponse Post(const std::string& url, const std::string& body, const std::map<std::string, std::string>& headers,
+                    int64_t) override {
+    requests.push_back({url, body, headers});
+    long status = script[std::min(requests.size() - 1, script.size() - 1)];
+    if (status == 0) return {0, "connection refused"};
+    return {status, ""};
+  }
+};
+
+class FakeMail final : public MailClient {
+ public:
+  bool fail = false;
+  std::vector<MailMessage> sent;
+  Status Send(const MailMessage& m, int64_t) override {
+    if (fail) return Fail(Error::IO("smtp down"));
+    sent.push_back(m);
+    return Ok();
+  }
+};
+
+class FakeRunner final : public CommandRunner {
+ public:
+  int exit_code = 0;
+  std::vector<std::string> inputs;
+  Result<int> Run(const std::vector<std::string>&, const std::string& input, int64_t) override {
+    inputs.push_back(input);
+    return exit_code;
+  }
+};
+
+struct Fixture {
+  Fixture() {
+    char tmpl[] = "/tmp/lw-alerts-test-XXXXXX";
+    dir = ::mkdtemp(tmpl);
+    StoreOptions o;
+    o.create_if_missing = true;
+    store = std::move(*Store::Open(dir + "/store", o));
+    t.http = &http;
+    t.mail = &mail;
+    t.exec = &runner;
+    t.env = [this](const std::string& name) { return env.count(name) ? env[name] : std::string(); };
+  }
+  ~Fixture() {
+    store.reset();
+    fs::remove_all(dir);
+  }
+  std::string Record(const std::string& content, const std::string& severity = "exposure",
+                     const std::string& watchlist = "execs") {
+    Exposure e;
+    e.identifier.fill(7);
+    e.content_digest = content;
+    e.id = ExposureId(e.identifier, content);
+    e.watchlists = {watchlist};
+    e.hint = "z*******i@icloud.com";
+    e.source = "test";
+    e.location = "/x";
+    e.first_seen = e.last_seen = clock.Now();
+    e.severity = severity;
+    e.match = "exact";
+    REQUIRE(store->RecordExposure(e));
+    return e.id;
+  }
+  std::unique_ptr<Dispatcher> Make(std::vector<AlertConfig> alerts) {
+    auto d = Dispatcher::Make(*store, alerts, t, clock);
+    REQUIRE(d);
+    return std::move(*d);
+  }
+  std::string dir;
+  std::unique_ptr<Store> store;
+  FakeHttp http;
+  FakeMail mail;
+  FakeRunner runner;
+  std::map<std::string, std::string> env;
+  AlertTransports t;
+  FakeClock clock{1800000000};
+};
+
+AlertConfig Webhook(const std::string& name = "hook") {
+  AlertConfig a;
+  a.name = name;
+  a.kind = "webhook";
+  a.url = "https://hooks.example.com/lw";
+  a.secret_env = "LW_SECRET";
+  return a;
+}
+
+}  // namespace
+
+TEST_CASE("alerts: webhook signs the body; delivered entries leave and are never sent again") {
+  Fixture f;
+  f.env["LW_SECRET"] = "s3cret";
+  std::string id = f.Record("c1");
+  auto d = f.Make({Webhook()});
+  auto r = d->Deliver({});
+  REQUIRE(r);
+  REQUIRE(r->size() == 1);
+  CHECK((*r)[0].delivered == 1);
+  REQUIRE(f.http.requests.size() == 1);
+  const auto& req = f.http.requests[0];
+  CHECK(req.headers.at("X-Leakwatch-Signature") == "sha256=" + WebhookSignature("s3cret", req.body));
+  json body = json::parse(req.body);
+  CHECK(body["id"] == id);
+  CHECK(body["hint"] == "z*******i@icloud.com");
+  CHECK(f.store->Outbox()->empty());
+  REQUIRE(d->Deliver({.ignore_backoff = true}));
+  CHECK(f.http.requests.size() == 1);
+  CHECK(d->Pending()->empty());
+}
+
+TEST_CASE("alerts: failures back off exponentially and stay pending; 4xx is permanent") {
+  Fixture f;
+  f.env["LW_SECRET"] = "k";
+  f.http.script = {500, 0, 429, 200};
+  f.Record("c1");
+  auto d = f.Make({Webhook()});
+  REQUIRE(d->Deliver({}));
+  auto p = d->Pending();
+  REQUIRE(p->size() == 1);
+  CHECK((*p)[0].attempts == 1);
+  CHECK((*p)[0].last_error == "HTTP 500");
+  CHECK((*p)[0].next_attempt == f.clock.Now() + 60);
+  REQUIRE(d->Deliver({}));  // not due yet: no request
+  CHECK(f.http.requests.size() == 1);
+  f.clock.Advance(60);
+  REQUIRE(d->Deliver({}));
+  CHECK(f.http.requests.size() == 2);
+  CHECK((*d->Pending())[0].next_attempt == f.clock.Now() + 120);  // doubled
+  f.clock.Advance(120);
+  REQUIRE(d->Deliver({}));  // 429: retried
+  CHECK((*d->Pending())[0].attempts == 3);
+  f.clock.Advance(240);
+  REQUIRE(d->Deliver({}));
+  CHECK(d->Pending()->empty());
+  CHECK(f.http.requests.size() == 4);
+
+  Fixture g;
+  g.env["LW_SECRET"] = "k";
+  g.http.script = {400};
+  g.Record("c2");
+  auto d2 = g.Make({Webhook()});
+  auto r = d2->Deliver({});
+  CHECK((*r)[0].failed == 1);
+  auto failed = d2->Pending();
+  REQUIRE(failed->size() == 1);
+  CHECK((*failed)[0].state == "failed");
+  REQUIRE(d2->Deliver({.ignore_backoff = true}));
+  CHECK(g.http.requests.size() == 1);  // never retried, still visible
+  CHECK(d2->Pending()->size() == 1);
+}
+
+TEST_CASE("alerts: a missing webhook secret keeps the entry pending") {
+  Fixture f;
+  f.Record("c1");
+  auto d = f.Make({Webhook()});
+  REQUIRE(d->Deliver({}));
+  CHECK(f.http.requests.empty());
+  REQUIRE(d->Pending()->size() == 1);
+  CHECK((*d->Pending())[0].last_error.find("LW_SECRET") != std::string::npos);
+}
+
+TEST_CASE("alerts: filters, slack format, email digest, exec, several sinks") {
+  Fixture f;
+  f.Record("c1", "credential", "execs");
+  f.Record("c2", "exposure", "staff");
+  AlertConfig hook = Webhook("slack");
+  hook.secret_env = "";
+  hook.format = "slack";
+  hook.min_severity = "credential";
+  AlertConfig mail;
+  mail.name = "mail";
+  mail.kind = "email";
+  mail.url = "smtp://127.0.0.1:2525";
+  mail.from = "leakwatch@example.com";
+  mail.to = {"soc@example.com"};
+  AlertConfig exec;
+  exec.name = "exec";
+  exec.kind = "exec";
+  exec.command = {"/usr/local/bin/page-oncall"};
+  exec.watchlists = {"staff"};
+  auto d = f.Make({hook, mail, exec});
+  auto r = d->Deliver({});
+  REQUIRE(r);
+  REQUIRE(f.http.requests.size() == 1);  // only the credential
+  CHECK(json::parse(f.http.requests[0].body)["text"].get<std::string>().find("credential exposure of z*******i@icloud.com") !=
+        std::string::npos);
+  REQUIRE(f.mail.sent.size() == 1);  // one digest for both
+  CHECK(f.mail.sent[0].subject == "leakwatch: 2 new exposures (1 with credentials)");
+  CHECK(f.mail.sent[0].body.find("(staff)") != std::string::npos);
+  REQUIRE(f.runner.inputs.size() == 1);  // only the staff one
+  CHECK(json::parse(f.runner.inputs[0])["watchlists"][0] == "staff");
+  CHECK(f.store->Outbox()->empty());
+}
+
+TEST_CASE("alerts: with no sinks configured entries wait; bad sink configs are errors") {
+  Fixture f;
+  f.Record("c1");
+  auto d = f.Make({});
+  REQUIRE(d->Deliver({}));
+  CHECK(f.store->Outbox()->size() == 1);
+  CHECK((*d->Pending())[0].sink == "(no sink configured)");
+  AlertConfig bad;
+  bad.name = "x";
+  bad.kind = "jsonl";
+  CHECK(!Dispatcher::Make(*f.store, {bad}, f.t, f.clock));
+  CHECK(!d->Test("nosuch"));
+}
+
+TEST_CASE("alerts: jsonl appends one object per exposure") {
+  Fixture f;
+  std::string id1 = f.Record("c1"), id2 = f.Record("c2");
+  AlertConfig a;
+  a.name = "file";
+  a.kind = "jsonl";
+  a.path = f.dir + "/alerts.jsonl";
+  auto d = f.Make({a});
+  REQUIRE(d->Deliver({}));
+  REQUIRE(d->Test("file"));
+  std::ifstream in(a.path);
+  std::vector<json> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() == 3);
+  std::set<std::string> ids{lines[0]["id"], lines[1]["id"]};
+  CHECK(ids == std::set<std::string>{id1, id2});
+  CHECK(lines[2]["test"] == true);
+}

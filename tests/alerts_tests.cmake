@@ -1,0 +1,8 @@
+add_executable(alerts_test alerts_test.cc)
+target_link_libraries(alerts_test lw_alerts lw_test_main)
+add_test(NAME alerts_test COMMAND alerts_test)
+
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+add_executable(alerts_transport_test alerts_transport_test.cc)
+target_link_libraries(alerts_transport_test lw_alerts lw_test_main PkgConfig::HTTPLIB)
+add_test(NAME alerts_transport_test COMMAND alerts_transport_test)
