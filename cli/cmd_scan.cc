@@ -78,6 +78,7 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
               static_cast<unsigned long long>(t.seen_again));
   // New exposures (and earlier ones still waiting) go out now.
   (*alerting)->DeliverDue();
+  ApplyRetention(*ctx, **store);
   if (failures) return kExitFailure;
   if (f.fail_on_exposure && t.new_exposures > 0) return kExitExposure;
   return kExitOk;

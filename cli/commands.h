@@ -21,5 +21,6 @@ void RegisterHistory(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterExposures(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterScan(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterAlerts(CLI::App& app, const GlobalFlags& flags, Action* action);
+void RegisterOps(CLI::App& app, const GlobalFlags& flags, Action* action);
 
 }  // namespace lw::cli

@@ -56,6 +56,18 @@ Result<KeyedHasher> Context::LoadHasher(Store& store) const {
   return hasher;
 }
 
+void ApplyRetention(const Context& ctx, Store& store) {
+  int64_t retain_ms = ctx.config().store.retain_ms;
+  if (retain_ms <= 0) return;
+  auto r = store.Prune(SystemClock().Now() - retain_ms / 1000, /*dry_run=*/false);
+  if (!r) {
+    std::fprintf(stderr, "leakwatch: retention: %s\n", r.error().message.c_str());
+  } else if (r->exposures + r->crawl_entries > 0) {
+    std::fprintf(stderr, "retention: pruned %llu exposures and %llu crawl-state entries\n",
+                 static_cast<unsigned long long>(r->exposures), static_cast<unsigned long long>(r->crawl_entries));
+  }
+}
+
 int Report(const Error& error) {
   std::fprintf(stderr, "leakwatch: %s\n", error.message.c_str());
   switch (error.code) {

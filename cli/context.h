@@ -44,6 +44,10 @@ class Context {
   Config config_;
 };
 
+// After a scan or crawl: `[store] retain` removes exposures and crawl state older than it.
+// Reported on stderr; a failure is reported, not fatal (the run's own work is done).
+void ApplyRetention(const Context& ctx, Store& store);
+
 // Prints "leakwatch: <message>" to stderr and returns the exit code for the error.
 int Report(const Error& error);
 

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   RegisterExposures(app, flags, &action);
   // Alerts: the outbox that carries each new exposure to the team.
   RegisterAlerts(app, flags, &action);
+  // Operations: statistics, retention, backup and restore.
+  RegisterOps(app, flags, &action);
 
   try {
     app.parse(argc, argv);

@@ -6,12 +6,14 @@
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -19,6 +21,8 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+
+#include <nlohmann/json.hpp>
 
 #include "store/codec.h"
 #include "store/store.h"
@@ -53,6 +57,22 @@ rocksdb::ColumnFamilyOptions CfOptions(int cf) {
   }
   return o;
 }
+
+// RocksDB's info log, kept off the disk: Debian's RocksDB 7.8 aborts on an assertion when
+// its file logger fails to write (a full disk), and nothing in it is needed to operate.
+// Errors still reach stderr.
+class StderrErrorLogger final : public rocksdb::Logger {
+ public:
+  StderrErrorLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::ERROR_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < rocksdb::InfoLogLevel::ERROR_LEVEL) return;
+    std::fputs("leakwatch: rocksdb: ", stderr);
+    std::vfprintf(stderr, format, ap);
+    std::fputc('\n', stderr);
+  }
+};
 
 // Holds DATA/store.lock for the life of a writer.
 class FileLock {
@@ -318,6 +338,45 @@ class RocksStore final : public Store {
   }
   Result<std::optional<std::string>> GetCrawlState(const std::string& key) override { return Get(kCrawl, key); }
   Status PutCrawlState(const std::string& key, const std::string& value) override { return Put(kCrawl, key, value); }
+
+  Result<PruneResult> Prune(UnixSeconds cutoff, bool dry_run) override {
+    PruneResult result;
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExposures]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto e = DecodeExposure(it->value().ToStringView());
+      if (!e) return Fail(e.error());
+      if (e->last_seen >= cutoff) continue;
+      ++result.exposures;
+      batch.Delete(cf_[kExposures], e->id);
+      batch.Delete(cf_[kExpByIdent], std::string(AsView(e->identifier)) + e->id);
+      batch.Delete(cf_[kExpByTime], TimeKey(e->first_seen, e->id));
+      batch.Delete(cf_[kOutbox], e->id);
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
+    std::unique_ptr<rocksdb::Iterator> crawl(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCrawl]));
+    for (crawl->SeekToFirst(); crawl->Valid(); crawl->Next()) {
+      auto j = nlohmann::json::parse(crawl->value().ToStringView(), nullptr, false);
+      if (!j.is_object() || !j.contains("seen") || !j["seen"].is_number_integer()) continue;
+      if (j["seen"].get<int64_t>() >= cutoff) continue;
+      ++result.crawl_entries;
+      batch.Delete(cf_[kCrawl], crawl->key());
+    }
+    if (!crawl->status().ok()) return Fail(FromRocks(crawl->status(), "reading crawl state"));
+    if (!dry_run && batch.Count() > 0)
+      if (auto s = Write(&batch); !s) return Fail(s.error());
+    return result;
+  }
+
+  Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    auto s = rocksdb::Checkpoint::Create(db_, &raw);
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    if (!s.ok()) return Fail(FromRocks(s, "checkpoint"));
+    s = checkpoint->CreateCheckpoint(dir);
+    if (!s.ok()) return Fail(FromRocks(s, "writing a checkpoint to " + dir));
+    return Ok();
+  }
 
   Status Flush() override {
     if (read_only_) return Ok();
@@ -657,6 +716,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_missing_column_families = options.create_if_missing;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
+  // The WAL holds everything written; flushing on close only adds a failure point (and
+  // Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full disk).
+  db_options.avoid_flush_during_shutdown = true;
+  db_options.info_log = std::make_shared<StderrErrorLogger>();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
   for (int i = 0; i < kNumCf; ++i) cfs.emplace_back(kCfNames[i], CfOptions(i));

@@ -65,9 +65,9 @@ struct RecordResult {
   std::string id;
 };
 
-struct SourceState {
-  std::string name;
-  std::string json;  // owned by the crawler; opaque here
+struct PruneResult {
+  uint64_t exposures = 0;
+  uint64_t crawl_entries = 0;
 };
 
 class Store {
@@ -115,6 +115,14 @@ class Store {
   // Crawl state, one opaque JSON document per source (the crawler owns its content).
   virtual Result<std::optional<std::string>> GetCrawlState(const std::string& key) = 0;
   virtual Status PutCrawlState(const std::string& key, const std::string& value) = 0;
+
+  // Retention: removes exposures last seen before `cutoff` (with their index keys and
+  // outbox entries) and crawl-state entries whose JSON "seen" time is before it. Never
+  // touches watch entries. With dry_run, only counts.
+  virtual Result<PruneResult> Prune(UnixSeconds cutoff, bool dry_run) = 0;
+  // A consistent, openable copy of the store in `dir` (which must not exist), hard-linked
+  // where possible. The secret key is not part of it.
+  virtual Status Checkpoint(const std::string& dir) = 0;
 
   // Flushes memtables and syncs the WAL (used before exit by writers).
   virtual Status Flush() = 0;
