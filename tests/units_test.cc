@@ -33,3 +33,30 @@ TEST_CASE("timestamps") {
   CHECK(*lw::ParseSince("1d", 1000000) == 1000000 - 86400);
   CHECK(*lw::ParseSince("2026-11-28", 0) == *lw::ParseTimestamp("2026-11-28"));
 }
+
+#include "base/config.h"
+
+TEST_CASE("config: errors name file, line and key") {
+  auto ok = lw::ParseConfig("[match]\ndefault_region = \"US\"\n[crawl]\ntimeout = \"5s\"\nmax_body = \"1MiB\"\n", "c.toml");
+  REQUIRE(ok);
+  CHECK(ok->match.default_region == "US");
+  CHECK(ok->crawl.timeout_ms == 5000);
+  CHECK(ok->crawl.max_body == 1u << 20);
+  auto msg = [](std::string_view text) {
+    auto r = lw::ParseConfig(text, "c.toml");
+    return r ? std::string("ok") : r.error().message;
+  };
+  CHECK(msg("[crawl]\ntimeout = \"30x\"\n").starts_with("c.toml:2: crawl.timeout: bad duration '30x'"));
+  CHECK(msg("[crawl]\nspeed = 3\n") == "c.toml:2: crawl.speed: unknown key");
+  CHECK(msg("[[source]]\nname = \"a\"\nkind = \"listing\"\nurl = \"https://x\"\nitem_pattern = \"(\"\n")
+            .starts_with("c.toml:5: source.item_pattern: bad pattern"));
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"pager\"\n").starts_with("c.toml:3: alert.kind"));
+  CHECK(msg("[\nx = 1\n") == "c.toml:1: bad table header");  // found by the fuzzer
+  CHECK(msg("[match]\n[[[match]\n") == "c.toml:2: bad table header");
+  CHECK(msg("x = = 1").starts_with("c.toml:1:"));
+  CHECK(msg("[k\xd0\xa2]\n") == "c.toml:1: non-ASCII character outside a string");
+  CHECK(msg("[match]\ndefault_region = \"CN\x01\"\n") == "c.toml:2: control character");
+  auto utf8 = lw::ParseConfig("# 注释\n[crawl]\nuser_agent = \"leakwatch 监控\"\nheaders = { Cookie = 'a=\"b\"' }\n", "c.toml");
+  REQUIRE(utf8);
+  CHECK(utf8->crawl.user_agent == "leakwatch 监控");
+}

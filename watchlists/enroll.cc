@@ -9,63 +9,11 @@
 #include <future>
 #include <thread>
 
+#include "watchlists/input_parser.h"
 #include "watchlists/line_reader.h"
 
 namespace lw {
 namespace {
-
-std::string_view TrimView(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-// Splits one CSV record (RFC 4180 quoting, on one line). False on an unterminated quote.
-bool SplitCsv(std::string_view line, std::vector<std::string>* fields) {
-  fields->clear();
-  std::string field;
-  bool quoted = false, was_quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"' && TrimView(field).empty() && !was_quoted) {
-      field.clear();
-      quoted = was_quoted = true;
-    } else if (c == ',') {
-      fields->push_back(was_quoted ? field : std::string(TrimView(field)));
-      field.clear();
-      was_quoted = false;
-    } else {
-      field.push_back(c);
-    }
-  }
-  if (quoted) return false;
-  fields->push_back(was_quoted ? field : std::string(TrimView(field)));
-  return true;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y)); });
-}
-
-// One line of input after format parsing, before normalization.
-struct Pending {
-  uint64_t line = 0;
-  std::string identifier;
-  std::string label;
-  std::string reason;  // non-empty: rejected already at parsing
-};
 
 struct Outcome {
   bool ok = false;
@@ -86,61 +34,8 @@ std::string HexDigest(std::string_view s, size_t n) {
   return ToHex(out, n);
 }
 
-// Format detection and per-line parsing for one input file.
-class InputParser {
- public:
-  explicit InputParser(bool prehashed) : prehashed_(prehashed) {}
-
-  // Returns false for lines that carry nothing (blank, comment, CSV header).
-  bool Parse(std::string_view raw, uint64_t line_no, Pending* out) {
-    std::string_view line = TrimView(raw);
-    if (line.empty() || line.front() == '#') return false;
-    out->line = line_no;
-    out->reason.clear();
-    out->label.clear();
-    if (!decided_) {
-      decided_ = true;
-      if (!prehashed_ && line.find(',') != std::string_view::npos && SplitCsv(line, &fields_)) {
-        for (size_t i = 0; i < fields_.size(); ++i) {
-          if (IEquals(fields_[i], "identifier")) id_col_ = static_cast<int>(i);
-          if (IEquals(fields_[i], "label")) label_col_ = static_cast<int>(i);
-        }
-        if (id_col_ >= 0) return false;  // the header
-      } else if (!prehashed_ && IEquals(line, "identifier")) {
-        id_col_ = 0;
-        return false;
-      }
-    }
-    if (id_col_ >= 0) {
-      if (!SplitCsv(line, &fields_)) {
-        out->reason = "malformed CSV (unterminated quote)";
-        out->identifier.assign(line);
-        return true;
-      }
-      if (static_cast<int>(fields_.size()) <= id_col_) {
-        out->reason = "malformed CSV (no identifier column)";
-        out->identifier.assign(line);
-        return true;
-      }
-      out->identifier = fields_[id_col_];
-      if (label_col_ >= 0 && static_cast<int>(fields_.size()) > label_col_) out->label = fields_[label_col_];
-      return true;
-    }
-    size_t comma = line.find(',');
-    out->identifier.assign(TrimView(line.substr(0, comma)));
-    if (comma != std::string_view::npos) out->label.assign(TrimView(line.substr(comma + 1)));
-    return true;
-  }
-
- private:
-  bool prehashed_;
-  bool decided_ = false;
-  int id_col_ = -1, label_col_ = -1;
-  std::vector<std::string> fields_;
-};
-
 Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const EnrollOptions& options,
-                const Pending& p) {
+                const ParsedLine& p) {
   Outcome o;
   if (!p.reason.empty()) {
     o.reason = p.reason;
@@ -256,14 +151,14 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   constexpr size_t kBatch = 1 << 15;
   struct Batch {
     std::string input;
-    std::vector<Pending> lines;
+    std::vector<ParsedLine> lines;
     std::vector<Outcome> outcomes;
   };
   std::deque<std::future<std::unique_ptr<Batch>>> in_flight;
   auto launch = [&](std::unique_ptr<Batch> batch) {
     in_flight.push_back(std::async(std::launch::async, [&, b = std::move(batch)]() mutable {
       b->outcomes.reserve(b->lines.size());
-      for (const Pending& p : b->lines) b->outcomes.push_back(Process(hasher, normalizer, options, p));
+      for (const ParsedLine& p : b->lines) b->outcomes.push_back(Process(hasher, normalizer, options, p));
       return std::move(b);
     }));
   };
@@ -304,7 +199,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
     std::string_view line;
     auto batch = std::make_unique<Batch>();
     batch->input = (*reader)->name();
-    Pending p;
+    ParsedLine p;
     while (status && (*reader)->Next(&line)) {
       if (!parser.Parse(line, (*reader)->line_number(), &p)) continue;
       batch->lines.push_back(std::move(p));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the matcher's libFuzzer targets: tests/fuzz/build.sh OUTDIR
+# Builds the libFuzzer targets (parsers of untrusted bytes): tests/fuzz/build.sh OUTDIR
 # Then: OUTDIR/extractor_fuzzer -max_total_time=60 OUTDIR/corpus-extractor tests/fuzz/corpus/extractor
 #
 # clang 14 cannot compile libstdc++ 12's <expected>, so compat/ (a minimal std::expected,
@@ -11,15 +11,36 @@ root=$(cd "$here/../.." && pwd)
 mkdir -p "$out"
 flags=(-std=c++2b -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -O1 -g
        -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L)
-libs=(-lre2 -lidn2 -lunistring -lphonenumber -lcrypto)
-sources=("$root/matcher/decoders.cc" "$root/matcher/extractor.cc" "$root/base/identifier.cc" "$root/base/keyed_hash.cc")
-for s in "${sources[@]}"; do
-  obj="$out/$(basename "${s%.cc}").o"
-  clang++ "${flags[@]}" -fsanitize=fuzzer-no-link -c "$s" -o "$obj" &
+# target: the sources it needs besides its own .cc
+declare -A deps=(
+  [extractor_fuzzer]="matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc"
+  [decoders_fuzzer]="matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc"
+  [config_fuzzer]="base/config.cc base/units.cc"
+  [input_parser_fuzzer]="watchlists/input_parser.cc"
+)
+# Like the leakwatch binary, the config fuzzer uses Debian's compiled toml++ (the header-only
+# build's debug assertions are not what ships).
+declare -A extra=(
+  [config_fuzzer]="-DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1"
+)
+declare -A libs=(
+  [extractor_fuzzer]="-lre2 -lidn2 -lunistring -lphonenumber -lcrypto"
+  [decoders_fuzzer]="-lre2 -lidn2 -lunistring -lphonenumber -lcrypto"
+  [config_fuzzer]="-lre2 -ltomlplusplus"
+  [input_parser_fuzzer]=""
+)
+objs() { for s in $1; do echo "$out/$(basename "${s%.cc}").o"; done; }
+all_sources=$(printf '%s\n' "${deps[@]}" | tr ' ' '\n' | sort -u)
+for s in $all_sources; do
+  # shellcheck disable=SC2086
+  clang++ "${flags[@]}" ${s_extra:-} $([[ $s == base/config.cc ]] && echo "${extra[config_fuzzer]}") \
+    -fsanitize=fuzzer-no-link -c "$root/$s" -o "$out/$(basename "${s%.cc}").o" &
 done
 wait
-objs=("$out"/decoders.o "$out"/extractor.o "$out"/identifier.o "$out"/keyed_hash.o)
-for target in extractor_fuzzer decoders_fuzzer; do
-  clang++ "${flags[@]}" "$here/$target.cc" "${objs[@]}" "${libs[@]}" -o "$out/$target"
+for target in "${!deps[@]}"; do
+  # shellcheck disable=SC2046,SC2086
+  clang++ "${flags[@]}" ${extra[$target]:-} "$here/$target.cc" $(objs "${deps[$target]}") ${libs[$target]} -o "$out/$target" &
 done
-echo "built $out/extractor_fuzzer $out/decoders_fuzzer"
+wait
+for target in "${!deps[@]}"; do [[ -x "$out/$target" ]] || { echo "fuzz: building $target failed" >&2; exit 1; }; done
+echo "built ${!deps[*]} in $out"
