@@ -154,7 +154,7 @@ size_t TokenSegment(std::string_view text, size_t first, size_t first_len, std::
 
 void FindBase64(std::string_view text, std::vector<EncodedSegment>* out) {
   const char* s = text.data();
-  scan::ForEachRun(s, text.size(), scan::kBase64, kMinBase64 - 2, [&](size_t begin, size_t end) {
+  scan::ForEachRun<scan::kBase64, kMinBase64 - 2>(s, text.size(), [&](size_t begin, size_t end) {
     bool upper = false, lower = false;
     for (size_t i = begin; i < end && !(upper && lower); ++i) {
       upper |= s[i] >= 'A' && s[i] <= 'Z';

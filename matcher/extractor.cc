@@ -1,6 +1,7 @@
 #include "matcher/extractor.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 
@@ -28,6 +29,7 @@ constexpr std::string_view kTagSha256 = "sha256";
 constexpr size_t kMaxLocal = 64;
 constexpr size_t kMaxDomain = 253;
 constexpr size_t kMaxPhoneDigits = 17;  // PhoneForLookup's own limit
+constexpr size_t kMinPhoneDigits = 7;   // the fewest any rule in ScanPhones accepts
 constexpr size_t kFoldReach = 320;      // bytes around a fullwidth character that are folded
 
 // Lower is stronger evidence; deduplication keeps the strongest.
@@ -178,6 +180,27 @@ bool IsNullWord(std::string_view v) {
   return false;
 }
 
+// Byte kinds IsPasswordLike counts, as lane numbers in a uint64_t of 8-bit counters.
+// The kinds other than kLetterByte are disjoint; kLetterByte overlaps kDateMarkByte
+// ('T', 'Z') and the uncounted rest.
+enum FieldByte { kDigitByte, kDotByte, kDashByte, kPlusByte, kBracketByte, kDateMarkByte, kBadByte, kLetterByte };
+
+constexpr std::array<uint64_t, 256> kFieldByteCount = [] {
+  std::array<uint64_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    auto lane = [&](FieldByte kind) { t[c] += uint64_t{1} << (8 * kind); };
+    if (c <= 0x20 || c >= 0x7F || c == '@') lane(kBadByte);
+    else if (c >= '0' && c <= '9') lane(kDigitByte);
+    else if (c == '.') lane(kDotByte);
+    else if (c == '-') lane(kDashByte);
+    else if (c == '+') lane(kPlusByte);
+    else if (c == '(' || c == ')') lane(kBracketByte);
+    else if (c == '/' || c == ':' || c == 'T' || c == 'Z') lane(kDateMarkByte);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) lane(kLetterByte);
+  }
+  return t;
+}();
+
 bool IsPasswordLike(std::string_view field, bool after_comma) {
   auto trim_char = [](char c) { return c == ' ' || c == '"' || c == '\'' || c == '`' || c == '\r'; };
   while (!field.empty() && trim_char(field.front())) field.remove_prefix(1);
@@ -199,19 +222,15 @@ bool IsPasswordLike(std::string_view field, bool after_comma) {
     }
   }
   if (field.size() < 4 || field.size() > 128) return false;
-  // One pass: which kinds of bytes does the field hold?
-  size_t digits = 0, dots = 0, dashes = 0, pluses = 0, brackets = 0, date_marks = 0, other = 0;
-  for (char c : field) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F || c == '@') return false;  // whitespace, non-ASCII, an email
-    if (IsDigit(c)) ++digits;
-    else if (c == '.') ++dots;
-    else if (c == '-') ++dashes;
-    else if (c == '+') ++pluses;
-    else if (c == '(' || c == ')') ++brackets;
-    else if (c == '/' || c == ':' || c == 'T' || c == 'Z') ++date_marks;
-    else ++other;
-  }
+  // One pass: which kinds of bytes does the field hold? Counted branch-free, one byte
+  // lane per kind (a field has at most 128 bytes, so no lane overflows).
+  uint64_t counts = 0;
+  for (char c : field) counts += kFieldByteCount[static_cast<unsigned char>(c)];
+  auto count = [&](FieldByte kind) { return static_cast<size_t>((counts >> (8 * kind)) & 0xFF); };
+  if (count(kBadByte) != 0) return false;  // whitespace, non-ASCII, an email
+  size_t digits = count(kDigitByte), dots = count(kDotByte), dashes = count(kDashByte), pluses = count(kPlusByte),
+         brackets = count(kBracketByte), date_marks = count(kDateMarkByte);
+  size_t other = field.size() - digits - dots - dashes - pluses - brackets - date_marks;
   if (other == 0 && digits > 0) {
     if (date_marks == 0 && (digits >= 11 || (field[0] == '+' && digits >= 8))) return false;  // a phone
     if (brackets == 0 && (date_marks > 0 || dashes > 0) && digits >= 4) return false;        // date, time
@@ -221,8 +240,7 @@ bool IsPasswordLike(std::string_view field, bool after_comma) {
   if (IsNullWord(field)) return false;
   if (field.find("://") != std::string_view::npos || EqualsIgnoreCase(field.substr(0, 4), "www.")) return false;
   if (after_comma) {
-    size_t letters = 0;
-    for (char c : field) letters += Is(kAlpha, c);
+    size_t letters = count(kLetterByte);
     if (letters == 0 || letters == field.size()) return false;
   }
   return true;
@@ -350,8 +368,9 @@ class Extractor::Scan {
  public:
   Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size)
       : options_(extractor.options_), normalizer_(extractor.normalizer_), out_(out), first_(out->size()) {
-    // Sized for one candidate per 48 bytes at half load: dense leaks rarely grow it.
-    size_t slots = std::bit_ceil(std::clamp<size_t>(text_size / 24, 64, size_t{1} << 20));
+    // Sized for one candidate per 64 bytes at half load (dense leaks: one per ~66); small
+    // enough to stay in cache.
+    size_t slots = std::bit_ceil(std::clamp<size_t>(text_size / 32, 64, size_t{1} << 20));
     slots_.swap(ScratchSlots());  // reused: a fresh table per call costs page faults
     slots_.assign(slots, Slot{});
     cn_ = normalizer_.options().default_region == "CN";
@@ -427,9 +446,13 @@ class Extractor::Scan {
       }
       bool glued_letter = b > 0 && IsHigh(s[b - 1]) && IsAlphabeticLetter(CodePointBefore(s, b));
       if (local_ok && domain_ok && b < at && de > at + 1 && !glued_letter) {
-        std::string value(s.substr(b, de - b));
-        LowerAscii(&value);
-        if (IsValidAsciiEmail(value)) Emit(f, b, de, IdKind::kEmail, kTagEmail, std::move(value), MatchKind::kExact);
+        // Lower-cased on the stack: most tokens around an '@' are not emitted (invalid or
+        // duplicates), so they cost no allocation.
+        char lower[kMaxLocal + 1 + kMaxDomain];
+        size_t len = de - b;
+        for (size_t k = 0; k < len; ++k) lower[k] = scan::ToLower(s[b + k]);
+        std::string_view value(lower, len);
+        if (IsValidAsciiEmail(value)) Emit(f, b, de, IdKind::kEmail, kTagEmail, value, MatchKind::kExact);
       }
       if ((b > 0 && IsHigh(s[b - 1])) || (e < n && IsHigh(s[e]))) UnicodeEmail(f, at);
     }
@@ -448,7 +471,7 @@ class Extractor::Scan {
     std::string_view token = s.substr(b, e - b);
     if (token.find("\xEF\xBC") != std::string_view::npos || token.find("\xEF\xBD") != std::string_view::npos) return;
     auto email = normalizer_.Email(token);
-    if (email) Emit(f, b, e, IdKind::kEmail, kTagEmail, std::move(*email), MatchKind::kExact);
+    if (email) Emit(f, b, e, IdKind::kEmail, kTagEmail, *email, MatchKind::kExact);
   }
 
   // "name [at] example [dot] com" and friends, around an at-token s[at_begin, at_end)
@@ -503,7 +526,7 @@ class Extractor::Scan {
     std::string value = local + "@" + domain;
     LowerAscii(&value);
     if (!IsValidAsciiEmail(value)) return false;
-    Emit(f, start, end, IdKind::kEmail, kTagEmail, std::move(value), MatchKind::kObfuscated);
+    Emit(f, start, end, IdKind::kEmail, kTagEmail, value, MatchKind::kObfuscated);
     return true;
   }
 
@@ -566,104 +589,109 @@ class Extractor::Scan {
     size_t no_group_until = 0;  // runs inside a rejected grouped number are not regrouped
     size_t i = 0;
     std::string digits;
-    while ((i = scan::FindDigit(s.data(), i, n)) < n) {
-      size_t rb = i, re = i;
-      while (re < n && IsDigit(s[re])) ++re;
-      i = re;
-      if (re - rb > kMaxPhoneDigits) continue;  // order ids, card and ID numbers, ...
+    // Every phone has at least kMinPhoneDigits digits, grouped only by phone characters:
+    // shorter runs of those cannot hold one, nor start a group that would.
+    scan::ForEachRun<scan::kPhone, kMinPhoneDigits>(s.data(), n, [&](size_t span_begin, size_t span_end) {
+      i = std::max(i, span_begin);
+      while ((i = scan::FindDigit(s.data(), i, span_end)) < span_end) {
+        size_t rb = i, re = i;
+        while (re < n && IsDigit(s[re])) ++re;
+        i = re;
+        if (re - rb > kMaxPhoneDigits) continue;  // order ids, card and ID numbers, ...
 
-      char prev = rb > 0 ? s[rb - 1] : ' ';
-      bool plus = prev == '+';
-      size_t start = plus ? rb - 1 : rb;
-      char before = start > 0 ? s[start - 1] : ' ';
-      if (plus ? IsAlnum(before) : Is(kAlpha, before)) continue;
-      if (before == '(' && start > 0) --start;
-      char after = re < n ? s[re] : ' ';
+        char prev = rb > 0 ? s[rb - 1] : ' ';
+        bool plus = prev == '+';
+        size_t start = plus ? rb - 1 : rb;
+        char before = start > 0 ? s[start - 1] : ' ';
+        if (plus ? IsAlnum(before) : Is(kAlpha, before)) continue;
+        if (before == '(' && start > 0) --start;
+        char after = re < n ? s[re] : ' ';
 
-      // The run on its own.
-      std::string_view run = s.substr(rb, re - rb);
-      bool alone = false;
-      if (!Is(kAlpha, after)) {
-        if (plus) {
-          alone = run.size() >= 8 && run.size() <= 15;
-        } else if (cn_) {
-          alone = IsCnMobile(run) || (run.size() == 13 && run.starts_with("86") && IsCnMobile(run.substr(2))) ||
-                  (run.size() == 15 && run.starts_with("0086") && IsCnMobile(run.substr(4)));
-        } else {
-          alone = run.size() >= 11 && run.starts_with("00");
+        // The run on its own.
+        std::string_view run = s.substr(rb, re - rb);
+        bool alone = false;
+        if (!Is(kAlpha, after)) {
+          if (plus) {
+            alone = run.size() >= 8 && run.size() <= 15;
+          } else if (cn_) {
+            alone = IsCnMobile(run) || (run.size() == 13 && run.starts_with("86") && IsCnMobile(run.substr(2))) ||
+                    (run.size() == 15 && run.starts_with("0086") && IsCnMobile(run.substr(4)));
+          } else {
+            alone = run.size() >= 11 && run.starts_with("00");
+          }
         }
-      }
-      if (alone) {
-        EmitPhone(f, start, re);
-        continue;
-      }
-      if (rb < no_group_until) continue;
+        if (alone) {
+          EmitPhone(f, start, re);
+          continue;
+        }
+        if (rb < no_group_until) continue;
 
-      // Groups: "+86 138 1234 5678", "(+86) 138-1234-5678", "+1 (415) 555-2671".
-      digits.assign(run);
-      size_t end = re;
-      size_t groups = 1;
-      bool overlong = false, dotted = false;
-      for (;;) {
-        size_t p = end, sep = 0;
-        while (p < n && sep < 2 && IsPhoneSeparator(s[p])) dotted |= s[p] == '.', ++p, ++sep;
-        if (sep == 0 || p >= n || !IsDigit(s[p])) break;
-        size_t q = p;
-        while (q < n && IsDigit(s[q])) ++q;
-        if (digits.size() + (q - p) > kMaxPhoneDigits) {
-          overlong = true;
+        // Groups: "+86 138 1234 5678", "(+86) 138-1234-5678", "+1 (415) 555-2671".
+        digits.assign(run);
+        size_t end = re;
+        size_t groups = 1;
+        bool overlong = false, dotted = false;
+        for (;;) {
+          size_t p = end, sep = 0;
+          while (p < n && sep < 2 && IsPhoneSeparator(s[p])) dotted |= s[p] == '.', ++p, ++sep;
+          if (sep == 0 || p >= n || !IsDigit(s[p])) break;
+          size_t q = p;
+          while (q < n && IsDigit(s[q])) ++q;
+          if (digits.size() + (q - p) > kMaxPhoneDigits) {
+            overlong = true;
+            end = q;
+            break;
+          }
+          digits.append(s.substr(p, q - p));
           end = q;
-          break;
+          ++groups;
         }
-        digits.append(s.substr(p, q - p));
-        end = q;
-        ++groups;
-      }
-      if (groups < 2) continue;
-      bool ok = false;
-      if (!overlong && (end >= n || !IsAlnum(s[end]))) {
-        std::string_view d = digits;
-        size_t total = d.size();
-        if (plus) {
-          ok = total >= 8 && total <= 15;
-        } else if (d.starts_with("00")) {
-          ok = total >= 10;
-        } else if (cn_) {
-          // Landlines: "010 1234 5678", "(0755) 1234-5678": area code 0xx or 0xxx.
-          bool landline = d[0] == '0' && total >= 10 && total <= 12 && groups <= 3 && !dotted &&
-                          run.size() >= 3 && run.size() <= 4;
-          ok = landline || IsCnMobile(d) || (total == 13 && d.starts_with("86") && IsCnMobile(d.substr(2)));
+        if (groups < 2) continue;
+        bool ok = false;
+        if (!overlong && (end >= n || !IsAlnum(s[end]))) {
+          std::string_view d = digits;
+          size_t total = d.size();
+          if (plus) {
+            ok = total >= 8 && total <= 15;
+          } else if (d.starts_with("00")) {
+            ok = total >= 10;
+          } else if (cn_) {
+            // Landlines: "010 1234 5678", "(0755) 1234-5678": area code 0xx or 0xxx.
+            bool landline = d[0] == '0' && total >= 10 && total <= 12 && groups <= 3 && !dotted &&
+                            run.size() >= 3 && run.size() <= 4;
+            ok = landline || IsCnMobile(d) || (total == 13 && d.starts_with("86") && IsCnMobile(d.substr(2)));
+          } else {
+            ok = total >= 7 && total <= 12;
+          }
+        }
+        if (ok) {
+          EmitPhone(f, start, end);
+          i = end;
         } else {
-          ok = total >= 7 && total <= 12;
+          no_group_until = end;
         }
       }
-      if (ok) {
-        EmitPhone(f, start, end);
-        i = end;
-      } else {
-        no_group_until = end;
-      }
-    }
+    });
   }
 
   void EmitPhone(const Frame& f, size_t begin, size_t end) {
     std::string e164;
     if (normalizer_.PhoneForLookup(f.text.substr(begin, end - begin), &e164))
-      Emit(f, begin, end, IdKind::kPhone, kTagPhone, std::move(e164), MatchKind::kExact);
+      Emit(f, begin, end, IdKind::kPhone, kTagPhone, e164, MatchKind::kExact);
   }
 
   // --- hex digests ----------------------------------------------------------------------
 
   void ScanHashes(const Frame& f) {
     std::string_view s = f.text;
-    scan::ForEachRun(s.data(), s.size(), scan::kHex, 32, [&](size_t begin, size_t end) {
+    scan::ForEachRun<scan::kHex, 32>(s.data(), s.size(), [&](size_t begin, size_t end) {
       size_t len = end - begin;
       if (len != 32 && len != 40 && len != 64) return;
       if ((begin > 0 && IsAlnum(s[begin - 1])) || (end < s.size() && IsAlnum(s[end]))) return;
-      std::string value(s.substr(begin, len));
-      LowerAscii(&value);
+      char lower[64];
+      for (size_t k = 0; k < len; ++k) lower[k] = scan::ToLower(s[begin + k]);
       std::string_view tag = len == 32 ? kTagMd5 : len == 40 ? kTagSha1 : kTagSha256;
-      Emit(f, begin, end, IdKind::kEmail, tag, std::move(value), MatchKind::kHashed);
+      Emit(f, begin, end, IdKind::kEmail, tag, std::string_view(lower, len), MatchKind::kHashed);
     });
   }
 
@@ -690,7 +718,7 @@ class Extractor::Scan {
 
   // --- output ---------------------------------------------------------------------------
 
-  void Emit(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag, std::string value,
+  void Emit(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag, std::string_view value,
             MatchKind match) {
     if (f.fold_window) {
       const auto& rel = *f.rel;
@@ -706,7 +734,7 @@ class Extractor::Scan {
       Slot& sl = slots_[slot];
       if (sl.index_plus_one == 0) {
         sl = {static_cast<uint32_t>(out_->size() - first_ + 1), hash};
-        out_->push_back(Candidate{kind, tag, std::move(value), match, severity, offset});
+        out_->push_back(Candidate{kind, tag, std::string(value), match, severity, offset});
         if (++used_ * 2 > slots_.size()) Grow();
         return;
       }

@@ -3,8 +3,9 @@
 // (KeyedHasher::Hash(c.hash_tag, c.value)) and look it up.
 //
 // This is the hot path. Each finder starts from a hand-written prefilter (memchr for
-// '@', an SSE2 digit skip for phones, a skipping hex-run scan for digests, memchr for the
-// first byte of obfuscations and encodings) and does real work only around hits. Decoded
+// '@'; for phones, digests and base64, 64-byte SSE2 class bitmasks that keep only runs
+// long enough to matter (matcher/scan_util.h); memchr for the first byte of
+// obfuscations and the other encodings) and does real work only around hits. Decoded
 // content (base64, percent-encoding, HTML entities) is scanned again, depth-limited and
 // size-capped; see matcher/decoders.h for the decoders themselves.
 //

@@ -2,7 +2,9 @@
 // the decoders. Not part of the public API (see matcher/extractor.h, matcher/decoders.h).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -21,6 +23,7 @@ enum : uint8_t {
   kDomain = 1 << 4,  // what a domain is expanded over: [A-Za-z0-9.-]
   kBase64 = 1 << 5,  // [A-Za-z0-9+/_-]: standard and URL-safe alphabets
   kSpace = 1 << 6,   // ' ', \t, \r, \n, \v, \f
+  kPhone = 1 << 7,   // what a phone number's digit groups span: [0-9 ().-]
 };
 
 inline constexpr std::array<uint8_t, 256> kClass = [] {
@@ -36,6 +39,7 @@ inline constexpr std::array<uint8_t, 256> kClass = [] {
     if (digit || alpha || c == '.' || c == '-') v |= kDomain;
     if (digit || alpha || c == '+' || c == '/' || c == '_' || c == '-') v |= kBase64;
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f') v |= kSpace;
+    if (digit || c == ' ' || c == '(' || c == ')' || c == '.' || c == '-') v |= kPhone;
     t[c] = v;
   }
   return t;
@@ -92,25 +96,97 @@ inline size_t Find(const char* s, size_t i, size_t n, char c) {
   return p ? static_cast<size_t>(static_cast<const char*>(p) - s) : n;
 }
 
-// Calls f(begin, end) for every maximal run of bytes in class `cls` that is at least
-// `min_len` long, in ascending order. Skips min_len bytes at a time where it can
-// (a run of min_len must cover every min_len-th byte), so short runs cost little.
-template <class F>
-void ForEachRun(const char* s, size_t n, uint8_t cls, size_t min_len, F&& f) {
-  size_t i = 0;  // invariant: i == 0 or s[i - 1] is not in the class
-  while (i + min_len <= n) {
-    size_t probe = i + min_len - 1;
-    if (!Is(cls, s[probe])) {
-      i = probe + 1;
-      continue;
-    }
-    size_t begin = probe;
-    while (begin > i && Is(cls, s[begin - 1])) --begin;
-    size_t end = probe + 1;
-    while (end < n && Is(cls, s[end])) ++end;
-    if (end - begin >= min_len) f(begin, end);
-    i = end + 1;
+#if defined(__SSE2__)
+// 0xFF in each byte of `v` that is in [lo, hi]. REQUIRES: lo and hi are ASCII (bytes
+// >= 0x80 compare as negative, so they are never in range).
+inline __m128i InRange(__m128i v, char lo, char hi) {
+  return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                       _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+}
+
+// 0xFF in each byte of `v` that is in class kCls (one of kDigit, kHex, kBase64, kPhone).
+template <uint8_t kCls>
+inline __m128i InClass(__m128i v) {
+  auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  __m128i digit = InRange(v, '0', '9');
+  __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));  // 'A'..'Z' -> 'a'..'z'; no other byte lands there
+  if constexpr (kCls == kDigit) {
+    return digit;
+  } else if constexpr (kCls == kHex) {
+    return _mm_or_si128(digit, InRange(folded, 'a', 'f'));
+  } else if constexpr (kCls == kBase64) {
+    return _mm_or_si128(_mm_or_si128(digit, InRange(folded, 'a', 'z')),
+                        _mm_or_si128(_mm_or_si128(eq('+'), eq('/')), _mm_or_si128(eq('_'), eq('-'))));
+  } else {
+    static_assert(kCls == kPhone, "no vector form for this class");
+    return _mm_or_si128(_mm_or_si128(digit, eq(' ')),
+                        _mm_or_si128(_mm_or_si128(eq('('), eq(')')), _mm_or_si128(eq('.'), eq('-'))));
   }
+}
+#endif
+
+// Bit i set when p[i] is in class kCls, for the 64 bytes at p.
+template <uint8_t kCls>
+inline uint64_t ClassMask64(const char* p) {
+  uint64_t m = 0;
+#if defined(__SSE2__)
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    m |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(InClass<kCls>(v)))} << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i) m |= uint64_t{Is(kCls, p[i])} << i;
+#endif
+  return m;
+}
+
+// Calls f(begin, end) for every maximal run of bytes in class kCls (kDigit, kHex,
+// kBase64 or kPhone) that is at least kMinLen long, in ascending order.
+//
+// Works on 64-byte class bitmasks: runs shorter than kMinLen inside a block are
+// dropped with a few shifts, so text with many short runs (words, numbers) costs about
+// as much as classifying it.
+template <uint8_t kCls, size_t kMinLen, class F>
+void ForEachRun(const char* s, size_t n, F&& f) {
+  static_assert(kMinLen >= 1 && kMinLen <= 64);
+  constexpr size_t kNone = ~size_t{0};
+  size_t open = kNone;  // start of the run that reaches the end of the previous block
+  for (size_t base = 0; base < n; base += 64) {
+    uint64_t m;
+    if (n - base >= 64) {
+      m = ClassMask64<kCls>(s + base);
+    } else {
+      char tail[64] = {};  // NUL is in no class
+      std::memcpy(tail, s + base, n - base);
+      m = ClassMask64<kCls>(tail);
+    }
+    if (open != kNone) {
+      if (m == ~uint64_t{0}) continue;
+      size_t end = base + static_cast<size_t>(std::countr_one(m));
+      if (end - open >= kMinLen) f(open, end);
+      open = kNone;
+      m &= m + 1;  // drop the run just reported
+    }
+    if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
+      int start = 64 - std::countl_one(m);
+      open = base + static_cast<size_t>(start);
+      m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
+    }
+    // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
+    uint64_t long_at = m;
+    for (size_t covered = 1; covered < kMinLen;) {  // constant trip count: unrolled
+      size_t step = std::min(covered, kMinLen - covered);
+      long_at &= long_at >> step;
+      covered += step;
+    }
+    while (long_at != 0) {
+      int begin = std::countr_zero(long_at);
+      int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
+      f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+      long_at &= ~uint64_t{0} << end;
+    }
+  }
+  if (open != kNone && n - open >= kMinLen) f(open, n);
 }
 
 }  // namespace lw::scan

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <random>
+
+#include "matcher/scan_util.h"
 
 using lw::Candidate;
 using lw::Extractor;
@@ -314,4 +317,106 @@ TEST_CASE("non-CN default region") {
   for (auto& c : out) values.push_back(c.value);
   std::sort(values.begin(), values.end());
   CHECK(values == V{"+14155552671", "+8613812345678"});
+}
+
+// --- the vectorized run finder (matcher/scan_util.h) against a byte-at-a-time reference
+
+namespace {
+
+using Runs = std::vector<std::pair<size_t, size_t>>;
+
+template <uint8_t kCls, size_t kMinLen>
+Runs RunsOf(std::string_view s) {
+  Runs runs;
+  lw::scan::ForEachRun<kCls, kMinLen>(s.data(), s.size(), [&](size_t b, size_t e) { runs.push_back({b, e}); });
+  return runs;
+}
+
+Runs ReferenceRuns(std::string_view s, uint8_t cls, size_t min_len) {
+  Runs runs;
+  for (size_t i = 0; i < s.size();) {
+    if (!lw::scan::Is(cls, s[i])) {
+      ++i;
+      continue;
+    }
+    size_t e = i;
+    while (e < s.size() && lw::scan::Is(cls, s[e])) ++e;
+    if (e - i >= min_len) runs.push_back({i, e});
+    i = e;
+  }
+  return runs;
+}
+
+template <uint8_t kCls>
+void CheckRunsAgainstReference(uint8_t cls_for_reference) {
+  std::mt19937 rng(7);
+  // Bytes in and out of every class, high bytes and NUL included.
+  const std::string alphabet = std::string("09afAFgzGZ+/_- ().@:\t\n=%&\x80\xff") + '\0';
+  for (int iteration = 0; iteration < 3000; ++iteration) {
+    std::string s(rng() % 300, ' ');
+    // Long stretches of one class member make runs of every length around the block size.
+    for (size_t i = 0; i < s.size();) {
+      size_t stretch = 1 + rng() % (rng() % 4 == 0 ? 80 : 6);
+      size_t choices = rng() % 3 == 0 ? 4 : alphabet.size();  // often "09af": in most classes
+      for (size_t k = 0; k < stretch && i < s.size(); ++k, ++i) s[i] = alphabet[rng() % choices];
+    }
+    size_t offset = rng() % 64;  // start anywhere relative to a block
+    std::string_view view = std::string_view(s).substr(std::min(offset, s.size()));
+    INFO("iteration " << iteration);
+    REQUIRE(RunsOf<kCls, 1>(view) == ReferenceRuns(view, cls_for_reference, 1));
+    REQUIRE(RunsOf<kCls, 7>(view) == ReferenceRuns(view, cls_for_reference, 7));
+    REQUIRE(RunsOf<kCls, 14>(view) == ReferenceRuns(view, cls_for_reference, 14));
+    REQUIRE(RunsOf<kCls, 32>(view) == ReferenceRuns(view, cls_for_reference, 32));
+    REQUIRE(RunsOf<kCls, 63>(view) == ReferenceRuns(view, cls_for_reference, 63));
+    REQUIRE(RunsOf<kCls, 64>(view) == ReferenceRuns(view, cls_for_reference, 64));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("scan: class masks agree with the class table") {
+  for (int c = 0; c < 256; ++c) {
+    char block[64];
+    std::fill(block, block + 64, static_cast<char>(c));
+    uint64_t all = ~uint64_t{0};
+    INFO("byte " << c);
+    CHECK((lw::scan::ClassMask64<lw::scan::kDigit>(block) == all) == lw::scan::Is(lw::scan::kDigit, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kHex>(block) == all) == lw::scan::Is(lw::scan::kHex, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kBase64>(block) == all) == lw::scan::Is(lw::scan::kBase64, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kPhone>(block) == all) == lw::scan::Is(lw::scan::kPhone, block[0]));
+  }
+}
+
+TEST_CASE("scan: ForEachRun finds the same runs as a byte loop") {
+  CheckRunsAgainstReference<lw::scan::kDigit>(lw::scan::kDigit);
+  CheckRunsAgainstReference<lw::scan::kHex>(lw::scan::kHex);
+  CheckRunsAgainstReference<lw::scan::kBase64>(lw::scan::kBase64);
+  CheckRunsAgainstReference<lw::scan::kPhone>(lw::scan::kPhone);
+}
+
+TEST_CASE("identifiers at every position relative to a 64-byte block") {
+  const std::string filler = "The quick brown fox, 12 (34) 5.6 - 7 jumps over 2021-03-04 the lazy dog. ";
+  struct Planted {
+    std::string text, value;
+  };
+  const Planted planted[] = {
+      {"+86 138 1234 5678", "+8613812345678"},
+      {"13812345678", "+8613812345678"},
+      {"e10adc3949ba59abbe56e057f20f883e", "e10adc3949ba59abbe56e057f20f883e"},
+      {"bmFtZUBxcS5jb20=", "name@qq.com"},
+      {"Name.X@QQ.com", "name.x@qq.com"},
+  };
+  for (const Planted& p : planted) {
+    for (size_t pos = 0; pos < 140; ++pos) {
+      std::string text = filler + filler;
+      text.resize(pos, 'x');
+      if (pos > 0) text.back() = ' ';
+      text += p.text + " " + filler;
+      INFO(p.text << " at " << pos);
+      auto cs = Extract(text);
+      const Candidate* c = FindValue(cs, p.value);
+      REQUIRE(c != nullptr);
+      CHECK(c->offset == pos);
+    }
+  }
 }

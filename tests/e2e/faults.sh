@@ -40,7 +40,7 @@ echo "faults: kill -9 x10: $got exposures once each, all alerted ($(wc -l < "$WO
 small=$WORK/small
 mkdir "$small"
 if mount -t tmpfs -o size=6m tmpfs "$small" 2>/dev/null; then
-  trap 'umount "$small" 2>/dev/null; rm -rf "$WORK"' EXIT
+  trap 'umount "$small" 2>/dev/null || true; rm -rf "$WORK"' EXIT
   "$LW" --data "$small/data" init > /dev/null
   printf 'first.entry@qq.com\n' | "$LW" --data "$small/data" enroll --watchlist w - > /dev/null
   dd if=/dev/zero of="$small/filler" bs=64k 2>/dev/null || true   # fill it up

@@ -25,7 +25,7 @@ expect_exit 2 "$LW" --data "$WORK/restored" import "$WORK/backup"
 
 # Retention: nothing is old yet; a zero window prunes everything but watch entries.
 lw prune --older-than 1d | grep -q "pruned 0 exposures" || fail "prune 1d"
-sleep 1.1
+sleep 2.1  # timestamps have one-second resolution
 lw prune --older-than 0s --dry-run | grep -q "would prune 2 exposures" || fail "dry run"
 [[ $(lw exposures --format json | wc -l) -eq 2 ]] || fail "dry run pruned"
 printf '[store]\nretain = "1s"\n' > "$DATA/config.toml"
