@@ -31,8 +31,8 @@ class ByteStream {
 struct ScannerOptions {
   std::string source = "scan";  // recorded as the exposure's source
   unsigned threads = 0;         // 0: hardware concurrency
-  size_t chunk_size = 8 << 20;  // bytes per unit of parallel work
-  size_t overlap = 64 << 10;    // context on each side of a chunk; longer than any token
+  size_t chunk_size = 1 << 20;  // bytes per unit of parallel work; small enough to stay in cache
+  size_t overlap = 16 << 10;    // context on each side of a chunk; longer than any token
 };
 
 struct ScanTotals {

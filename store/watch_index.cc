@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <optional>
 
 namespace lw {
@@ -22,17 +23,27 @@ struct Header {
 
 }  // namespace
 
+std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots, bool zero) {
+  constexpr size_t kHugePage = 2 << 20;
+  size_t bytes = (slots * sizeof(uint64_t) + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, bytes);
+  if (!p) throw std::bad_alloc();
+  ::madvise(p, bytes, MADV_HUGEPAGE);  // advice only: fine if refused
+  if (zero) std::memset(p, 0, bytes);
+  return std::unique_ptr<uint64_t[], Free>(static_cast<uint64_t*>(p));
+}
+
 WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints) {
   // Load factor at most 0.8: linear probing stays short for absent keys.
-  owned_.assign(fingerprints.size() + fingerprints.size() / 4 + 16, 0);
-  slots_ = owned_.data();
-  num_slots_ = owned_.size();
+  num_slots_ = fingerprints.size() + fingerprints.size() / 4 + 16;
+  table_ = Allocate(num_slots_, /*zero=*/true);
+  slots_ = table_.get();
   for (uint64_t fp : fingerprints) {
     size_t i = Slot(fp);
-    while (owned_[i] != 0 && owned_[i] != fp)
+    while (table_[i] != 0 && table_[i] != fp)
       if (++i == num_slots_) i = 0;
-    if (owned_[i] == 0) {
-      owned_[i] = fp;
+    if (table_[i] == 0) {
+      table_[i] = fp;
       ++size_;
     }
   }
@@ -42,21 +53,13 @@ WatchIndex::WatchIndex(WatchIndex&& o) noexcept { *this = std::move(o); }
 
 WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   if (this == &o) return *this;
-  if (mapping_) ::munmap(mapping_, mapping_size_);
-  owned_ = std::move(o.owned_);
-  mapping_ = o.mapping_;
-  mapping_size_ = o.mapping_size_;
-  slots_ = mapping_ ? o.slots_ : owned_.data();
+  table_ = std::move(o.table_);
+  slots_ = table_.get();
   num_slots_ = o.num_slots_;
   size_ = o.size_;
-  o.mapping_ = nullptr;
   o.slots_ = nullptr;
   o.num_slots_ = o.size_ = 0;
   return *this;
-}
-
-WatchIndex::~WatchIndex() {
-  if (mapping_) ::munmap(mapping_, mapping_size_);
 }
 
 void WatchIndex::AppendTo(std::vector<uint64_t>* out) const {
@@ -109,13 +112,19 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
     ::close(fd);
     return std::optional<WatchIndex>();
   }
-  void* m = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-  ::close(fd);
-  if (m == MAP_FAILED) return Fail(Error::IO(path + ": mmap: " + std::strerror(errno)));
   WatchIndex index;
-  index.mapping_ = m;
-  index.mapping_size_ = static_cast<size_t>(st.st_size);
-  index.slots_ = reinterpret_cast<const uint64_t*>(static_cast<const char*>(m) + sizeof h);
+  index.table_ = Allocate(h.num_slots, /*zero=*/false);  // every slot is read from the file
+  size_t want = h.num_slots * sizeof(uint64_t), got = 0;
+  char* dst = reinterpret_cast<char*>(index.table_.get());
+  while (got < want) {
+    ssize_t r = ::pread(fd, dst + got, want - got, static_cast<off_t>(sizeof h + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  ::close(fd);
+  if (got != want) return Fail(Error::IO(path + ": short read of the watch index"));
+  index.slots_ = index.table_.get();
   index.num_slots_ = h.num_slots;
   index.size_ = h.size;
   return std::optional<WatchIndex>(std::move(index));

@@ -5,14 +5,19 @@
 // never a wrong exposure. 10 million identifiers with their variants take ~0.3 GiB.
 //
 // The store keeps a copy in DATA/store.index, rewritten after each enrollment and
-// stamped with the store's watch generation, so a scan maps it instead of reading
-// millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints of
-// entries since unenrolled: harmless, the store has the last word.
+// stamped with the store's watch generation, so a scan reads it in one go instead of
+// reading millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints
+// of entries since unenrolled: harmless, the store has the last word.
+//
+// Lookups are random accesses into a table of hundreds of MiB: the table lives in
+// memory advised for transparent huge pages (fewer TLB misses), and callers checking
+// many candidates Prefetch() a batch before testing it.
 //
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +35,6 @@ class WatchIndex {
   explicit WatchIndex(const std::vector<uint64_t>& fingerprints);
   WatchIndex(WatchIndex&&) noexcept;
   WatchIndex& operator=(WatchIndex&&) noexcept;
-  ~WatchIndex();
 
   static uint64_t Fingerprint(const Digest& d) {
     uint64_t fp = 0;
@@ -49,6 +53,10 @@ class WatchIndex {
     }
   }
   bool Contains(const Digest& d) const { return Contains(Fingerprint(d)); }
+  // Starts loading the slot where `fp` would be; call some lookups ahead of Contains().
+  void Prefetch(uint64_t fp) const {
+    if (num_slots_) __builtin_prefetch(&slots_[Slot(fp)]);
+  }
 
   // Every fingerprint held, for building a larger index.
   void AppendTo(std::vector<uint64_t>* out) const;
@@ -58,7 +66,7 @@ class WatchIndex {
 
   // Writes the table to `path` atomically (temporary file, fsync, rename).
   Status Save(const std::string& path, uint64_t generation) const;
-  // Maps a table saved with `generation`; nullopt when the file is missing, stale or
+  // Reads a table saved with `generation`; nullopt when the file is missing, stale or
   // not ours (the caller rebuilds it).
   static Result<std::optional<WatchIndex>> Load(const std::string& path, uint64_t generation);
 
@@ -67,9 +75,13 @@ class WatchIndex {
   size_t Slot(uint64_t fp) const {
     return static_cast<size_t>((static_cast<unsigned __int128>(fp) * num_slots_) >> 64);
   }
-  std::vector<uint64_t> owned_;    // when built in memory
-  void* mapping_ = nullptr;        // when loaded from a file
-  size_t mapping_size_ = 0;
+  struct Free {
+    void operator()(uint64_t* p) const { std::free(p); }
+  };
+  // 2 MiB-aligned memory advised for huge pages; zeroed when `zero`.
+  static std::unique_ptr<uint64_t[], Free> Allocate(size_t slots, bool zero);
+
+  std::unique_ptr<uint64_t[], Free> table_;
   const uint64_t* slots_ = nullptr;
   size_t num_slots_ = 0;
   size_t size_ = 0;
