@@ -23,8 +23,10 @@ int main(int argc, char** argv) {
   RegisterUnenroll(app, flags, &action);
   RegisterWatchlists(app, flags, &action);
   RegisterHash(app, flags, &action);
-  // Finding: scan local dumps.
+  // Finding: scan local dumps, crawl paste sites and broker listings.
   RegisterScan(app, flags, &action);
+  RegisterCrawl(app, flags, &action);
+  RegisterSources(app, flags, &action);
   // Reporting: what was found, when and where.
   RegisterHistory(app, flags, &action);
   RegisterExposures(app, flags, &action);

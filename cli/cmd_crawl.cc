@@ -1,0 +1,164 @@
+// leakwatch crawl [--source NAME]... [--force] [--max-duration DUR] [--fail-on-exposure]
+// leakwatch sources [--format table|json]
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "base/units.h"
+#include "cli/alerting.h"
+#include "cli/commands.h"
+#include "crawler/crawl.h"
+#include "crawler/curl_fetcher.h"
+#include "matcher/extractor.h"
+#include "matcher/scanner.h"
+
+namespace lw::cli {
+namespace {
+
+struct CrawlFlags {
+  std::vector<std::string> sources;
+  bool force = false;
+  std::string max_duration;
+  bool fail_on_exposure = false;
+};
+
+int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  const Config& config = ctx->config();
+  if (config.sources.empty())
+    return Report(Error::Config("no [[source]] to crawl in " + (config.path.empty() ? "the configuration" : config.path)));
+  CrawlOptions options;
+  options.only_sources = f.sources;
+  options.force = f.force;
+  options.concurrency = config.crawl.concurrency;
+  if (!f.max_duration.empty()) {
+    auto ms = ParseDurationMs(f.max_duration);
+    if (!ms) return Report(Error::Invalid("--max-duration: " + ms.error().message));
+    options.max_duration_ms = *ms;
+  }
+  auto store = ctx->OpenStore(/*write=*/true);
+  if (!store) return Report(store.error());
+  auto hasher = ctx->LoadHasher(**store);
+  if (!hasher) return Report(hasher.error());
+  auto alerting = Alerting::Make(*ctx, **store);  // bad [[alert]] tables stop us before fetching
+  if (!alerting) return Report(alerting.error());
+  auto index = (*store)->LoadWatchIndex();
+  if (!index) return Report(index.error());
+  Normalizer normalizer({config.match.default_region});
+  Extractor extractor(normalizer);
+  SystemClock clock;
+
+  // One Scanner per source: the source name is recorded with each exposure.
+  std::map<std::string, std::unique_ptr<Scanner>> scanners;
+  auto sink = [&](const SourceConfig& source, const std::string& location, std::string_view text) -> Status {
+    std::unique_ptr<Scanner>& scanner = scanners[source.name];
+    if (!scanner) {
+      ScannerOptions so;
+      so.source = source.name;
+      scanner = std::make_unique<Scanner>(**store, *hasher, *index, extractor, clock, so);
+    }
+    return scanner->ScanBytes(location, text);
+  };
+  std::unique_ptr<Fetcher> fetcher = NewCurlFetcher();
+  Crawler crawler(*fetcher, **store, clock, sink, options);
+  auto report = crawler.Run(config.sources);
+  if (!report) return Report(report.error());
+
+  uint64_t items = 0, new_exposures = 0, errors = 0, ran = 0;
+  std::map<std::string, uint64_t> by_watchlist;
+  for (const SourceReport& r : report->sources) {
+    if (!r.ran) {
+      std::printf("%s: not due (next %s)\n", r.name.c_str(), FormatRfc3339(r.next_due).c_str());
+      continue;
+    }
+    ++ran;
+    uint64_t news = 0;
+    if (auto it = scanners.find(r.name); it != scanners.end()) {
+      news = it->second->totals().new_exposures;
+      for (const auto& [name, n] : it->second->totals().new_by_watchlist) by_watchlist[name] += n;
+    }
+    std::printf("%s: %llu items, %llu new exposures, %llu errors", r.name.c_str(), static_cast<unsigned long long>(r.items),
+                static_cast<unsigned long long>(news), static_cast<unsigned long long>(r.errors));
+    if (r.pending) std::printf(", %llu left for the next run", static_cast<unsigned long long>(r.pending));
+    std::printf("\n");
+    if (!r.error.empty()) std::fprintf(stderr, "leakwatch: %s: %s\n", r.name.c_str(), r.error.c_str());
+    items += r.items;
+    new_exposures += news;
+    errors += r.errors;
+  }
+  std::string by_list;
+  for (const auto& [name, n] : by_watchlist) by_list += (by_list.empty() ? " (" : ", ") + name + ": " + std::to_string(n);
+  if (!by_list.empty()) by_list += ")";
+  std::printf("crawled %llu sources: %llu items, %llu new exposures%s, %llu errors\n",
+              static_cast<unsigned long long>(ran), static_cast<unsigned long long>(items),
+              static_cast<unsigned long long>(new_exposures), by_list.c_str(), static_cast<unsigned long long>(errors));
+  if (report->deadline_reached)
+    std::fprintf(stderr, "leakwatch: --max-duration reached: what was not fetched waits for the next run\n");
+  // New exposures (and earlier ones still waiting) go out now.
+  (*alerting)->DeliverDue();
+  ApplyRetention(*ctx, **store);
+  // A failing source is in its state and on stderr, not in the exit code: cron keeps going.
+  if (f.fail_on_exposure && new_exposures > 0) return kExitExposure;
+  return kExitOk;
+}
+
+int RunSources(const GlobalFlags& flags, const std::string& format) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Report(ctx.error());
+  auto store = ctx->OpenStore(/*write=*/false);  // works while a crawl writes
+  if (!store) return Report(store.error());
+  auto when = [](UnixSeconds t, const char* none) { return t ? FormatRfc3339(t) : std::string(none); };
+  if (format != "json")
+    std::printf("%-20s %-8s %-20s %-8s %8s %8s  %-20s  %s\n", "SOURCE", "KIND", "LAST RUN", "OUTCOME", "ITEMS", "ERRORS",
+                "NEXT DUE", "ERROR");
+  for (const SourceConfig& source : ctx->config().sources) {
+    auto s = LoadSourceRunState(**store, source.name);
+    if (!s) return Report(s.error());
+    if (format == "json") {
+      auto time_or_null = [](UnixSeconds t) { return t ? nlohmann::json(FormatRfc3339(t)) : nlohmann::json(); };
+      nlohmann::json j{{"name", source.name},
+                       {"kind", source.kind},
+                       {"url", source.url},
+                       {"last_run", time_or_null(s->last_start)},
+                       {"last_end", time_or_null(s->last_end)},
+                       {"outcome", s->outcome.empty() ? nlohmann::json() : nlohmann::json(s->outcome)},
+                       {"error", s->error},
+                       {"items_last_run", s->items_last_run},
+                       {"items_total", s->items_total},
+                       {"errors_last_run", s->errors_last_run},
+                       {"errors_total", s->errors_total},
+                       {"pending", s->pending},
+                       {"next_due", time_or_null(s->next_due)}};
+      std::printf("%s\n", j.dump().c_str());
+      continue;
+    }
+    std::printf("%-20s %-8s %-20s %-8s %8llu %8llu  %-20s  %s\n", source.name.c_str(), source.kind.c_str(),
+                when(s->last_start, "never").c_str(), s->outcome.empty() ? "-" : s->outcome.c_str(),
+                static_cast<unsigned long long>(s->items_last_run), static_cast<unsigned long long>(s->errors_last_run),
+                when(s->next_due, "now").c_str(), s->error.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterCrawl(CLI::App& app, const GlobalFlags& flags, Action* action) {
+  auto f = std::make_shared<CrawlFlags>();
+  CLI::App* cmd = app.add_subcommand("crawl", "fetch the configured sources that are due and record exposures");
+  cmd->add_option("--source", f->sources, "only this source (repeatable)");
+  cmd->add_flag("--force", f->force, "run the sources whether or not they are due");
+  cmd->add_option("--max-duration", f->max_duration, "start no fetch after this long (e.g. 4m)");
+  cmd->add_flag("--fail-on-exposure", f->fail_on_exposure, "exit 3 when new exposures were found");
+  cmd->callback([&flags, f, action] { *action = [&flags, f] { return RunCrawl(flags, *f); }; });
+}
+
+void RegisterSources(CLI::App& app, const GlobalFlags& flags, Action* action) {
+  auto format = std::make_shared<std::string>("table");
+  CLI::App* cmd = app.add_subcommand("sources", "per source: last run, outcome, items seen, errors, next due");
+  cmd->add_option("--format", *format, "table | json")->check(CLI::IsMember({"table", "json"}));
+  cmd->callback([&flags, format, action] { *action = [&flags, format] { return RunSources(flags, *format); }; });
+}
+
+}  // namespace lw::cli
