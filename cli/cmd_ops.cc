@@ -8,6 +8,7 @@
 #include "base/secret_key.h"
 #include "base/units.h"
 #include "cli/commands.h"
+#include "crawler/crawl.h"
 
 namespace lw::cli {
 namespace {
@@ -37,6 +38,15 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   j["exposures"] = {{"total", exposures->size()}, {"by_source", by_source}, {"by_day", by_day},
                     {"by_severity", by_severity}};
   j["outbox"] = outbox->size();
+  j["sources"] = nlohmann::json::object();
+  for (const SourceConfig& source : ctx->config().sources) {
+    auto st = LoadSourceRunState(**store, source.name);
+    if (!st) return Report(st.error());
+    j["sources"][source.name] = {{"last_run", st->last_start ? FormatRfc3339(st->last_start) : ""},
+                                 {"outcome", st->outcome},
+                                 {"items_total", st->items_total},
+                                 {"errors_total", st->errors_total}};
+  }
   if (format == "json") {
     std::printf("%s\n", j.dump().c_str());
     return kExitOk;
@@ -51,6 +61,12 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   std::printf("  by day (first seen)\n");
   for (auto& [k, v] : by_day) std::printf("    %-22s %12llu\n", k.c_str(), static_cast<unsigned long long>(v));
   std::printf("alert outbox: %zu waiting\n", outbox->size());
+  if (!ctx->config().sources.empty()) std::printf("sources (last crawl, outcome, items, errors)\n");
+  for (auto& [name, v] : j["sources"].items())
+    std::printf("  %-22s %-20s %-8s %8llu %6llu\n", name.c_str(),
+                v["last_run"].get<std::string>().empty() ? "never" : v["last_run"].get<std::string>().c_str(),
+                v["outcome"].get<std::string>().c_str(), static_cast<unsigned long long>(v["items_total"].get<uint64_t>()),
+                static_cast<unsigned long long>(v["errors_total"].get<uint64_t>()));
   return kExitOk;
 }
 

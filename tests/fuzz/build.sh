@@ -17,6 +17,7 @@ declare -A deps=(
   [decoders_fuzzer]="matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc"
   [config_fuzzer]="base/config.cc base/units.cc"
   [input_parser_fuzzer]="watchlists/input_parser.cc"
+  [html_text_fuzzer]="crawler/html_text.cc crawler/url.cc"
 )
 # Like the leakwatch binary, the config fuzzer uses Debian's compiled toml++ (the header-only
 # build's debug assertions are not what ships).
@@ -28,6 +29,7 @@ declare -A libs=(
   [decoders_fuzzer]="-lre2 -lidn2 -lunistring -lphonenumber -lcrypto"
   [config_fuzzer]="-lre2 -ltomlplusplus"
   [input_parser_fuzzer]=""
+  [html_text_fuzzer]="-lgumbo -lcurl -lre2"
 )
 objs() { for s in $1; do echo "$out/$(basename "${s%.cc}").o"; done; }
 all_sources=$(printf '%s\n' "${deps[@]}" | tr ' ' '\n' | sort -u)
