@@ -48,14 +48,20 @@ struct AlertsFlags {
   std::string sink;
 };
 
+// Opens the store and validates the [[alert]] tables.
+Result<std::pair<Session, std::unique_ptr<Alerting>>> OpenAlerting(const GlobalFlags& flags, Access access) {
+  auto session = OpenSession(flags, access, /*with_hasher=*/false);
+  if (!session) return Fail(session.error());
+  auto alerting = Alerting::Make(session->ctx, *session->store);
+  if (!alerting) return Fail(alerting.error());
+  return std::make_pair(std::move(*session), std::move(*alerting));
+}
+
 int RunPending(const GlobalFlags& flags) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto alerting = Alerting::Make(*ctx, **store);
-  if (!alerting) return Report(alerting.error());
-  auto pending = (*alerting)->dispatcher().Pending();
+  auto opened = OpenAlerting(flags, Access::kRead);
+  if (!opened) return Report(opened.error());
+  auto& alerting = opened->second;
+  auto pending = alerting->dispatcher().Pending();
   if (!pending) return Report(pending.error());
   if (pending->empty()) return kExitOk;
   std::printf("%-20s  %-32s  %-8s  %8s  %-20s  %-26s  %s\n", "SINK", "EXPOSURE", "STATE", "ATTEMPTS", "NEXT ATTEMPT",
@@ -68,15 +74,12 @@ int RunPending(const GlobalFlags& flags) {
 }
 
 int RunRetry(const GlobalFlags& flags) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(true);
-  if (!store) return Report(store.error());
-  auto alerting = Alerting::Make(*ctx, **store);
-  if (!alerting) return Report(alerting.error());
+  auto opened = OpenAlerting(flags, Access::kWrite);
+  if (!opened) return Report(opened.error());
+  auto& alerting = opened->second;
   DispatchOptions options;
   options.ignore_backoff = true;
-  auto reports = (*alerting)->dispatcher().Deliver(options);
+  auto reports = alerting->dispatcher().Deliver(options);
   if (!reports) return Report(reports.error());
   bool trouble = false;
   for (const SinkReport& r : *reports) {
@@ -90,13 +93,10 @@ int RunRetry(const GlobalFlags& flags) {
 }
 
 int RunTest(const GlobalFlags& flags, const std::string& sink) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto alerting = Alerting::Make(*ctx, **store);
-  if (!alerting) return Report(alerting.error());
-  if (auto s = (*alerting)->dispatcher().Test(sink); !s) return Report(s.error());
+  auto opened = OpenAlerting(flags, Access::kRead);
+  if (!opened) return Report(opened.error());
+  auto& alerting = opened->second;
+  if (auto s = alerting->dispatcher().Test(sink); !s) return Report(s.error());
   std::printf("sent a test alert to %s\n", sink.c_str());
   return kExitOk;
 }

@@ -38,13 +38,13 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     if (!ms) return Report(Error::Invalid("--max-duration: " + ms.error().message));
     options.max_duration_ms = *ms;
   }
-  auto store = ctx->OpenStore(/*write=*/true);
-  if (!store) return Report(store.error());
-  auto hasher = ctx->LoadHasher(**store);
-  if (!hasher) return Report(hasher.error());
-  auto alerting = Alerting::Make(*ctx, **store);  // bad [[alert]] tables stop us before fetching
+  auto session = OpenSession(flags, Access::kWrite, /*with_hasher=*/true);
+  if (!session) return Report(session.error());
+  Store& store = *session->store;
+  const KeyedHasher& hasher = *session->hasher;
+  auto alerting = Alerting::Make(*ctx, store);  // bad [[alert]] tables stop us before fetching
   if (!alerting) return Report(alerting.error());
-  auto index = (*store)->LoadWatchIndex();
+  auto index = store.LoadWatchIndex();
   if (!index) return Report(index.error());
   Normalizer normalizer({config.match.default_region});
   Extractor extractor(normalizer);
@@ -57,12 +57,12 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     if (!scanner) {
       ScannerOptions so;
       so.source = source.name;
-      scanner = std::make_unique<Scanner>(**store, *hasher, *index, extractor, clock, so);
+      scanner = std::make_unique<Scanner>(store, hasher, *index, extractor, clock, so);
     }
     return scanner->ScanBytes(location, text);
   };
   std::unique_ptr<Fetcher> fetcher = NewCurlFetcher();
-  Crawler crawler(*fetcher, **store, clock, sink, options);
+  Crawler crawler(*fetcher, store, clock, sink, options);
   auto report = crawler.Run(config.sources);
   if (!report) return Report(report.error());
 
@@ -98,7 +98,7 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     std::fprintf(stderr, "leakwatch: --max-duration reached: what was not fetched waits for the next run\n");
   // New exposures (and earlier ones still waiting) go out now.
   (*alerting)->DeliverDue();
-  ApplyRetention(*ctx, **store);
+  ApplyRetention(*ctx, store);
   // A failing source is in its state and on stderr, not in the exit code: cron keeps going.
   if (f.fail_on_exposure && new_exposures > 0) return kExitExposure;
   return kExitOk;

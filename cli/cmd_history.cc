@@ -72,23 +72,18 @@ Result<Digest> ResolvePrimary(Store& store, const Digest& digest) {
 int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
   int given = !f.identifiers.empty() + !f.hash.empty() + !f.watchlist.empty();
   if (given != 1) return Report(Error::Invalid("history: give identifiers, or --hash HEX, or --watchlist NAME"));
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  UnixSeconds since = 0;
-  if (!f.since.empty()) {
-    auto s = ParseSince(f.since, SystemClock().Now());
-    if (!s) return Report(s.error());
-    since = *s;
-  }
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
+  auto since = SinceFlag(f.since);
+  if (!since) return Report(since.error());
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
+  if (!session) return Report(session.error());
+  Store& store = *session->store;
 
   std::vector<Exposure> found;
   if (!f.watchlist.empty()) {
-    auto info = (*store)->GetWatchlist(f.watchlist);
+    auto info = store.GetWatchlist(f.watchlist);
     if (!info) return Report(info.error());
     if (!*info) return Report(Error::Invalid("no watchlist named '" + f.watchlist + "'"));
-    auto all = (*store)->ExposuresSince(since);
+    auto all = store.ExposuresSince(*since);
     if (!all) return Report(all.error());
     for (Exposure& e : *all)
       if (std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) found.push_back(std::move(e));
@@ -99,9 +94,9 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
       if (!d) return Report(Error::Invalid("--hash: " + d.error().message));
       digests.push_back(*d);
     } else {
-      auto hasher = ctx->LoadHasher(**store);
+      auto hasher = session->ctx.LoadHasher(store);
       if (!hasher) return Report(hasher.error());
-      Normalizer normalizer({ctx->config().match.default_region});
+      Normalizer normalizer({session->ctx.config().match.default_region});
       for (const std::string& raw : f.identifiers) {
         auto id = normalizer.Normalize(raw, InputKind::kAuto);
         if (!id) return Report(Error::Invalid("not an email address or phone number: " + id.error().message));
@@ -109,12 +104,12 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
       }
     }
     for (const Digest& d : digests) {
-      auto primary = ResolvePrimary(**store, d);
+      auto primary = ResolvePrimary(store, d);
       if (!primary) return Report(primary.error());
-      auto ex = (*store)->ExposuresOf(*primary);
+      auto ex = store.ExposuresOf(*primary);
       if (!ex) return Report(ex.error());
       for (Exposure& e : *ex)
-        if (e.first_seen >= since) found.push_back(std::move(e));
+        if (e.first_seen >= *since) found.push_back(std::move(e));
     }
   }
   Print(found, f.format);
@@ -122,17 +117,12 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
 }
 
 int RunExposures(const GlobalFlags& flags, const HistoryFlags& f) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  UnixSeconds since = 0;
-  if (!f.since.empty()) {
-    auto s = ParseSince(f.since, SystemClock().Now());
-    if (!s) return Report(s.error());
-    since = *s;
-  }
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto all = (*store)->ExposuresSince(since);
+  auto since = SinceFlag(f.since);
+  if (!since) return Report(since.error());
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
+  if (!session) return Report(session.error());
+  Store& store = *session->store;
+  auto all = store.ExposuresSince(*since);
   if (!all) return Report(all.error());
   std::vector<Exposure> found;
   for (Exposure& e : *all)

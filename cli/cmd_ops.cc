@@ -16,15 +16,14 @@ namespace {
 namespace fs = std::filesystem;
 
 int RunStats(const GlobalFlags& flags, const std::string& format) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto lists = (*store)->Watchlists();
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
+  if (!session) return Report(session.error());
+  Store& store = *session->store;
+  auto lists = store.Watchlists();
   if (!lists) return Report(lists.error());
-  auto exposures = (*store)->ExposuresSince(0);
+  auto exposures = store.ExposuresSince(0);
   if (!exposures) return Report(exposures.error());
-  auto outbox = (*store)->Outbox();
+  auto outbox = store.Outbox();
   if (!outbox) return Report(outbox.error());
   std::map<std::string, uint64_t> by_source, by_day, by_severity;
   for (const Exposure& e : *exposures) {
@@ -39,8 +38,8 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
                     {"by_severity", by_severity}};
   j["outbox"] = outbox->size();
   j["sources"] = nlohmann::json::object();
-  for (const SourceConfig& source : ctx->config().sources) {
-    auto st = LoadSourceRunState(**store, source.name);
+  for (const SourceConfig& source : session->ctx.config().sources) {
+    auto st = LoadSourceRunState(store, source.name);
     if (!st) return Report(st.error());
     j["sources"][source.name] = {{"last_run", st->last_start ? FormatRfc3339(st->last_start) : ""},
                                  {"outcome", st->outcome},
@@ -61,7 +60,7 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   std::printf("  by day (first seen)\n");
   for (auto& [k, v] : by_day) std::printf("    %-22s %12llu\n", k.c_str(), static_cast<unsigned long long>(v));
   std::printf("alert outbox: %zu waiting\n", outbox->size());
-  if (!ctx->config().sources.empty()) std::printf("sources (last crawl, outcome, items, errors)\n");
+  if (!session->ctx.config().sources.empty()) std::printf("sources (last crawl, outcome, items, errors)\n");
   for (auto& [name, v] : j["sources"].items())
     std::printf("  %-22s %-20s %-8s %8llu %6llu\n", name.c_str(),
                 v["last_run"].get<std::string>().empty() ? "never" : v["last_run"].get<std::string>().c_str(),
@@ -71,13 +70,11 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
 }
 
 int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_run) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
   auto ms = ParseDurationMs(older_than);
   if (!ms) return Report(Error::Invalid("--older-than: " + ms.error().message));
-  auto store = ctx->OpenStore(!dry_run);
-  if (!store) return Report(store.error());
-  auto r = (*store)->Prune(SystemClock().Now() - *ms / 1000, dry_run);
+  auto session = OpenSession(flags, dry_run ? Access::kRead : Access::kWrite, /*with_hasher=*/false);
+  if (!session) return Report(session.error());
+  auto r = session->store->Prune(SystemClock().Now() - *ms / 1000, dry_run);
   if (!r) return Report(r.error());
   std::printf("%s %llu exposures and %llu crawl-state entries last seen more than %s ago\n",
               dry_run ? "would prune" : "pruned", static_cast<unsigned long long>(r->exposures),

@@ -26,23 +26,20 @@ std::string Mb(uint64_t bytes) {
 }
 
 int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(/*write=*/true);
-  if (!store) return Report(store.error());
-  auto hasher = ctx->LoadHasher(**store);
-  if (!hasher) return Report(hasher.error());
-  auto alerting = Alerting::Make(*ctx, **store);  // bad [[alert]] tables stop us before scanning
+  auto session = OpenSession(flags, Access::kWrite, /*with_hasher=*/true);
+  if (!session) return Report(session.error());
+  Store& store = *session->store;
+  auto alerting = Alerting::Make(session->ctx, store);  // bad [[alert]] tables stop us before scanning
   if (!alerting) return Report(alerting.error());
   // The watch entries, in memory: RocksDB stays the durable copy, not the per-candidate index.
-  auto index = (*store)->LoadWatchIndex();
+  auto index = store.LoadWatchIndex();
   if (!index) return Report(index.error());
-  Normalizer normalizer({ctx->config().match.default_region});
+  Normalizer normalizer({session->ctx.config().match.default_region});
   Extractor extractor(normalizer);
   SystemClock clock;
   ScannerOptions options;
   options.source = f.source;
-  Scanner scanner(**store, *hasher, *index, extractor, clock, options);
+  Scanner scanner(store, *session->hasher, *index, extractor, clock, options);
 
   const auto start = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
@@ -78,7 +75,7 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
               static_cast<unsigned long long>(t.seen_again));
   // New exposures (and earlier ones still waiting) go out now.
   (*alerting)->DeliverDue();
-  ApplyRetention(*ctx, **store);
+  ApplyRetention(session->ctx, store);
   if (failures) return kExitFailure;
   if (f.fail_on_exposure && t.new_exposures > 0) return kExitExposure;
   return kExitOk;

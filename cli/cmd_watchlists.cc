@@ -29,20 +29,17 @@ void PrintReject(const std::string& input, uint64_t line, const std::string& rea
 }
 
 int RunEnroll(const GlobalFlags& flags, const EnrollFlags& f) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
   auto kind = ParseInputKind(f.kind);
   if (!kind) return Report(kind.error());
-  auto store = ctx->OpenStore(/*write=*/true);
-  if (!store) return Report(store.error());
-  auto hasher = ctx->LoadHasher(**store);
-  if (!hasher) return Report(hasher.error());
+  auto session = OpenSession(flags, Access::kWrite, /*with_hasher=*/true);
+  if (!session) return Report(session.error());
   EnrollOptions options;
   options.watchlist = f.watchlist;
   options.kind = *kind;
   options.prehashed = f.prehashed;
-  options.temp_dir = ctx->data_dir();
-  auto summary = Enroll(**store, *hasher, MakeNormalizer(*ctx, f.region), options, f.inputs, PrintReject);
+  options.temp_dir = session->ctx.data_dir();
+  auto summary = Enroll(*session->store, *session->hasher, MakeNormalizer(session->ctx, f.region), options, f.inputs,
+                        PrintReject);
   if (!summary) return Report(summary.error());
   std::printf("enrolled %llu new, %llu already present, %llu rejected\n",
               static_cast<unsigned long long>(summary->added), static_cast<unsigned long long>(summary->already_present),
@@ -51,15 +48,12 @@ int RunEnroll(const GlobalFlags& flags, const EnrollFlags& f) {
 }
 
 int RunUnenroll(const GlobalFlags& flags, const EnrollFlags& f) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
   auto kind = ParseInputKind(f.kind);
   if (!kind) return Report(kind.error());
-  auto store = ctx->OpenStore(true);
-  if (!store) return Report(store.error());
-  auto hasher = ctx->LoadHasher(**store);
-  if (!hasher) return Report(hasher.error());
-  Normalizer normalizer = MakeNormalizer(*ctx, f.region);
+  auto session = OpenSession(flags, Access::kWrite, /*with_hasher=*/true);
+  if (!session) return Report(session.error());
+  const KeyedHasher& hasher = *session->hasher;
+  Normalizer normalizer = MakeNormalizer(session->ctx, f.region);
   std::vector<Digest> digests;
   uint64_t rejected = 0;
   for (const std::string& path : f.inputs) {
@@ -85,11 +79,11 @@ int RunUnenroll(const GlobalFlags& flags, const EnrollFlags& f) {
         PrintReject((*reader)->name(), (*reader)->line_number(), n.error().message + " (" + RedactForMessage(id) + ")");
         continue;
       }
-      digests.push_back(hasher->Hash(HashTag(n->kind), n->value));
+      digests.push_back(hasher.Hash(HashTag(n->kind), n->value));
     }
     if (!(*reader)->error().empty()) return Report(Error::IO((*reader)->error()));
   }
-  auto removed = (*store)->Unenroll(f.watchlist, digests);
+  auto removed = session->store->Unenroll(f.watchlist, digests);
   if (!removed) return Report(removed.error());
   std::printf("unenrolled %llu, %llu not present, %llu rejected\n", static_cast<unsigned long long>(*removed),
               static_cast<unsigned long long>(digests.size() - *removed), static_cast<unsigned long long>(rejected));
@@ -97,15 +91,12 @@ int RunUnenroll(const GlobalFlags& flags, const EnrollFlags& f) {
 }
 
 int RunHash(const GlobalFlags& flags, const EnrollFlags& f) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
   auto kind = ParseInputKind(f.kind);
   if (!kind) return Report(kind.error());
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto hasher = ctx->LoadHasher(**store);
-  if (!hasher) return Report(hasher.error());
-  Normalizer normalizer = MakeNormalizer(*ctx, f.region);
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/true);
+  if (!session) return Report(session.error());
+  const KeyedHasher& hasher = *session->hasher;
+  Normalizer normalizer = MakeNormalizer(session->ctx, f.region);
   int code = kExitOk;
   for (const std::string& path : f.inputs) {
     auto reader = LineReader::Open(path);
@@ -121,7 +112,7 @@ int RunHash(const GlobalFlags& flags, const EnrollFlags& f) {
         code = kExitFailure;
         continue;
       }
-      std::string out = FormatHashLine(HashIdentifier(*hasher, *n));
+      std::string out = FormatHashLine(HashIdentifier(hasher, *n));
       if (comma != std::string_view::npos) out += std::string(line.substr(comma));  // keep the label
       std::printf("%s\n", out.c_str());
     }
@@ -130,11 +121,9 @@ int RunHash(const GlobalFlags& flags, const EnrollFlags& f) {
 }
 
 int RunWatchlists(const GlobalFlags& flags, const std::string& format) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(false);
-  if (!store) return Report(store.error());
-  auto lists = (*store)->Watchlists();
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
+  if (!session) return Report(session.error());
+  auto lists = session->store->Watchlists();
   if (!lists) return Report(lists.error());
   if (format == "json") {
     for (const WatchlistInfo& w : *lists) {

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "base/secret_key.h"
+#include "base/units.h"
 
 namespace lw::cli {
 
@@ -54,6 +55,25 @@ Result<KeyedHasher> Context::LoadHasher(Store& store) const {
     return Fail(Error::KeyMismatch(key_path() + " is not the key this store was created with (key fingerprint " +
                                    hasher.Fingerprint() + ", store expects " + **stored + ")"));
   return hasher;
+}
+
+Result<Session> OpenSession(const GlobalFlags& flags, Access access, bool with_hasher) {
+  auto ctx = Context::Make(flags);
+  if (!ctx) return Fail(ctx.error());
+  auto store = ctx->OpenStore(access == Access::kWrite);
+  if (!store) return Fail(store.error());
+  Session session{std::move(*ctx), std::move(*store), std::nullopt};
+  if (with_hasher) {
+    auto hasher = session.ctx.LoadHasher(*session.store);
+    if (!hasher) return Fail(hasher.error());
+    session.hasher.emplace(std::move(*hasher));
+  }
+  return session;
+}
+
+Result<UnixSeconds> SinceFlag(const std::string& since) {
+  if (since.empty()) return UnixSeconds{0};
+  return ParseSince(since, SystemClock().Now());
 }
 
 void ApplyRetention(const Context& ctx, Store& store) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/config.h"
@@ -43,6 +44,19 @@ class Context {
   std::string data_dir_;
   Config config_;
 };
+
+// What most commands start with: the context, the store opened for reading (beside a
+// writer) or writing (exclusive), and, when asked, the hasher checked against the store.
+struct Session {
+  Context ctx;
+  std::unique_ptr<Store> store;
+  std::optional<KeyedHasher> hasher;
+};
+enum class Access { kRead, kWrite };
+Result<Session> OpenSession(const GlobalFlags& flags, Access access, bool with_hasher);
+
+// --since: a duration back from now or a date; 0 (everything) when empty.
+Result<UnixSeconds> SinceFlag(const std::string& since);
 
 // After a scan or crawl: `[store] retain` removes exposures and crawl state older than it.
 // Reported on stderr; a failure is reported, not fatal (the run's own work is done).
