@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Faults: kill -9 at random points of a scan, ten times, then finish: every exposure is
 # recorded exactly once, every alert delivered at least once, the store opens cleanly.
-# Then a full disk: a clear error, and nothing already stored is lost.
+# The same for a crawl of a local site. Then a full disk: a clear error, and nothing
+# already stored is lost.
 source "$(dirname "$0")/lib.sh"
 GEN=${GEN:?set GEN to leakwatch-gen}
 
@@ -35,6 +36,73 @@ missing=$(comm -23 "$WORK/ids" "$WORK/alerted" | wc -l)
 [[ $missing -eq 0 ]] || fail "$missing exposures never alerted"
 [[ -z $(lw alerts pending) ]] || fail "alerts still pending"
 echo "faults: kill -9 x10: $got exposures once each, all alerted ($(wc -l < "$WORK/alerts.jsonl") deliveries)"
+
+# The same for a crawl: 400 pastes behind 8 listing pages, 40 of them holding a watched
+# identifier, served slowly enough that the kills land mid-crawl.
+FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to leakwatch-fixture-server}
+site=$WORK/site
+mkdir -p "$site/list" "$site/raw"
+head -n 40 "$WORK/planted.txt" > "$WORK/crawl-planted.txt"
+awk -v dir="$site" -v planted="$WORK/crawl-planted.txt" 'BEGIN {
+  n = 0; while ((getline line < planted) > 0) watched[n++] = line
+  for (p = 1; p <= 8; p++) {
+    f = dir "/list/page" p ".html"
+    for (i = 0; i < 50; i++) printf "<a href=\"/view/P%dI%02d\">paste</a>\n", p, i > f
+    if (p < 8) printf "<a href=\"/list/page%d.html\">next</a>\n", p + 1 > f
+    close(f)
+    for (i = 0; i < 50; i++) {
+      g = sprintf("%s/raw/P%dI%02d.txt", dir, p, i)
+      k = (p - 1) * 50 + i
+      printf "paste %d\nfiller.%d@example-mail.com:pw%d\n", k, k, k > g
+      if (k % 10 == 0) printf "%s:Passw0rd%d\n", watched[k / 10], k > g
+      close(g) } } }'
+"$FIXTURE_SERVER" --root "$site" --port-file "$WORK/port" > /dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
+base=http://127.0.0.1:$(cat "$WORK/port")
+cat > "$WORK/crawl.toml" <<TOML
+[crawl]
+allow_private_addresses = true
+per_host_delay = "10ms"
+concurrency = 4
+per_host_concurrency = 4
+
+[[source]]
+name = "site"
+kind = "listing"
+url = "$base/list/page1.html"
+item_pattern = '/view/(P\d+I\d+)\$'
+item_url = '$base/raw/\1.txt'
+next_pattern = '/list/page\d+\.html\$'
+max_pages = 10
+
+[[alert]]
+name = "log"
+kind = "jsonl"
+path = "$WORK/crawl-alerts.jsonl"
+TOML
+"$LW" --data "$WORK/crawl-data" init > /dev/null
+"$LW" --data "$WORK/crawl-data" enroll --watchlist big "$WORK/crawl-planted.txt" > /dev/null
+cw() { "$LW" --data "$WORK/crawl-data" --config "$WORK/crawl.toml" "$@"; }
+for i in $(seq 10); do
+  "$LW" --data "$WORK/crawl-data" --config "$WORK/crawl.toml" crawl --force > /dev/null 2>&1 &
+  pid=$!
+  sleep "0.$((RANDOM % 9 + 1))"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+cw crawl --force > "$WORK/crawl-final.out" 2>&1 || fail "final crawl: $(cat "$WORK/crawl-final.out")"
+cw alerts retry > /dev/null || true
+kill "$server" 2>/dev/null || true
+got=$(cw exposures --format json | wc -l)
+unique=$(cw exposures --format json | grep -o '"id":"[0-9a-f]*"' | sort -u | wc -l)
+[[ $got -eq 40 ]] || fail "crawl: expected 40 exposures, got $got"
+[[ $unique -eq 40 ]] || fail "crawl: an exposure was recorded twice"
+cw exposures --format json | grep -o '"id":"[0-9a-f]*"' | sort -u > "$WORK/crawl-ids"
+grep -o '"id":"[0-9a-f]*"' "$WORK/crawl-alerts.jsonl" | sort -u > "$WORK/crawl-alerted"
+[[ -z $(comm -23 "$WORK/crawl-ids" "$WORK/crawl-alerted") ]] || fail "crawl: exposures never alerted"
+echo "faults: crawl killed x10: $got exposures once each, all alerted"
 
 # A full disk: enrollment fails with a clear error; what was stored survives.
 small=$WORK/small
