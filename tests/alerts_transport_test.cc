@@ -27,6 +27,8 @@ TEST_CASE("curl http client: statuses, signature verified by the receiver, timeo
     signature_ok = req.get_header_value("X-Leakwatch-Signature") == "sha256=" + WebhookSignature("k3y", req.body);
     res.status = n == 1 ? 500 : 200;
   });
+  server.Post("/limited", [&](const httplib::Request&, httplib::Response& res) { res.status = 429; });
+  server.Post("/rejected", [&](const httplib::Request&, httplib::Response& res) { res.status = 400; });
   server.Post("/slow", [&](const httplib::Request&, httplib::Response& res) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     res.status = 200;
@@ -54,6 +56,18 @@ TEST_CASE("curl http client: statuses, signature verified by the receiver, timeo
   auto second = (*sink)->Deliver({e});
   CHECK(second[0].state == DeliveryState::kDelivered);
   CHECK(signature_ok);
+
+  // 429 is retried later; 400 fails for good.
+  c.url = "http://127.0.0.1:" + std::to_string(port) + "/limited";
+  CHECK((*MakeSink(c, tr))->Deliver({e})[0].state == DeliveryState::kRetry);
+  c.url = "http://127.0.0.1:" + std::to_string(port) + "/rejected";
+  auto rejected = (*MakeSink(c, tr))->Deliver({e});
+  CHECK(rejected[0].state == DeliveryState::kFailed);
+  CHECK(rejected[0].error == "HTTP 400");
+  c.url = "http://127.0.0.1:" + std::to_string(port) + "/slow";
+  c.timeout_ms = 300;
+  auto timed_out = (*MakeSink(c, tr))->Deliver({e});
+  CHECK(timed_out[0].state == DeliveryState::kRetry);
 
   HttpResponse slow = http->Post("http://127.0.0.1:" + std::to_string(port) + "/slow", "{}", {}, 300);
   CHECK(slow.status == 0);
