@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -253,40 +254,49 @@ Result<std::string> Normalizer::Phone(std::string_view raw) const {
 }
 
 bool Normalizer::PhoneForLookup(std::string_view raw, std::string* e164) const {
-  std::string digits;
+  // "+" and up to 17 digits, on the stack: the fast paths allocate nothing.
+  char buf[1 + 17];
+  size_t len = 1;
   bool plus = false;
   for (char c : raw) {
-    if (c >= '0' && c <= '9') digits.push_back(c);
-    else if (c == '+' && digits.empty()) plus = true;
+    if (c >= '0' && c <= '9') {
+      if (len == sizeof buf) return false;
+      buf[len++] = c;
+    } else if (c == '+' && len == 1) {
+      plus = true;
+    }
   }
-  if (digits.size() < 5 || digits.size() > 17) return false;
+  std::string_view digits(buf + 1, len - 1);
+  if (digits.size() < 5) return false;
   if (!plus && digits.starts_with("00")) {
-    digits.erase(0, 2);
+    digits.remove_prefix(2);
     plus = true;
   }
   auto is_cn_mobile = [](std::string_view d) {
     return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
   };
+  // "+", then `country_code`, then the digits.
+  char international[1 + 2 + 17];
+  auto international_form = [&](std::string_view country_code) {
+    international[0] = '+';
+    std::memcpy(international + 1, country_code.data(), country_code.size());
+    std::memcpy(international + 1 + country_code.size(), digits.data(), digits.size());
+    return std::string_view(international, 1 + country_code.size() + digits.size());
+  };
+  auto accept = [&](std::string_view country_code) {
+    e164->assign(international_form(country_code));
+    return true;
+  };
   if (plus) {
-    if (digits.starts_with("86") && !is_cn_mobile(std::string_view(digits).substr(2))) {
-      // Fall through to the parser for Chinese landlines (trunk prefix rules).
-    } else {
-      *e164 = "+" + digits;
-      return true;
-    }
+    // Chinese landlines go to the parser (trunk prefix rules).
+    if (!digits.starts_with("86") || is_cn_mobile(digits.substr(2))) return accept("");
   } else if (options_.default_region == "CN") {
-    if (is_cn_mobile(digits)) {
-      *e164 = "+86" + digits;
-      return true;
-    }
-    if (digits.size() == 13 && digits.starts_with("86") && is_cn_mobile(std::string_view(digits).substr(2))) {
-      *e164 = "+" + digits;
-      return true;
-    }
+    if (is_cn_mobile(digits)) return accept("86");
+    if (digits.size() == 13 && digits.starts_with("86") && is_cn_mobile(digits.substr(2))) return accept("");
   }
   const PhoneNumberUtil& util = Phones();
   PhoneNumber number;
-  std::string text = plus ? "+" + digits : digits;
+  std::string text(plus ? international_form("") : digits);
   if (util.Parse(text, options_.default_region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) return false;
   util.Format(number, PhoneNumberUtil::E164, e164);
   return true;

@@ -38,7 +38,7 @@ std::string Generate(size_t target, uint64_t seed) {
     return std::string(pick(kFirst)) + (rng() % 2 ? "." : "") + pick(kLast) + std::to_string(rng() % 1000) + "@" +
            pick(kDomains);
   };
-  auto mobile = [&] { return "1" + std::to_string(3 + rng() % 7) + std::to_string(100000000 + rng() % 900000000); };
+  auto mobile = [&] { return std::to_string(13 + rng() % 7) + std::to_string(100000000 + rng() % 900000000); };
   std::string text;
   text.reserve(target + 1024);
   char buf[512];

@@ -61,6 +61,22 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
 
 bool IsCnMobile(std::string_view d) { return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9'; }
 
+// True for "158.21.106.230": four '.'-separated groups of 1-3 digits, each at most 255.
+// Dots also group phone digits ("138.1234.5678"), but a dotted quad is an IPv4 address.
+bool IsDottedQuad(std::string_view s) {
+  int groups = 0;
+  for (size_t i = 0;;) {
+    size_t j = i;
+    int value = 0;
+    while (j < s.size() && j - i <= 3 && IsDigit(s[j])) value = value * 10 + (s[j++] - '0');
+    if (j == i || j - i > 3 || value > 255) return false;
+    ++groups;
+    if (j == s.size()) return groups == 4;
+    if (s[j] != '.') return false;
+    i = j + 1;
+  }
+}
+
 // The code point of the UTF-8 character that ends just before s[i], or 0.
 uint32_t CodePointBefore(std::string_view s, size_t i) {
   size_t j = i;
@@ -154,8 +170,14 @@ uint32_t HashValue(std::string_view tag, std::string_view value) {
     h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     h ^= h >> 32;
   }
+  // The last 8 bytes (overlapping the loop's) in one load when there are 8: a load
+  // spanning several smaller stores would wait for them.
   uint64_t w = 0;
-  std::memcpy(&w, value.data() + i, value.size() - i);
+  if (value.size() >= 8) {
+    std::memcpy(&w, value.data() + value.size() - 8, 8);
+  } else {
+    std::memcpy(&w, value.data(), value.size());
+  }
   h = (h ^ w ^ value.size()) * 0xC4CEB9FE1A85EC53ull;
   return static_cast<uint32_t>(h ^ (h >> 29));
 }
@@ -315,8 +337,7 @@ Severity SeverityAt(std::string_view s, size_t begin, size_t end) {
     char sep = s[p];
     size_t start = p + 1;
     size_t limit = std::min(n, start + 256);
-    size_t stop = start;
-    while (stop < limit && s[stop] != sep && s[stop] != '\n') ++stop;
+    size_t stop = scan::FindAny3(s.data(), start, limit, sep, '\n', '\n');
     if (IsPasswordLike(s.substr(start, stop - start), sep == ',')) return Severity::kCredential;
   }
   return StealerLogCredential(s, begin, end) ? Severity::kCredential : Severity::kExposure;
@@ -421,7 +442,12 @@ class Extractor::Scan {
     std::string_view s = f.text;
     size_t n = s.size();
     for (size_t at = Find(s.data(), 0, n, '@'); at < n; at = Find(s.data(), at + 1, n, '@')) {
-      size_t b = at;
+      size_t b = at, e = at + 1;
+      bool windows = at >= 64 && n - e >= 64;  // 64 bytes on either side: true for most tokens
+      if (windows) {  // the byte loops below start at the end of the class runs
+        b -= static_cast<size_t>(std::countl_one(scan::ClassMask64<kLocal>(s.data() + at - 64)));
+        e += static_cast<size_t>(std::countr_one(scan::ClassMask64<kDomain>(s.data() + e)));
+      }
       while (b > 0 && at - b <= kMaxLocal && Is(kLocal, s[b - 1])) --b;
       bool local_ok = at - b <= kMaxLocal;
       while (b < at && s[b] == '.') ++b;
@@ -431,7 +457,6 @@ class Extractor::Scan {
         while (slashes < b && s[b - 1 - slashes] == '\\') ++slashes;
         if (slashes % 2 == 1) ++b;
       }
-      size_t e = at + 1;
       while (e < n && e - at <= kMaxDomain && Is(kDomain, s[e])) ++e;
       bool domain_ok = e - at <= kMaxDomain;
       size_t de = e;
@@ -448,11 +473,12 @@ class Extractor::Scan {
       if (local_ok && domain_ok && b < at && de > at + 1 && !glued_letter) {
         // Lower-cased on the stack: most tokens around an '@' are not emitted (invalid or
         // duplicates), so they cost no allocation.
-        char lower[kMaxLocal + 1 + kMaxDomain];
-        size_t len = de - b;
-        for (size_t k = 0; k < len; ++k) lower[k] = scan::ToLower(s[b + k]);
-        std::string_view value(lower, len);
-        if (IsValidAsciiEmail(value)) Emit(f, b, de, IdKind::kEmail, kTagEmail, value, MatchKind::kExact);
+        char lower[kMaxLocal + 1 + kMaxDomain + 15];
+        scan::LowerAscii(s.data(), b, de, n, lower);
+        std::string_view value(lower, de - b);
+        bool valid = windows && de - at - 1 <= 64 ? scan::IsValidEmailMasks(scan::EmailMasksAround(s.data(), b, at, de))
+                                                  : scan::IsValidEmailToken(value, at - b);
+        if (valid) Emit(f, b, de, IdKind::kEmail, kTagEmail, value, MatchKind::kExact);
       }
       if ((b > 0 && IsHigh(s[b - 1])) || (e < n && IsHigh(s[e]))) UnicodeEmail(f, at);
     }
@@ -496,7 +522,7 @@ class Extractor::Scan {
       if (t == std::string_view::npos) break;
       size_t w = SkipSpacesBack(s, t, 2);
       if (w == 0 || !IsAlnum(s[w - 1])) break;
-      local.insert(0, ".");
+      local.insert(local.begin(), '.');
       used = true;
       i = w;
     }
@@ -647,6 +673,10 @@ class Extractor::Scan {
           ++groups;
         }
         if (groups < 2) continue;
+        if (groups == 4 && dotted && !plus && IsDottedQuad(s.substr(rb, end - rb))) {
+          no_group_until = end;
+          continue;
+        }
         bool ok = false;
         if (!overlong && (end >= n || !IsAlnum(s[end]))) {
           std::string_view d = digits;
@@ -724,17 +754,19 @@ class Extractor::Scan {
       const auto& rel = *f.rel;
       if (rel[end] - rel[begin] == end - begin) return;  // nothing folded: found unfolded, or cut by the window
     }
+    // The table is larger than L1: start loading the slot before the severity check.
+    uint32_t hash = HashValue(tag, value);
+    size_t mask = slots_.size() - 1;
+    __builtin_prefetch(&slots_[hash & mask]);
     match = Weaker(f.match, match);
     Severity severity = SeverityAt(f.text, begin, end);
     uint64_t offset = f.Map(begin);
 
-    uint32_t hash = HashValue(tag, value);
-    size_t mask = slots_.size() - 1;
     for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
       Slot& sl = slots_[slot];
       if (sl.index_plus_one == 0) {
         sl = {static_cast<uint32_t>(out_->size() - first_ + 1), hash};
-        out_->push_back(Candidate{kind, tag, std::string(value), match, severity, offset});
+        out_->push_back(Candidate{kind, tag, CandidateValue(value), match, severity, offset});
         if (++used_ * 2 > slots_.size()) Grow();
         return;
       }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "base/identifier.h"
+#include "matcher/inline_string.h"
 
 namespace lw {
 
@@ -33,11 +34,15 @@ enum class Severity : uint8_t { kExposure, kCredential };
 std::string_view MatchKindName(MatchKind kind);  // "exact", "alias", "obfuscated", "encoded", "hashed"
 std::string_view SeverityName(Severity severity);  // "exposure", "credential"
 
+// Most values fit inline (sizeof is 64): emails up to 48 bytes, phones, md5 and sha1.
+using CandidateValue = InlineString<48>;
+static_assert(sizeof(CandidateValue) == 64);
+
 struct Candidate {
   IdKind kind;                 // kEmail (also for hex digests) or kPhone
   std::string_view hash_tag;   // tag for KeyedHasher::Hash: "email", "phone", "md5", "sha1", "sha256";
                                // points to static storage
-  std::string value;           // normalized email, E.164 phone, or lower-case hex digest
+  CandidateValue value;        // normalized email, E.164 phone, or lower-case hex digest
   MatchKind match;             // kExact, kObfuscated, kEncoded (found inside decoded bytes), kHashed
   Severity severity;           // kCredential when a password-like value sits beside it in the same record
   uint64_t offset;             // byte offset of the candidate's start in the text passed to Extract;

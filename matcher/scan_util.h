@@ -8,10 +8,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+#include "base/identifier.h"
 
 namespace lw::scan {
 
@@ -54,6 +57,64 @@ inline int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// An email token as bit masks: bit i of a mask describes byte i of its part.
+struct EmailTokenMasks {
+  size_t local_size = 0;   // bytes before the '@'
+  size_t domain_size = 0;  // bytes after it
+  uint64_t local_dots = 0;
+  uint64_t dots = 0;       // in the domain, as are the next two
+  uint64_t dashes = 0;
+  uint64_t letters = 0;    // ASCII letters of either case
+};
+
+// IsValidAsciiEmail (base/identifier.h) of a token, lower-cased, from its masks.
+// REQUIRES: 1..64 bytes of kLocal before the '@' and 1..64 bytes of kDomain after it.
+inline bool IsValidEmailMasks(const EmailTokenMasks& m) {
+  // Local part: a dot-atom (no leading, trailing or doubled dot).
+  uint64_t local_ends = 1 | uint64_t{1} << (m.local_size - 1);
+  if ((m.local_dots & local_ends) != 0 || (m.local_dots & (m.local_dots >> 1)) != 0) return false;
+  // Domain: two or more labels of 1..63 bytes (64 bytes in all at most: no label can be
+  // longer), none starting or ending with '-', and a top-level label with a letter.
+  uint64_t domain_ends = 1 | uint64_t{1} << (m.domain_size - 1);
+  uint64_t label_ends = domain_ends | (m.dots << 1) | (m.dots >> 1);
+  if (m.dots == 0 || (m.dots & domain_ends) != 0 || (m.dots & (m.dots >> 1)) != 0 || (m.dashes & label_ends) != 0)
+    return false;
+  return (m.letters >> (63 - std::countl_zero(m.dots))) != 0;
+}
+
+// IsValidAsciiEmail(email), byte by byte into masks, for the tokens the extractor builds.
+// REQUIRES: `email` is lower-case; email[at] is its only '@'; the bytes before it are in
+// kLocal and the bytes after it in kDomain. Domains longer than 64 bytes (rare) go to
+// IsValidAsciiEmail itself.
+inline bool IsValidEmailToken(std::string_view email, size_t at) {
+  std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
+  if (email.size() > 254 || local.empty() || local.size() > 64 || domain.empty()) return false;
+  if (domain.size() > 64) return IsValidAsciiEmail(email);
+  EmailTokenMasks m{.local_size = local.size(), .domain_size = domain.size()};
+  for (size_t i = 0; i < local.size(); ++i) m.local_dots |= uint64_t{local[i] == '.'} << i;
+  for (size_t i = 0; i < domain.size(); ++i) {
+    m.dots |= uint64_t{domain[i] == '.'} << i;
+    m.dashes |= uint64_t{domain[i] == '-'} << i;
+    m.letters |= uint64_t{Is(kAlpha, domain[i])} << i;
+  }
+  return IsValidEmailMasks(m);
+}
+
+// Writes s[begin, end) to out with ASCII letters lower-cased, 16 bytes at a time: reads
+// up to 15 bytes past `end` while they are inside s[0, n), and writes up to 15 bytes
+// past out[end - begin]. REQUIRES: out has room for end - begin + 15 bytes.
+inline void LowerAscii(const char* s, size_t begin, size_t end, size_t n, char* out) {
+  size_t k = 0;
+#if defined(__SSE2__)
+  for (; begin + k < end && begin + k + 16 <= n; k += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + begin + k));
+    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + k), _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+  }
+#endif
+  for (; begin + k < end; ++k) out[k] = ToLower(s[begin + k]);
 }
 
 // Index of the first ASCII digit in s[i, n), or n.
@@ -104,7 +165,8 @@ inline __m128i InRange(__m128i v, char lo, char hi) {
                        _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
 }
 
-// 0xFF in each byte of `v` that is in class kCls (one of kDigit, kHex, kBase64, kPhone).
+// 0xFF in each byte of `v` that is in class kCls (one of kDigit, kHex, kAlpha, kLocal,
+// kDomain, kBase64, kPhone).
 template <uint8_t kCls>
 inline __m128i InClass(__m128i v) {
   auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
@@ -114,6 +176,13 @@ inline __m128i InClass(__m128i v) {
     return digit;
   } else if constexpr (kCls == kHex) {
     return _mm_or_si128(digit, InRange(folded, 'a', 'f'));
+  } else if constexpr (kCls == kAlpha) {
+    return InRange(folded, 'a', 'z');
+  } else if constexpr (kCls == kLocal) {
+    return _mm_or_si128(_mm_or_si128(digit, InRange(folded, 'a', 'z')),
+                        _mm_or_si128(_mm_or_si128(eq('.'), eq('_')), _mm_or_si128(eq('+'), eq('-'))));
+  } else if constexpr (kCls == kDomain) {
+    return _mm_or_si128(_mm_or_si128(digit, InRange(folded, 'a', 'z')), _mm_or_si128(eq('.'), eq('-')));
   } else if constexpr (kCls == kBase64) {
     return _mm_or_si128(_mm_or_si128(digit, InRange(folded, 'a', 'z')),
                         _mm_or_si128(_mm_or_si128(eq('+'), eq('/')), _mm_or_si128(eq('_'), eq('-'))));
@@ -137,6 +206,35 @@ inline uint64_t ClassMask64(const char* p) {
 #else
   for (int i = 0; i < 64; ++i) m |= uint64_t{Is(kCls, p[i])} << i;
 #endif
+  return m;
+}
+
+// Bit i set when p[i] == c, for the 64 bytes at p.
+inline uint64_t ByteMask64(const char* p, char c) {
+  uint64_t m = 0;
+#if defined(__SSE2__)
+  const __m128i vc = _mm_set1_epi8(c);
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    m |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, vc)))} << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i) m |= uint64_t{p[i] == c} << i;
+#endif
+  return m;
+}
+
+// The masks of the email token s[begin, end) whose '@' is s[at], from the 64 bytes on
+// either side of the '@'. REQUIRES: s[at - 64, at + 65) is readable; the token has
+// 1..64 bytes on each side of the '@'.
+inline EmailTokenMasks EmailMasksAround(const char* s, size_t begin, size_t at, size_t end) {
+  EmailTokenMasks m{.local_size = at - begin, .domain_size = end - at - 1};
+  m.local_dots = ByteMask64(s + at - 64, '.') >> (64 - m.local_size);
+  const char* domain = s + at + 1;
+  uint64_t keep = m.domain_size == 64 ? ~uint64_t{0} : (uint64_t{1} << m.domain_size) - 1;
+  m.dots = ByteMask64(domain, '.') & keep;
+  m.dashes = ByteMask64(domain, '-') & keep;
+  m.letters = ClassMask64<kAlpha>(domain) & keep;
   return m;
 }
 

@@ -188,7 +188,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
       e.match = std::string(MatchKindName(match));
       e.hint = hit.candidate.match == MatchKind::kHashed
                    ? std::string(hit.candidate.hash_tag) + " of a watched email"
-                   : Hint({hit.candidate.kind, hit.candidate.value});
+                   : Hint({hit.candidate.kind, std::string(hit.candidate.value)});
     }
     if (hit.candidate.severity == Severity::kCredential) e.severity = "credential";
   }

@@ -63,11 +63,18 @@ TEST_CASE("lookup form of phone candidates agrees with enrollment") {
   Normalizer n;
   std::string e164;
   for (const char* form : {"+86 138 1234 5678", "0086 13812345678", "13812345678", "8613812345678", "010-12345678",
-                           "+1 415 555 2671"}) {
+                           "+1 415 555 2671", "+86 10 1234 5678", "0044 20 7946 0958", "(+86) 138-1234-5678"}) {
     INFO(form);
     REQUIRE(n.PhoneForLookup(form, &e164));
     CHECK(e164 == *n.Phone(form));
   }
+  // 5..17 digits; a '+' counts only before the first digit.
+  CHECK(!n.PhoneForLookup("1234", &e164));
+  CHECK(!n.PhoneForLookup("123456789012345678", &e164));
+  REQUIRE(n.PhoneForLookup("+12345678901234567", &e164));
+  CHECK(e164 == "+12345678901234567");
+  REQUIRE(n.PhoneForLookup("138+12345678", &e164));
+  CHECK(e164 == "+8613812345678");
 }
 
 TEST_CASE("auto and apple_id detect the kind") {

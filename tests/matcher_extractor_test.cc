@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 
 #include "matcher/scan_util.h"
@@ -30,7 +31,7 @@ std::vector<Candidate> Extract(std::string_view text, ExtractorOptions options =
 
 std::vector<std::string> Values(std::string_view text, ExtractorOptions options = {}) {
   std::vector<std::string> values;
-  for (const auto& c : Extract(text, options)) values.push_back(c.value);
+  for (const auto& c : Extract(text, options)) values.push_back(std::string(c.value));
   std::sort(values.begin(), values.end());
   return values;
 }
@@ -95,6 +96,13 @@ TEST_CASE("emails: the whole token, not a suffix or prefix") {
   CHECK(Values("a..b@qq.com") == V{});
   CHECK(Values("@qq.com a@ a@b @@ @") == V{});
   CHECK(Values(std::string(70, 'a') + "@qq.com") == V{});
+  // Local parts and domains around 64 bytes, with context on both sides (expanded with
+  // 64-byte class masks first, then byte by byte).
+  std::string pad(80, ' '), local64(64, 'x'), label60(60, 'y');  // not hex: no digests
+  CHECK(Values(pad + local64 + "@qq.com" + pad) == V{local64 + "@qq.com"});
+  CHECK(Values(pad + "x" + local64 + "@qq.com" + pad) == V{});
+  CHECK(Values(pad + "a@" + label60 + ".qq.com" + pad) == V{"a@" + label60 + ".qq.com"});
+  CHECK(Values(pad + "a@" + label60 + ".qq.com" + std::string(200, 'c') + pad) == V{});
   CHECK(Values("Äname@example.com") == V{"äname@example.com"});  // glued to a letter: one token
 }
 
@@ -131,6 +139,22 @@ TEST_CASE("phones: not inside longer digit runs or words") {
   CHECK(Values("1700000000 1700000000123") == V{});       // timestamps
   CHECK(Values("12812345678") == V{});                    // 12x is not a mobile prefix
   CHECK(Values("2021-03-04 12:00:01 192.168.1.1") == V{});
+}
+
+TEST_CASE("phones: a dotted quad is an IPv4 address") {
+  CHECK(Values("158.21.106.230") == V{});
+  CHECK(Values("from 158.21.106.230:8080 at") == V{});
+  CHECK(Values("(158.21.106.230)") == V{});
+  CHECK(Values("158.21.106.230 13812345678") == V{"+8613812345678"});
+  // Still phones: three groups, a group over 255, a group of four digits, a '+'.
+  CHECK(Values("138.1234.5678") == V{"+8613812345678"});
+  CHECK(Values("13.812.345.678") == V{"+8613812345678"});
+  CHECK(Values("138.1234.56.78") == V{"+8613812345678"});
+  CHECK(Values("+158.21.106.230") == V{"+15821106230"});
+  Normalizer us({.default_region = "US"});
+  std::vector<Candidate> out;
+  Extractor(us).Extract("158.21.106.230", &out);
+  CHECK(out.empty());
 }
 
 TEST_CASE("hex digests") {
@@ -314,7 +338,7 @@ TEST_CASE("non-CN default region") {
   std::vector<Candidate> out;
   Extractor(us).Extract("call (415) 555-2671 or +86 138 1234 5678", &out);
   std::vector<std::string> values;
-  for (auto& c : out) values.push_back(c.value);
+  for (auto& c : out) values.push_back(std::string(c.value));
   std::sort(values.begin(), values.end());
   CHECK(values == V{"+14155552671", "+8613812345678"});
 }
@@ -374,6 +398,27 @@ void CheckRunsAgainstReference(uint8_t cls_for_reference) {
 
 }  // namespace
 
+TEST_CASE("InlineString: inline and heap values copy and move") {
+  using Value = lw::InlineString<8>;
+  for (const std::string& text : std::vector<std::string>{"", "12345678", "123456789", std::string(300, 'x')}) {
+    INFO(text.size());
+    Value a(text);
+    CHECK(a == text);
+    CHECK(a.size() == text.size());
+    Value copy(a);
+    CHECK(copy == text);
+    Value moved(std::move(copy));
+    CHECK(moved == text);
+    Value assigned(std::string_view("a longer previous value"));
+    assigned = moved;
+    CHECK(assigned == text);
+    assigned = Value(std::string_view("short"));
+    CHECK(assigned == "short");
+    assigned = std::move(moved);
+    CHECK(assigned == text);
+  }
+}
+
 TEST_CASE("scan: class masks agree with the class table") {
   for (int c = 0; c < 256; ++c) {
     char block[64];
@@ -382,6 +427,9 @@ TEST_CASE("scan: class masks agree with the class table") {
     INFO("byte " << c);
     CHECK((lw::scan::ClassMask64<lw::scan::kDigit>(block) == all) == lw::scan::Is(lw::scan::kDigit, block[0]));
     CHECK((lw::scan::ClassMask64<lw::scan::kHex>(block) == all) == lw::scan::Is(lw::scan::kHex, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kAlpha>(block) == all) == lw::scan::Is(lw::scan::kAlpha, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kLocal>(block) == all) == lw::scan::Is(lw::scan::kLocal, block[0]));
+    CHECK((lw::scan::ClassMask64<lw::scan::kDomain>(block) == all) == lw::scan::Is(lw::scan::kDomain, block[0]));
     CHECK((lw::scan::ClassMask64<lw::scan::kBase64>(block) == all) == lw::scan::Is(lw::scan::kBase64, block[0]));
     CHECK((lw::scan::ClassMask64<lw::scan::kPhone>(block) == all) == lw::scan::Is(lw::scan::kPhone, block[0]));
   }
@@ -392,6 +440,58 @@ TEST_CASE("scan: ForEachRun finds the same runs as a byte loop") {
   CheckRunsAgainstReference<lw::scan::kHex>(lw::scan::kHex);
   CheckRunsAgainstReference<lw::scan::kBase64>(lw::scan::kBase64);
   CheckRunsAgainstReference<lw::scan::kPhone>(lw::scan::kPhone);
+}
+
+TEST_CASE("scan: IsValidEmailToken and IsValidEmailMasks agree with IsValidAsciiEmail") {
+  using lw::scan::IsValidEmailToken;
+  CHECK(IsValidEmailToken("a.b+c@mail.example-1.cn", 5));
+  CHECK(!IsValidEmailToken("a..b@qq.com", 4));
+  CHECK(!IsValidEmailToken("a.@qq.com", 2));
+  CHECK(!IsValidEmailToken("a@-qq.com", 1));
+  CHECK(!IsValidEmailToken("a@qq-.com", 1));
+  CHECK(!IsValidEmailToken("a@qq.123", 1));
+  CHECK(!IsValidEmailToken("a@localhost", 1));
+  std::mt19937_64 rng(7);
+  // Tokens as the extractor builds them, dense in the bytes the rules are about, at
+  // lengths around every limit (64-byte local part and masks, 254-byte address).
+  const std::string local_bytes = "abc9._+-", domain_bytes = "abcd9-.";
+  auto make = [&](const std::string& bytes, size_t len) {
+    std::string part(len, 'a');
+    for (char& c : part) c = bytes[rng() % bytes.size()];
+    return part;
+  };
+  int valid_count = 0;
+  for (int iteration = 0; iteration < 200000; ++iteration) {
+    size_t local_len = rng() % 70, domain_len = rng() % 4 == 0 ? rng() % 260 : rng() % 70;
+    std::string email = make(local_bytes, local_len) + "@" + make(domain_bytes, domain_len);
+    INFO(email);
+    bool valid = lw::IsValidAsciiEmail(email);
+    REQUIRE(IsValidEmailToken(email, local_len) == valid);
+    if (local_len >= 1 && local_len <= 64 && domain_len >= 1 && domain_len <= 64) {
+      // The same token in text, in mixed case, with 64 bytes of context on either side.
+      std::string text = std::string(64, ' ') + email + std::string(64, ' ');
+      for (char& c : text)
+        if (rng() % 2 == 0) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      auto masks = lw::scan::EmailMasksAround(text.data(), 64, 64 + local_len, 64 + email.size());
+      REQUIRE(lw::scan::IsValidEmailMasks(masks) == valid);
+    }
+    valid_count += valid;
+  }
+  CHECK(valid_count > 5000);  // both answers well covered
+}
+
+TEST_CASE("scan: LowerAscii lower-cases letters only, within bounds") {
+  std::mt19937_64 rng(11);
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::string s(rng() % 80, ' ');
+    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? 'A' + rng() % 26 : rng() % 256);
+    size_t begin = s.empty() ? 0 : rng() % s.size(), end = begin + rng() % (s.size() - begin + 1);
+    std::string expected = s.substr(begin, end - begin);
+    for (char& c : expected) c = lw::scan::ToLower(c);
+    std::vector<char> out(end - begin + 15, '*');
+    lw::scan::LowerAscii(s.data(), begin, end, s.size(), out.data());
+    REQUIRE(std::string(out.data(), end - begin) == expected);
+  }
 }
 
 TEST_CASE("identifiers at every position relative to a 64-byte block") {
