@@ -248,7 +248,7 @@ Result<std::string> Normalizer::Phone(std::string_view raw) const {
   if (try_parse(text, &e164)) return e164;
   // "0086 138..." in a region whose international prefix is not 00, and "86-138...":
   // a country code written without '+'.
-  if (only_digits.starts_with("00") && try_parse("+" + only_digits.substr(2), &e164)) return e164;
+  if (only_digits.starts_with("00") && try_parse(std::string("+").append(only_digits, 2), &e164)) return e164;
   if (text.find('+') == std::string::npos && try_parse("+" + only_digits, &e164)) return e164;
   return Fail(Error::Invalid("not a valid phone number for region " + options_.default_region));
 }
