@@ -122,7 +122,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
         return ScanChunk(*buffer, begin, end);
       }));
       report_from = report_to;
-      while (in_flight.size() >= options_.threads) collect_one();
+      while (in_flight.size() >= 2 * options_.threads) collect_one();  // keep every core busy while this thread reads
       if (progress_) progress_(totals_);
     }
     // Keep `overlap` bytes of left context before report_from.
