@@ -26,23 +26,24 @@ struct CrawlFlags {
 int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
   auto ctx = Context::Make(flags);
   if (!ctx) return Report(ctx.error());
-  const Config& config = ctx->config();
-  if (config.sources.empty())
-    return Report(Error::Config("no [[source]] to crawl in " + (config.path.empty() ? "the configuration" : config.path)));
+  if (ctx->config().sources.empty())
+    return Report(Error::Config("no [[source]] to crawl in " +
+                                (ctx->config().path.empty() ? "the configuration" : ctx->config().path)));
   CrawlOptions options;
   options.only_sources = f.sources;
   options.force = f.force;
-  options.concurrency = config.crawl.concurrency;
+  options.concurrency = ctx->config().crawl.concurrency;
   if (!f.max_duration.empty()) {
     auto ms = ParseDurationMs(f.max_duration);
     if (!ms) return Report(Error::Invalid("--max-duration: " + ms.error().message));
     options.max_duration_ms = *ms;
   }
-  auto session = OpenSession(flags, Access::kWrite, /*with_hasher=*/true);
+  auto session = OpenSession(std::move(*ctx), Access::kWrite, /*with_hasher=*/true);
   if (!session) return Report(session.error());
+  const Config& config = session->ctx.config();
   Store& store = *session->store;
   const KeyedHasher& hasher = *session->hasher;
-  auto alerting = Alerting::Make(*ctx, store);  // bad [[alert]] tables stop us before fetching
+  auto alerting = Alerting::Make(session->ctx, store);  // bad [[alert]] tables stop us before fetching
   if (!alerting) return Report(alerting.error());
   auto index = store.LoadWatchIndex();
   if (!index) return Report(index.error());
@@ -98,23 +99,21 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     std::fprintf(stderr, "leakwatch: --max-duration reached: what was not fetched waits for the next run\n");
   // New exposures (and earlier ones still waiting) go out now.
   (*alerting)->DeliverDue();
-  ApplyRetention(*ctx, store);
+  ApplyRetention(session->ctx, store);
   // A failing source is in its state and on stderr, not in the exit code: cron keeps going.
   if (f.fail_on_exposure && new_exposures > 0) return kExitExposure;
   return kExitOk;
 }
 
 int RunSources(const GlobalFlags& flags, const std::string& format) {
-  auto ctx = Context::Make(flags);
-  if (!ctx) return Report(ctx.error());
-  auto store = ctx->OpenStore(/*write=*/false);  // works while a crawl writes
-  if (!store) return Report(store.error());
+  auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);  // works while a crawl writes
+  if (!session) return Report(session.error());
   auto when = [](UnixSeconds t, const char* none) { return t ? FormatRfc3339(t) : std::string(none); };
   if (format != "json")
     std::printf("%-20s %-8s %-20s %-8s %8s %8s  %-20s  %s\n", "SOURCE", "KIND", "LAST RUN", "OUTCOME", "ITEMS", "ERRORS",
                 "NEXT DUE", "ERROR");
-  for (const SourceConfig& source : ctx->config().sources) {
-    auto s = LoadSourceRunState(**store, source.name);
+  for (const SourceConfig& source : session->ctx.config().sources) {
+    auto s = LoadSourceRunState(*session->store, source.name);
     if (!s) return Report(s.error());
     if (format == "json") {
       auto time_or_null = [](UnixSeconds t) { return t ? nlohmann::json(FormatRfc3339(t)) : nlohmann::json(); };

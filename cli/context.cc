@@ -60,9 +60,13 @@ Result<KeyedHasher> Context::LoadHasher(Store& store) const {
 Result<Session> OpenSession(const GlobalFlags& flags, Access access, bool with_hasher) {
   auto ctx = Context::Make(flags);
   if (!ctx) return Fail(ctx.error());
-  auto store = ctx->OpenStore(access == Access::kWrite);
+  return OpenSession(std::move(*ctx), access, with_hasher);
+}
+
+Result<Session> OpenSession(Context ctx, Access access, bool with_hasher) {
+  auto store = ctx.OpenStore(access == Access::kWrite);
   if (!store) return Fail(store.error());
-  Session session{std::move(*ctx), std::move(*store), std::nullopt};
+  Session session{std::move(ctx), std::move(*store), std::nullopt};
   if (with_hasher) {
     auto hasher = session.ctx.LoadHasher(*session.store);
     if (!hasher) return Fail(hasher.error());

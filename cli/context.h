@@ -54,6 +54,8 @@ struct Session {
 };
 enum class Access { kRead, kWrite };
 Result<Session> OpenSession(const GlobalFlags& flags, Access access, bool with_hasher);
+// The same for a command that needed the configuration before opening the store.
+Result<Session> OpenSession(Context ctx, Access access, bool with_hasher);
 
 // --since: a duration back from now or a date; 0 (everything) when empty.
 Result<UnixSeconds> SinceFlag(const std::string& since);
