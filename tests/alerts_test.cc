@@ -8,8 +8,8 @@
 #include <set>
 
 #include "alerts/dispatcher.h"
+#include "scratch_store.h"
 
-namespace fs = std::filesystem;
 using namespace lw;
 using nlohmann::json;
 
@@ -57,19 +57,10 @@ class FakeRunner final : public CommandRunner {
 
 struct Fixture {
   Fixture() {
-    char tmpl[] = "/tmp/lw-alerts-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    StoreOptions o;
-    o.create_if_missing = true;
-    store = std::move(*Store::Open(dir + "/store", o));
     t.http = &http;
     t.mail = &mail;
     t.exec = &runner;
     t.env = [this](const std::string& name) { return env.count(name) ? env[name] : std::string(); };
-  }
-  ~Fixture() {
-    store.reset();
-    fs::remove_all(dir);
   }
   std::string Record(const std::string& content, const std::string& severity = "exposure",
                      const std::string& watchlist = "execs") {
@@ -92,8 +83,9 @@ struct Fixture {
     REQUIRE(d);
     return std::move(*d);
   }
-  std::string dir;
-  std::unique_ptr<Store> store;
+  ScratchStore scratch;
+  std::string dir = scratch.dir();
+  std::unique_ptr<Store>& store = scratch.store;
   FakeHttp http;
   FakeMail mail;
   FakeRunner runner;

@@ -11,6 +11,7 @@
 #include "matcher/scanner.h"
 #include "tests/fake_fetcher.h"
 #include "watchlists/enroll.h"
+#include "scratch_store.h"
 
 namespace fs = std::filesystem;
 using namespace lw;
@@ -23,11 +24,6 @@ constexpr UnixSeconds kT0 = 1800000000;
 // CLI wires it, and the fake fetcher.
 struct Fixture {
   Fixture() {
-    char tmpl[] = "/tmp/lw-crawl-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    StoreOptions o;
-    o.create_if_missing = true;
-    store = std::move(*Store::Open(dir + "/store", o));
     std::ofstream(dir + "/watch.txt") << "zhang.wei@icloud.com\n13800138000\nli.na@qq.com\nwang.fang@163.com\n";
     EnrollOptions eo;
     eo.watchlist = "w";
@@ -39,8 +35,6 @@ struct Fixture {
   }
   ~Fixture() {
     scanners.clear();
-    store.reset();
-    fs::remove_all(dir);
   }
 
   Result<CrawlReport> Crawl(const std::vector<SourceConfig>& sources, CrawlOptions options = {}) {
@@ -75,8 +69,9 @@ struct Fixture {
   }
   SourceRunState State(const std::string& name) { return *LoadSourceRunState(*store, name); }
 
-  std::string dir;
-  std::unique_ptr<Store> store;
+  ScratchStore scratch;
+  std::string dir = scratch.dir();
+  std::unique_ptr<Store>& store = scratch.store;
   KeyedHasher hasher{std::string(32, 'k')};
   Normalizer normalizer;
   Extractor extractor{normalizer};

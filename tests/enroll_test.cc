@@ -1,4 +1,5 @@
 #include "watchlists/enroll.h"
+#include "scratch_store.h"
 
 #include <unistd.h>
 
@@ -6,22 +7,12 @@
 #include <filesystem>
 #include <fstream>
 
-namespace fs = std::filesystem;
 using namespace lw;
 
 namespace {
 
 struct Fixture {
   Fixture() {
-    char tmpl[] = "/tmp/lw-enroll-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    StoreOptions o;
-    o.create_if_missing = true;
-    store = std::move(*Store::Open(dir + "/store", o));
-  }
-  ~Fixture() {
-    store.reset();
-    fs::remove_all(dir);
   }
   std::string Write(const std::string& name, const std::string& content) {
     std::string path = dir + "/" + name;
@@ -39,8 +30,9 @@ struct Fixture {
     REQUIRE(r);
     return *r;
   }
-  std::string dir;
-  std::unique_ptr<Store> store;
+  ScratchStore scratch;
+  std::string dir = scratch.dir();
+  std::unique_ptr<Store>& store = scratch.store;
   KeyedHasher hasher{std::string(32, 'k')};
   Normalizer normalizer;
   std::vector<std::pair<uint64_t, std::string>> rejects;

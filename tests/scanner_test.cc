@@ -8,19 +8,14 @@
 #include <fstream>
 
 #include "watchlists/enroll.h"
+#include "scratch_store.h"
 
-namespace fs = std::filesystem;
 using namespace lw;
 
 namespace {
 
 struct Fixture {
   explicit Fixture(std::vector<std::string> watched) {
-    char tmpl[] = "/tmp/lw-scan-test-XXXXXX";
-    dir = ::mkdtemp(tmpl);
-    StoreOptions o;
-    o.create_if_missing = true;
-    store = std::move(*Store::Open(dir + "/store", o));
     std::string list;
     for (auto& w : watched) list += w + "\n";
     std::string path = dir + "/watch.txt";
@@ -33,10 +28,6 @@ struct Fixture {
     REQUIRE(r->rejected == 0);
     index = std::move(*store->LoadWatchIndex());
   }
-  ~Fixture() {
-    store.reset();
-    fs::remove_all(dir);
-  }
   ScanTotals Scan(const std::string& location, const std::string& text, ScannerOptions options = {}) {
     Scanner scanner(*store, hasher, index, extractor, clock, options);
     REQUIRE(scanner.ScanBytes(location, text));
@@ -44,8 +35,9 @@ struct Fixture {
   }
   std::vector<Exposure> All() { return *store->ExposuresSince(0); }
 
-  std::string dir;
-  std::unique_ptr<Store> store;
+  ScratchStore scratch;
+  std::string dir = scratch.dir();
+  std::unique_ptr<Store>& store = scratch.store;
   KeyedHasher hasher{std::string(32, 'k')};
   Normalizer normalizer;
   Extractor extractor{normalizer};

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "scratch_store.h"
 
 #include <unistd.h>
 
@@ -11,15 +12,6 @@ namespace fs = std::filesystem;
 using namespace lw;
 
 namespace {
-
-struct TempDir {
-  TempDir() {
-    char tmpl[] = "/tmp/lw-store-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string path;
-};
 
 Digest RandomDigest(std::mt19937_64& rng) {
   Digest d;

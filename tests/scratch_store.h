@@ -1,0 +1,51 @@
+// Test helpers: a scratch directory, and a fresh store inside one. Both are removed when
+// they go out of scope (the store is closed first).
+#pragma once
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace lw {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "lw-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path;
+};
+
+class ScratchStore {
+ public:
+  ScratchStore() {
+    StoreOptions o;
+    o.create_if_missing = true;
+    auto opened = Store::Open(tmp_.path + "/store", o);
+    REQUIRE(opened);
+    store = std::move(*opened);
+  }
+  ~ScratchStore() { store.reset(); }
+  const std::string& dir() const { return tmp_.path; }
+
+ private:
+  TempDir tmp_;  // declared first: removed after the store is closed
+
+ public:
+  std::unique_ptr<Store> store;
+};
+
+}  // namespace lw
