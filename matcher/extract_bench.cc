@@ -5,12 +5,15 @@
 // Extract over it in 1 MiB chunks cut at line ends, single thread, and prints MB/s: for
 // Extract alone, and for Extract plus KeyedHasher::Hash of every candidate (what
 // `leakwatch scan` does per chunk before the index lookup).
-// Usage: matcher_extract_bench [megabytes] [rounds] [finders]
+// Usage: matcher_extract_bench [megabytes|FILE] [rounds] [finders]
+// A FILE (e.g. a corpus from ops/bench's leakwatch-gen) is read into memory instead.
 // `finders` picks a subset to time on its own: letters e(mails) p(hones) h(ashes)
 // o(bfuscations) d(ecode); default all.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -82,9 +85,19 @@ std::string Generate(size_t target, uint64_t seed) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t megabytes = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 200;
+  std::string text;
+  if (argc > 1 && (argv[1][0] < '0' || argv[1][0] > '9')) {
+    std::ifstream in(argv[1], std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "matcher_extract_bench: cannot read %s\n", argv[1]);
+      return 2;
+    }
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  } else {
+    size_t megabytes = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 200;
+    text = Generate(megabytes << 20, 42);
+  }
   int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
-  std::string text = Generate(megabytes << 20, 42);
 
   lw::Normalizer normalizer;
   lw::ExtractorOptions options;

@@ -387,11 +387,12 @@ struct Frame {
 
 class Extractor::Scan {
  public:
-  Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size)
-      : options_(extractor.options_), normalizer_(extractor.normalizer_), out_(out), first_(out->size()) {
+  Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size, const CandidateFilter* filter)
+      : options_(extractor.options_), normalizer_(extractor.normalizer_), out_(out), first_(out->size()),
+        filter_(filter) {
     // Sized for one candidate per 64 bytes at half load (dense leaks: one per ~66); small
-    // enough to stay in cache.
-    size_t slots = std::bit_ceil(std::clamp<size_t>(text_size / 32, 64, size_t{1} << 20));
+    // enough to stay in cache. A filter keeps few: start small and grow.
+    size_t slots = filter ? 64 : std::bit_ceil(std::clamp<size_t>(text_size / 32, 64, size_t{1} << 20));
     slots_.swap(ScratchSlots());  // reused: a fresh table per call costs page faults
     slots_.assign(slots, Slot{});
     cn_ = normalizer_.options().default_region == "CN";
@@ -434,6 +435,7 @@ class Extractor::Scan {
       if (!f.fold_window) ScanFullwidth(f);
     }
     if (options_.decode && f.depth < options_.max_decode_depth && !f.fold_window) ScanEncoded(f);
+    Flush();  // pending candidates may point into this frame's buffer, which is about to go
   }
 
   // --- emails ---------------------------------------------------------------------------
@@ -570,10 +572,26 @@ class Extractor::Scan {
   void ScanFullwidth(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    auto fullwidth_at = [&](size_t p) {
-      if (p + 2 >= n) return false;
+    // The ASCII twin of the fullwidth form at s[p] (EF BC 81..BF is U+FF01..U+FF3F, EF BD
+    // 80..9E is U+FF40..U+FF5E), or 0.
+    auto twin_at = [&](size_t p) -> char {
+      if (p + 2 >= n) return 0;
       auto b1 = static_cast<unsigned char>(s[p + 1]), b2 = static_cast<unsigned char>(s[p + 2]);
-      return (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) || (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E);
+      if (b1 == 0xBC && b2 >= 0x81 && b2 <= 0xBF) return static_cast<char>(b2 - 0x81 + 0x21);
+      if (b1 == 0xBD && b2 >= 0x80 && b2 <= 0x9E) return static_cast<char>(b2 - 0x80 + 0x60);
+      return 0;
+    };
+    // Only a fullwidth form that can be part of an identifier opens a window: Chinese
+    // prose is full of fullwidth commas, colons and brackets, which alone never make one.
+    // A bracket counts when "at" or "dot" (either width) follows it.
+    auto fullwidth_at = [&](size_t p) {
+      char c = twin_at(p);
+      if (c == '@' || Is(kLocal, c)) return true;
+      if (CloseOf(c) == 0) return false;
+      size_t q = p + 3;
+      if (q < n && (scan::ToLower(s[q]) == 'a' || scan::ToLower(s[q]) == 'd')) return true;
+      char next = q < n && s[q] == '\xEF' ? scan::ToLower(twin_at(q)) : 0;
+      return next == 'a' || next == 'd';
     };
     std::string folded;
     std::vector<uint32_t> rel;
@@ -754,6 +772,38 @@ class Extractor::Scan {
       const auto& rel = *f.rel;
       if (rel[end] - rel[begin] == end - begin) return;  // nothing folded: found unfolded, or cut by the window
     }
+    if (!filter_) return Record(f, begin, end, kind, tag, value, match);
+    if (value.size() > kMaxPendingValue) {  // no valid candidate is this long; stay correct anyway
+      Probe probe{tag, value, f.Map(begin)};
+      bool keep = false;
+      filter_->Select({&probe, 1}, &keep);
+      if (keep) Record(f, begin, end, kind, tag, value, match);
+      return;
+    }
+    size_t k = pending_size_++;
+    std::memcpy(pending_values_[k], value.data(), value.size());
+    pending_[k] = {&f, begin, end, kind, tag, match, value.size()};
+    probes_[k] = {tag, std::string_view(pending_values_[k], value.size()), f.Map(begin)};
+    if (pending_size_ == CandidateFilter::kMaxBatch) Flush();
+  }
+
+  // Runs the filter over the pending candidates and records those it keeps.
+  void Flush() {
+    if (pending_size_ == 0) return;
+    bool keep[CandidateFilter::kMaxBatch];
+    filter_->Select({probes_, pending_size_}, keep);
+    size_t n = pending_size_;
+    pending_size_ = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (!keep[k]) continue;
+      const Pending& p = pending_[k];
+      Record(*p.frame, p.begin, p.end, p.kind, p.tag, probes_[k].value, p.match);
+    }
+  }
+
+  // Deduplicates and appends a candidate, with its severity.
+  void Record(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag, std::string_view value,
+              MatchKind match) {
     // The table is larger than L1: start loading the slot before the severity check.
     uint32_t hash = HashValue(tag, value);
     size_t mask = slots_.size() - 1;
@@ -794,10 +844,27 @@ class Extractor::Scan {
     }
   }
 
+  // A candidate waiting for the filter. Its frame is alive until that frame's ScanFrame
+  // returns, which flushes.
+  struct Pending {
+    const Frame* frame;
+    size_t begin, end;
+    IdKind kind;
+    std::string_view tag;
+    MatchKind match;
+    size_t size;
+  };
+  static constexpr size_t kMaxPendingValue = kMaxLocal + 1 + kMaxDomain;
+
   const ExtractorOptions& options_;
   const Normalizer& normalizer_;
   std::vector<Candidate>* out_;
   size_t first_;  // candidates before this index belong to the caller
+  const CandidateFilter* filter_;
+  Pending pending_[CandidateFilter::kMaxBatch];
+  Probe probes_[CandidateFilter::kMaxBatch];
+  char pending_values_[CandidateFilter::kMaxBatch][kMaxPendingValue];
+  size_t pending_size_ = 0;
   bool cn_ = true;
   std::vector<Slot> slots_;
   size_t used_ = 0;
@@ -807,8 +874,8 @@ class Extractor::Scan {
 Extractor::Extractor(const Normalizer& normalizer, ExtractorOptions options)
     : normalizer_(normalizer), options_(options) {}
 
-void Extractor::Extract(std::string_view text, std::vector<Candidate>* out) const {
-  Scan scan(*this, out, text.size());
+void Extractor::Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter) const {
+  Scan scan(*this, out, text.size(), filter);
   scan.Run(text);
 }
 

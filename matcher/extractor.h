@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,27 @@ struct Candidate {
                                // for decoded content, the offset of the encoded segment
 };
 
+// A candidate as a CandidateFilter sees it, before it is built: its hash tag, normalized
+// value and offset (as in Candidate). The views are valid during the Select call only.
+struct Probe {
+  std::string_view hash_tag;
+  std::string_view value;
+  uint64_t offset;
+};
+
+// Decides which candidates Extract reports, before their severity is checked or they are
+// deduplicated and copied out. In a scan nearly no candidate is watched, so the scanner
+// passes a filter that hashes and looks up each probe (matcher/scanner.cc): the rest
+// then cost nothing more. Probes arrive in batches so that a filter can overlap its
+// memory accesses.
+class CandidateFilter {
+ public:
+  static constexpr size_t kMaxBatch = 16;
+  virtual ~CandidateFilter() = default;
+  // Sets keep[i] for probes[i]. REQUIRES: probes.size() <= kMaxBatch.
+  virtual void Select(std::span<const Probe> probes, bool* keep) const = 0;
+};
+
 struct ExtractorOptions {
   // Which finders run. All default on; turning one off only saves its (small) cost.
   bool emails = true;
@@ -74,8 +96,9 @@ class Extractor {
   // fine; a UTF-16 text with a byte order mark is transcoded first) and appends them to
   // *out. Identical (hash_tag, value) pairs are reported once per call, with the
   // highest severity and the strongest match kind seen. Order: grouped by finder,
-  // ascending offset within a finder; callers must not rely on it.
-  void Extract(std::string_view text, std::vector<Candidate>* out) const;
+  // ascending offset within a finder; callers must not rely on it. With a `filter`, only
+  // the candidates it keeps are reported (deduplication among those is the same).
+  void Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter = nullptr) const;
 
   const ExtractorOptions& options() const { return options_; }
 

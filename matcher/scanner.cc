@@ -3,8 +3,10 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
-#include <future>
+#include <mutex>
+#include <set>
 #include <thread>
 
 namespace lw {
@@ -49,37 +51,109 @@ int MatchRank(MatchKind m) {
   return 0;
 }
 
+// Keeps the candidates whose keyed hash is in the watch index and that start inside the
+// chunk's report range; everything else is dropped before it costs more.
+class IndexFilter final : public CandidateFilter {
+ public:
+  IndexFilter(const KeyedHasher& hasher, const WatchIndex& index, size_t begin, size_t end)
+      : hasher_(hasher), index_(index), begin_(begin), end_(end) {}
+
+  void Select(std::span<const Probe> probes, bool* keep) const override {
+    // Hash the batch and prefetch the index slots it needs, then test them: the index is
+    // far larger than the caches, and a lookup that waits for memory costs ~100 ns.
+    uint64_t fps[kMaxBatch];
+    for (size_t i = 0; i < probes.size(); ++i) {
+      const Probe& p = probes[i];
+      fps[i] = 0;
+      if (p.offset < begin_ || p.offset >= end_) continue;
+      fps[i] = WatchIndex::Fingerprint(hasher_.Hash(p.hash_tag, p.value));
+      index_.Prefetch(fps[i]);
+    }
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = fps[i] != 0 && index_.Contains(fps[i]);
+  }
+
+ private:
+  const KeyedHasher& hasher_;
+  const WatchIndex& index_;
+  size_t begin_, end_;
+};
+
 }  // namespace
+
+// Long-lived threads that run ScanChunk on the scanner's jobs, in any order; the reader
+// submits job numbers and waits for each in turn. A thread or a fresh 1 MiB buffer per
+// chunk would cost page faults that show in a profile.
+class Scanner::Workers {
+ public:
+  Workers(const Scanner& scanner, unsigned threads) : scanner_(scanner) {
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  }
+  ~Workers() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  void Submit(Job* job) {
+    {
+      std::lock_guard lock(mu_);
+      queue_.push_back(job);
+    }
+    work_cv_.notify_one();
+  }
+  void Wait(Job* job) {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return done_.erase(job) != 0; });
+  }
+
+ private:
+  void Loop() {
+    for (;;) {
+      Job* job;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = queue_.front();
+        queue_.pop_front();
+      }
+      scanner_.ScanChunk(*job);
+      {
+        std::lock_guard lock(mu_);
+        done_.insert(job);
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  const Scanner& scanner_;
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Job*> queue_;
+  std::set<Job*> done_;
+  bool stop_ = false;
+  std::vector<std::thread> threads_;
+};
 
 Scanner::Scanner(Store& store, const KeyedHasher& hasher, const WatchIndex& index, const Extractor& extractor,
                  const Clock& clock, ScannerOptions options)
     : store_(store), hasher_(hasher), index_(index), extractor_(extractor), clock_(clock), options_(std::move(options)) {
   if (options_.threads == 0) options_.threads = std::max(1u, std::thread::hardware_concurrency());
+  jobs_.resize(2 * options_.threads + 1);  // every worker busy, and as many chunks ready behind them
 }
 
-std::vector<Scanner::Hit> Scanner::ScanChunk(std::string_view buffer, size_t report_begin, size_t report_end) const {
-  std::vector<Candidate> candidates;
-  extractor_.Extract(buffer, &candidates);
-  // Hash a batch, prefetch the index slots it needs, then test them: the index is far
-  // larger than the caches, and a lookup that waits for memory costs ~100 ns.
-  constexpr size_t kBatch = 16;
-  std::vector<Hit> hits;
-  Digest digests[kBatch];
-  size_t which[kBatch];
-  size_t i = 0;
-  while (i < candidates.size()) {
-    size_t n = 0;
-    for (; i < candidates.size() && n < kBatch; ++i) {
-      const Candidate& c = candidates[i];
-      if (c.offset < report_begin || c.offset >= report_end) continue;
-      digests[n] = hasher_.Hash(c.hash_tag, c.value);
-      index_.Prefetch(WatchIndex::Fingerprint(digests[n]));
-      which[n++] = i;
-    }
-    for (size_t k = 0; k < n; ++k)
-      if (index_.Contains(digests[k])) hits.push_back({digests[k], std::move(candidates[which[k]])});
-  }
-  return hits;
+Scanner::~Scanner() = default;
+
+void Scanner::ScanChunk(Job& job) const {
+  thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
+  candidates.clear();
+  IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
+  extractor_.Extract(job.buffer, &candidates, &filter);
+  job.hits.clear();
+  for (Candidate& c : candidates) job.hits.push_back({hasher_.Hash(c.hash_tag, c.value), std::move(c)});
 }
 
 Status Scanner::ScanBytes(const std::string& location, std::string_view content) {
@@ -92,47 +166,60 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   SHA256_CTX sha;
   SHA256_Init(&sha);
   std::vector<Hit> hits;
-  std::deque<std::future<std::vector<Hit>>> in_flight;
+  uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
+  auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
   auto collect_one = [&] {
-    auto h = in_flight.front().get();
-    in_flight.pop_front();
-    hits.insert(hits.end(), std::make_move_iterator(h.begin()), std::make_move_iterator(h.end()));
+    Job& job = job_at(collected++);
+    workers_->Wait(&job);
+    hits.insert(hits.end(), std::make_move_iterator(job.hits.begin()), std::make_move_iterator(job.hits.end()));
   };
+  // Waits for the jobs still running when this returns early.
+  struct Drain {
+    std::function<void()> fn;
+    ~Drain() { fn(); }
+  } drain{[&] {
+    while (collected < submitted) collect_one();
+  }};
 
-  // window holds [window_start, window_start + window.size()) of the document. Each
-  // round appends up to `chunk` new bytes; candidates starting in
+  // Each job's buffer holds [window_start, window_end) of the document: the bytes kept
+  // from the previous round (`carry`) and up to `chunk` new ones. Candidates starting in
   // [report_from, window_end - overlap) are reported, or up to the end on the last round.
-  std::string window;
+  std::string carry;
   uint64_t window_start = 0, report_from = 0;
-  std::string block(chunk, '\0');
   bool eof = false;
   while (!eof) {
-    auto n = ReadFull(stream, block.data(), chunk);
+    if (submitted - collected == jobs_.size()) collect_one();
+    Job& job = job_at(submitted);
+    job.buffer.resize(carry.size() + chunk);
+    std::copy(carry.begin(), carry.end(), job.buffer.begin());
+    auto n = ReadFull(stream, job.buffer.data() + carry.size(), chunk);
     if (!n) return Fail(n.error());
     eof = *n < chunk;
-    SHA256_Update(&sha, block.data(), *n);
-    window.append(block.data(), *n);
+    SHA256_Update(&sha, job.buffer.data() + carry.size(), *n);
+    job.buffer.resize(carry.size() + *n);
     totals_.bytes += *n;
-    uint64_t window_end = window_start + window.size();
+    uint64_t window_end = window_start + job.buffer.size();
     uint64_t report_to = eof ? window_end : (window_end > overlap ? window_end - overlap : 0);
     if (report_to > report_from) {
-      auto buffer = std::make_shared<std::string>(window);
-      size_t begin = report_from - window_start, end = report_to - window_start;
-      in_flight.push_back(std::async(std::launch::async, [this, buffer, begin, end] {
-        return ScanChunk(*buffer, begin, end);
-      }));
+      job.report_begin = report_from - window_start;
+      job.report_end = report_to - window_start;
       report_from = report_to;
-      while (in_flight.size() >= 2 * options_.threads) collect_one();  // keep every core busy while this thread reads
+      if (eof && submitted == 0) {  // the whole document in one chunk: no hand-off
+        ScanChunk(job);
+        hits = std::move(job.hits);
+      } else {
+        if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
+        workers_->Submit(&job);
+        ++submitted;
+      }
       if (progress_) progress_(totals_);
     }
-    // Keep `overlap` bytes of left context before report_from.
-    uint64_t keep_from = report_from > overlap ? report_from - overlap : 0;
-    if (keep_from > window_start) {
-      window.erase(0, keep_from - window_start);
-      window_start = keep_from;
-    }
+    // Keep `overlap` bytes of left context before report_from for the next round.
+    uint64_t keep_from = std::max(window_start, report_from > overlap ? report_from - overlap : 0);
+    carry.assign(job.buffer, keep_from - window_start);
+    window_start = keep_from;
   }
-  while (!in_flight.empty()) collect_one();
+  while (collected < submitted) collect_one();
   uint8_t digest[32];
   SHA256_Final(digest, &sha);
   ++totals_.documents;

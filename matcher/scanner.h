@@ -4,14 +4,16 @@
 // ByteStream. It is cut into chunks that overlap so nothing is lost at a chunk edge
 // (each chunk reports only candidates that start in its own range, and sees enough
 // context on both sides to take whole tokens); chunks are extracted, hashed and looked up
-// on all cores. Index hits are confirmed in the store at the end of the document, and
+// on all cores by long-lived workers that reuse their buffers. Index hits are confirmed in the store at the end of the document, and
 // each watched identifier found becomes one exposure per document content (SHA-256 of
 // the bytes): seeing the same content again only updates last_seen.
 #pragma once
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/keyed_hash.h"
@@ -49,6 +51,9 @@ class Scanner {
   // All borrowed; they must outlive the Scanner.
   Scanner(Store& store, const KeyedHasher& hasher, const WatchIndex& index, const Extractor& extractor,
           const Clock& clock, ScannerOptions options);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
 
   // Scans one document to its end and records its exposures.
   Status Scan(const std::string& location, ByteStream& stream);
@@ -64,7 +69,15 @@ class Scanner {
     Digest digest;
     Candidate candidate;
   };
-  std::vector<Hit> ScanChunk(std::string_view buffer, size_t report_begin, size_t report_end) const;
+  // A unit of parallel work: a window of the document and the range it reports.
+  struct Job {
+    std::string buffer;
+    size_t report_begin = 0, report_end = 0;
+    std::vector<Hit> hits;
+  };
+  class Workers;  // scanner.cc
+
+  void ScanChunk(Job& job) const;
   Status Record(const std::string& location, const std::string& content_digest, std::vector<Hit> hits);
 
   Store& store_;
@@ -75,6 +88,8 @@ class Scanner {
   ScannerOptions options_;
   ScanTotals totals_;
   std::function<void(const ScanTotals&)> progress_;
+  std::vector<Job> jobs_;             // a ring, reused across chunks and documents
+  std::unique_ptr<Workers> workers_;  // started by the first document longer than a chunk
 };
 
 }  // namespace lw

@@ -9,15 +9,16 @@
 #include <cstring>
 #include <new>
 #include <optional>
+#include <utility>
 
 namespace lw {
 namespace {
 
-constexpr char kMagic[8] = {'L', 'W', 'I', 'D', 'X', '1', 0, 0};
+constexpr char kMagic[8] = {'L', 'W', 'I', 'D', 'X', '2', 0, 0};  // 2: buckets of 8
 struct Header {
   char magic[8];
   uint64_t generation;
-  uint64_t num_slots;
+  uint64_t num_buckets;
   uint64_t size;
 };
 
@@ -34,19 +35,48 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
 }
 
 WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints) {
-  // Load factor at most 0.8: linear probing stays short for absent keys.
-  num_slots_ = fingerprints.size() + fingerprints.size() / 4 + 16;
-  table_ = Allocate(num_slots_, /*zero=*/true);
+  // Load factor 0.8; a cuckoo table of two choices among 8-slot buckets fills to ~0.98
+  // before insertions start to fail, so a retry with more room almost never happens.
+  size_t buckets = (fingerprints.size() + fingerprints.size() / 4) / kBucketSlots + 1;
+  while (!Build(fingerprints, buckets)) buckets += buckets / 8 + 1;
+}
+
+bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets) {
+  num_buckets_ = buckets;
+  table_ = Allocate(num_buckets_ * kBucketSlots, /*zero=*/true);
   slots_ = table_.get();
-  for (uint64_t fp : fingerprints) {
-    size_t i = Slot(fp);
-    while (table_[i] != 0 && table_[i] != fp)
-      if (++i == num_slots_) i = 0;
-    if (table_[i] == 0) {
-      table_[i] = fp;
-      ++size_;
+  size_ = 0;
+  // Puts fp into bucket b if it has an empty slot.
+  auto place = [&](size_t b, uint64_t fp) {
+    uint64_t* slot = table_.get() + b * kBucketSlots;
+    for (size_t k = 0; k < kBucketSlots; ++k) {
+      if (slot[k] == 0) {
+        slot[k] = fp;
+        return true;
+      }
     }
+    return false;
+  };
+  uint64_t kick_state = 0x9E3779B97F4A7C15ull;  // deterministic choice of victims
+  for (uint64_t fp : fingerprints) {
+    if (Contains(fp)) continue;  // duplicates are fine
+    ++size_;
+    size_t b1 = Bucket1(fp), b2 = Bucket2(fp);
+    if (place(b1, fp) || place(b2, fp)) continue;
+    // Both full: evict an entry to its other bucket, and so on (a cuckoo walk).
+    size_t b = b1;
+    uint64_t moving = fp;
+    bool placed = false;
+    for (int kicks = 0; kicks < 500 && !placed; ++kicks) {
+      kick_state = kick_state * 6364136223846793005ull + 1442695040888963407ull;
+      uint64_t& victim = table_[b * kBucketSlots + (kick_state >> 61)];
+      std::swap(moving, victim);
+      b = Bucket1(moving) == b ? Bucket2(moving) : Bucket1(moving);
+      placed = place(b, moving);
+    }
+    if (!placed) return false;
   }
+  return true;
 }
 
 WatchIndex::WatchIndex(WatchIndex&& o) noexcept { *this = std::move(o); }
@@ -55,16 +85,16 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   if (this == &o) return *this;
   table_ = std::move(o.table_);
   slots_ = table_.get();
-  num_slots_ = o.num_slots_;
+  num_buckets_ = o.num_buckets_;
   size_ = o.size_;
   o.slots_ = nullptr;
-  o.num_slots_ = o.size_ = 0;
+  o.num_buckets_ = o.size_ = 0;
   return *this;
 }
 
 void WatchIndex::AppendTo(std::vector<uint64_t>* out) const {
   out->reserve(out->size() + size_);
-  for (size_t i = 0; i < num_slots_; ++i)
+  for (size_t i = 0; i < num_buckets_ * kBucketSlots; ++i)
     if (slots_[i]) out->push_back(slots_[i]);
 }
 
@@ -75,7 +105,7 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   Header h;
   std::memcpy(h.magic, kMagic, 8);
   h.generation = generation;
-  h.num_slots = num_slots_;
+  h.num_buckets = num_buckets_;
   h.size = size_;
   auto write_all = [&](const void* p, size_t n) {
     const char* c = static_cast<const char*>(p);
@@ -88,7 +118,7 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
     }
     return true;
   };
-  bool ok = write_all(&h, sizeof h) && write_all(slots_, num_slots_ * sizeof(uint64_t)) && ::fsync(fd) == 0;
+  bool ok = write_all(&h, sizeof h) && write_all(slots_, memory_bytes()) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -108,13 +138,14 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   Header h;
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, 8) != 0 || h.generation != generation ||
-      static_cast<size_t>(st.st_size) != sizeof h + h.num_slots * sizeof(uint64_t)) {
+      h.num_buckets > static_cast<uint64_t>(st.st_size) / (kBucketSlots * sizeof(uint64_t)) ||
+      static_cast<size_t>(st.st_size) != sizeof h + h.num_buckets * kBucketSlots * sizeof(uint64_t)) {
     ::close(fd);
     return std::optional<WatchIndex>();
   }
   WatchIndex index;
-  index.table_ = Allocate(h.num_slots, /*zero=*/false);  // every slot is read from the file
-  size_t want = h.num_slots * sizeof(uint64_t), got = 0;
+  index.table_ = Allocate(h.num_buckets * kBucketSlots, /*zero=*/false);  // every slot is read from the file
+  size_t want = h.num_buckets * kBucketSlots * sizeof(uint64_t), got = 0;
   char* dst = reinterpret_cast<char*>(index.table_.get());
   while (got < want) {
     ssize_t r = ::pread(fd, dst + got, want - got, static_cast<off_t>(sizeof h + got));
@@ -125,7 +156,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   ::close(fd);
   if (got != want) return Fail(Error::IO(path + ": short read of the watch index"));
   index.slots_ = index.table_.get();
-  index.num_slots_ = h.num_slots;
+  index.num_buckets_ = h.num_buckets;
   index.size_ = h.size;
   return std::optional<WatchIndex>(std::move(index));
 }

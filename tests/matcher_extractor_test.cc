@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <random>
 
 #include "matcher/scan_util.h"
@@ -519,4 +522,55 @@ TEST_CASE("identifiers at every position relative to a 64-byte block") {
       CHECK(c->offset == pos);
     }
   }
+}
+
+namespace {
+
+// Keeps every other distinct value (by a hash of tag and value) and counts what it saw.
+class HalfFilter final : public lw::CandidateFilter {
+ public:
+  static bool Keeps(std::string_view tag, std::string_view value) {
+    return std::hash<std::string>{}(std::string(tag) + '\0' + std::string(value)) % 2 == 0;
+  }
+  void Select(std::span<const lw::Probe> probes, bool* keep) const override {
+    REQUIRE(probes.size() <= kMaxBatch);
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = Keeps(probes[i].hash_tag, probes[i].value);
+    seen += probes.size();
+  }
+  mutable size_t seen = 0;
+};
+
+std::string Describe(const Candidate& c) {
+  return std::string(c.hash_tag) + " " + std::string(c.value) + " " + std::string(lw::MatchKindName(c.match)) + " " +
+         std::string(lw::SeverityName(c.severity)) + " @" + std::to_string(c.offset);
+}
+
+}  // namespace
+
+TEST_CASE("a filter keeps exactly what it selects, with the same match, severity and offset") {
+  std::string text;
+  for (const char* name : {"combo_list.txt", "customers.csv", "forum_dump.sql", "stealer_log.txt", "broker_sample.html"}) {
+    std::ifstream in(std::string(LW_SOURCE_DIR "/ops/samples/leaks/") + name, std::ios::binary);
+    REQUIRE(in);
+    text.append(std::istreambuf_iterator<char>(in), {});
+  }
+  // Repeats, obfuscations, fullwidth forms and encodings, so that batches span frames.
+  text += "\nname [at] gmail [dot] com  ｎａｍｅ＠ｑｑ．ｃｏｍ  bmFtZUBxcS5jb20= u=x%40qq.com &#64; ";
+  text += text;
+  std::vector<Candidate> all, kept;
+  Extractor extractor(TheNormalizer());
+  extractor.Extract(text, &all);
+  HalfFilter filter;
+  extractor.Extract(text, &kept, &filter);
+  std::vector<std::string> want, got;
+  for (const auto& c : all)
+    if (HalfFilter::Keeps(c.hash_tag, c.value)) want.push_back(Describe(c));
+  for (const auto& c : kept) got.push_back(Describe(c));
+  std::sort(want.begin(), want.end());
+  std::sort(got.begin(), got.end());
+  CHECK(all.size() > 20);
+  CHECK(want.size() > 5);
+  CHECK(want.size() < all.size());
+  CHECK(filter.seen >= all.size());  // every occurrence is offered, duplicates included
+  CHECK(got == want);
 }

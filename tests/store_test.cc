@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -223,4 +224,41 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   REQUIRE(rebuilt);
   CHECK(rebuilt->size() == 2001);
   CHECK(rebuilt->Contains(second.back()));
+}
+
+TEST_CASE("watch index: every fingerprint is found at full load, absent ones are not") {
+  // 200k fingerprints at load 0.8 of a two-choice cuckoo table of 8-slot buckets: many
+  // insertions find both buckets full and walk, which must lose nothing.
+  std::mt19937_64 rng(5);
+  std::vector<uint64_t> fps(200000);
+  for (auto& f : fps) f = rng() | 1;
+  std::vector<uint64_t> with_duplicates = fps;
+  with_duplicates.insert(with_duplicates.end(), fps.begin(), fps.begin() + 1000);
+  WatchIndex index(with_duplicates);
+  CHECK(index.size() == fps.size());
+  size_t missing = 0, false_positives = 0;
+  for (uint64_t f : fps) missing += !index.Contains(f);
+  for (int i = 0; i < 200000; ++i) false_positives += index.Contains(rng() | 1);
+  CHECK(missing == 0);
+  CHECK(false_positives == 0);  // about 2e5 * 16 / 2^64 expected
+  std::vector<uint64_t> back;
+  index.AppendTo(&back);
+  std::sort(back.begin(), back.end());
+  std::vector<uint64_t> want = fps;
+  std::sort(want.begin(), want.end());
+  CHECK(back == want);
+
+  TempDir tmp;
+  std::string path = tmp.path + "/x.index";
+  REQUIRE(index.Save(path, 7));
+  auto stale = WatchIndex::Load(path, 8);
+  REQUIRE(stale);
+  CHECK(!stale->has_value());
+  auto loaded = WatchIndex::Load(path, 7);
+  REQUIRE(loaded);
+  REQUIRE(loaded->has_value());
+  CHECK((*loaded)->size() == fps.size());
+  missing = 0;
+  for (uint64_t f : fps) missing += !(*loaded)->Contains(f);
+  CHECK(missing == 0);
 }
