@@ -155,12 +155,7 @@ size_t TokenSegment(std::string_view text, size_t first, size_t first_len, std::
 void FindBase64(std::string_view text, std::vector<EncodedSegment>* out) {
   const char* s = text.data();
   scan::ForEachRun<scan::kBase64, kMinBase64 - 2>(s, text.size(), [&](size_t begin, size_t end) {
-    bool upper = false, lower = false;
-    for (size_t i = begin; i < end && !(upper && lower); ++i) {
-      upper |= s[i] >= 'A' && s[i] <= 'Z';
-      lower |= s[i] >= 'a' && s[i] <= 'z';
-    }
-    if (!upper || !lower) return;
+    if (!scan::HasUpperAndLower(s, begin, end)) return;
     size_t pad = 0;
     while (end + pad < text.size() && pad < 2 && s[end + pad] == '=') ++pad;
     if (end - begin + pad < kMinBase64) return;
@@ -313,20 +308,19 @@ bool LooksLikeUtf16Le(std::string_view in) {
 bool LooksPrintable(std::string_view in) {
   if (in.empty()) return false;
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
-  size_t n = in.size(), good = 0;
+  size_t n = in.size(), bad = 0;
   for (size_t i = 0; i < n;) {
     unsigned char c = s[i];
     if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') {
-      ++good;
       ++i;
     } else if (size_t len = c >= 0x80 ? Utf8SequenceLength(s + i, n - i) : 0; len > 0) {
-      good += len;
       i += len;
     } else {
+      if (++bad * 10 > n) return false;  // binary (most base64 blobs): known after a few bytes
       ++i;
     }
   }
-  return good * 10 >= n * 9;
+  return true;
 }
 
 size_t FoldFullwidth(std::string_view in, std::string* out, std::vector<uint32_t>* offsets) {

@@ -134,6 +134,26 @@ inline size_t FindDigit(const char* s, size_t i, size_t n) {
   return i;
 }
 
+// True when s[begin, end) holds both an upper- and a lower-case ASCII letter.
+inline bool HasUpperAndLower(const char* s, size_t begin, size_t end) {
+  bool upper = false, lower = false;
+  size_t i = begin;
+#if defined(__SSE2__)
+  const __m128i a = _mm_set1_epi8('A' - 1), z = _mm_set1_epi8('Z' + 1);
+  const __m128i la = _mm_set1_epi8('a' - 1), lz = _mm_set1_epi8('z' + 1);
+  for (; i + 16 <= end && !(upper && lower); i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    upper |= _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, a), _mm_cmplt_epi8(v, z))) != 0;
+    lower |= _mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, la), _mm_cmplt_epi8(v, lz))) != 0;
+  }
+#endif
+  for (; i < end && !(upper && lower); ++i) {
+    upper |= s[i] >= 'A' && s[i] <= 'Z';
+    lower |= s[i] >= 'a' && s[i] <= 'z';
+  }
+  return upper && lower;
+}
+
 // Index of the first of the bytes a, b, c in s[i, n), or n.
 inline size_t FindAny3(const char* s, size_t i, size_t n, char a, char b, char c) {
 #if defined(__SSE2__)
