@@ -65,7 +65,7 @@ struct Probe {
 // memory accesses.
 class CandidateFilter {
  public:
-  static constexpr size_t kMaxBatch = 16;
+  static constexpr size_t kMaxBatch = 32;
   virtual ~CandidateFilter() = default;
   // Sets keep[i] for probes[i]. REQUIRES: probes.size() <= kMaxBatch.
   virtual void Select(std::span<const Probe> probes, bool* keep) const = 0;
