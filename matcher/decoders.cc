@@ -153,13 +153,8 @@ size_t TokenSegment(std::string_view text, size_t first, size_t first_len, std::
 }
 
 void FindBase64(std::string_view text, std::vector<EncodedSegment>* out) {
-  const char* s = text.data();
-  scan::ForEachRun<scan::kBase64, kMinBase64 - 2>(s, text.size(), [&](size_t begin, size_t end) {
-    if (!scan::HasUpperAndLower(s, begin, end)) return;
-    size_t pad = 0;
-    while (end + pad < text.size() && pad < 2 && s[end + pad] == '=') ++pad;
-    if (end - begin + pad < kMinBase64) return;
-    out->push_back({Encoding::kBase64, begin, end - begin + pad});
+  scan::ForEachRun<scan::kBase64, kMinBase64Run>(text.data(), text.size(), [&](size_t begin, size_t end) {
+    Base64SegmentOfRun(text, begin, end, out);
   });
 }
 
@@ -358,8 +353,20 @@ size_t FoldFullwidth(std::string_view in, std::string* out, std::vector<uint32_t
   return folded;
 }
 
+void Base64SegmentOfRun(std::string_view text, size_t begin, size_t end, std::vector<EncodedSegment>* out) {
+  if (!scan::HasUpperAndLower(text.data(), begin, end)) return;
+  size_t pad = 0;
+  while (end + pad < text.size() && pad < 2 && text[end + pad] == '=') ++pad;
+  if (end - begin + pad < kMinBase64) return;
+  out->push_back({Encoding::kBase64, begin, end - begin + pad});
+}
+
 void FindEncodedSegments(std::string_view text, std::vector<EncodedSegment>* out) {
   FindBase64(text, out);
+  FindEscapedSegments(text, out);
+}
+
+void FindEscapedSegments(std::string_view text, std::vector<EncodedSegment>* out) {
   FindPercent(text, out);
   FindEntities(text, out);
 }

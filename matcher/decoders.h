@@ -65,6 +65,15 @@ struct EncodedSegment {
 // one encoding are ascending and disjoint; the three encodings are listed in turn.
 void FindEncodedSegments(std::string_view text, std::vector<EncodedSegment>* out);
 
+// FindEncodedSegments in parts, for a caller that already walks the runs of base64
+// alphabet bytes (the extractor finds hex digests in the same pass):
+//  - Base64SegmentOfRun: the base64 rule for one maximal run text[begin, end) of
+//    scan::kBase64 bytes at least kMinBase64Run long;
+//  - FindEscapedSegments: the percent and HTML-entity segments.
+inline constexpr size_t kMinBase64Run = 14;  // 16 with two '=' of padding
+void Base64SegmentOfRun(std::string_view text, size_t begin, size_t end, std::vector<EncodedSegment>* out);
+void FindEscapedSegments(std::string_view text, std::vector<EncodedSegment>* out);
+
 // Decodes one segment found by FindEncodedSegments. Base64 must decode to printable
 // text (UTF-16LE is transcoded to UTF-8 first); false when it does not or when
 // nothing was decoded.

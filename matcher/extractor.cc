@@ -429,12 +429,21 @@ class Extractor::Scan {
   void ScanFrame(const Frame& f) {
     if (options_.emails) ScanEmails(f);
     if (options_.phones) ScanPhones(f);
-    if (options_.hashes) ScanHashes(f);
+    bool decode = options_.decode && f.depth < options_.max_decode_depth && !f.fold_window;
+    std::vector<EncodedSegment> segments;
+    if (decode) {
+      ScanBase64Runs(f, &segments);  // and the hex digests inside them
+    } else if (options_.hashes) {
+      ScanHashes(f);
+    }
     if (options_.obfuscations) {
       ScanBracketObfuscations(f);
       if (!f.fold_window) ScanFullwidth(f);
     }
-    if (options_.decode && f.depth < options_.max_decode_depth && !f.fold_window) ScanEncoded(f);
+    if (decode) {
+      FindEscapedSegments(f.text, &segments);
+      ScanEncoded(f, segments);
+    }
     Flush();  // pending candidates may point into this frame's buffer, which is about to go
   }
 
@@ -731,23 +740,41 @@ class Extractor::Scan {
   // --- hex digests ----------------------------------------------------------------------
 
   void ScanHashes(const Frame& f) {
-    std::string_view s = f.text;
-    scan::ForEachRun<scan::kHex, 32>(s.data(), s.size(), [&](size_t begin, size_t end) {
-      size_t len = end - begin;
-      if (len != 32 && len != 40 && len != 64) return;
-      if ((begin > 0 && IsAlnum(s[begin - 1])) || (end < s.size() && IsAlnum(s[end]))) return;
-      char lower[64];
-      for (size_t k = 0; k < len; ++k) lower[k] = scan::ToLower(s[begin + k]);
-      std::string_view tag = len == 32 ? kTagMd5 : len == 40 ? kTagSha1 : kTagSha256;
-      Emit(f, begin, end, IdKind::kEmail, tag, std::string_view(lower, len), MatchKind::kHashed);
+    scan::ForEachRun<scan::kHex, 32>(f.text.data(), f.text.size(), [&](size_t begin, size_t end) {
+      EmitHexRun(f, begin, end);
     });
+  }
+
+  // Base64 segments and hex digests in one pass: hex digits are base64 bytes, so every
+  // maximal hex run is inside a maximal base64 run, and one of 32+ only in a run of 32+.
+  void ScanBase64Runs(const Frame& f, std::vector<EncodedSegment>* segments) {
+    std::string_view s = f.text;
+    scan::ForEachRun<scan::kBase64, kMinBase64Run>(s.data(), s.size(), [&](size_t begin, size_t end) {
+      if (options_.hashes && end - begin >= 32) {
+        scan::ForEachRun<scan::kHex, 32>(s.data() + begin, end - begin, [&](size_t b, size_t e) {
+          EmitHexRun(f, begin + b, begin + e);
+        });
+      }
+      Base64SegmentOfRun(s, begin, end, segments);
+    });
+  }
+
+  // A maximal run of hex digits s[begin, end): a digest when it has a digest's length
+  // and stands alone.
+  void EmitHexRun(const Frame& f, size_t begin, size_t end) {
+    std::string_view s = f.text;
+    size_t len = end - begin;
+    if (len != 32 && len != 40 && len != 64) return;
+    if ((begin > 0 && IsAlnum(s[begin - 1])) || (end < s.size() && IsAlnum(s[end]))) return;
+    char lower[64];
+    for (size_t k = 0; k < len; ++k) lower[k] = scan::ToLower(s[begin + k]);
+    std::string_view tag = len == 32 ? kTagMd5 : len == 40 ? kTagSha1 : kTagSha256;
+    Emit(f, begin, end, IdKind::kEmail, tag, std::string_view(lower, len), MatchKind::kHashed);
   }
 
   // --- encodings ------------------------------------------------------------------------
 
-  void ScanEncoded(const Frame& f) {
-    std::vector<EncodedSegment> segments;
-    FindEncodedSegments(f.text, &segments);
+  void ScanEncoded(const Frame& f, const std::vector<EncodedSegment>& segments) {
     std::string decoded;
     for (const EncodedSegment& segment : segments) {
       // Decoded output is never longer than its segment: check the cap before decoding.
