@@ -227,7 +227,7 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
 }
 
 TEST_CASE("watch index: every fingerprint is found at full load, absent ones are not") {
-  // 200k fingerprints at load 0.8 of a two-choice cuckoo table of 8-slot buckets: many
+  // 200k fingerprints at load 0.9 of a two-choice cuckoo table of 8-slot buckets: many
   // insertions find both buckets full and walk, which must lose nothing.
   std::mt19937_64 rng(5);
   std::vector<uint64_t> fps(200000);
