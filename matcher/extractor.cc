@@ -750,8 +750,17 @@ class Extractor::Scan {
   void ScanBase64Runs(const Frame& f, std::vector<EncodedSegment>* segments) {
     std::string_view s = f.text;
     scan::ForEachRun<scan::kBase64, kMinBase64Run>(s.data(), s.size(), [&](size_t begin, size_t end) {
-      if (options_.hashes && end - begin >= 32) {
-        scan::ForEachRun<scan::kHex, 32>(s.data() + begin, end - begin, [&](size_t b, size_t e) {
+      size_t len = end - begin;
+      if (options_.hashes && len >= 32 && len < 64 && s.size() - begin >= 64) {
+        // Most runs this long are a digest: one mask, at most one hex run of 32+.
+        uint64_t m = scan::ClassMask64<scan::kHex>(s.data() + begin) & ((uint64_t{1} << len) - 1);
+        while (m != 0) {
+          int b = std::countr_zero(m), e = b + std::countr_one(m >> b);  // e <= len < 64
+          if (e - b >= 32) EmitHexRun(f, begin + static_cast<size_t>(b), begin + static_cast<size_t>(e));
+          m &= ~uint64_t{0} << e;
+        }
+      } else if (options_.hashes && len >= 32) {
+        scan::ForEachRun<scan::kHex, 32>(s.data() + begin, len, [&](size_t b, size_t e) {
           EmitHexRun(f, begin + b, begin + e);
         });
       }

@@ -176,6 +176,22 @@ TEST_CASE("hex digests") {
   CHECK(Values("e10adc3949ba59abbe56e057f20f883g") == V{});    // not hex
 }
 
+TEST_CASE("hex digests inside runs of base64 bytes, with text after them") {
+  // With 64 bytes readable after a run the extractor takes another path than at the end
+  // of the text: both must agree.
+  const std::string md5 = "e10adc3949ba59abbe56e057f20f883e", sha1 = "7c4a8d09ca3762af61e59520943dc26494f8941b";
+  for (const std::string& tail : {std::string(), std::string(100, ' ')}) {
+    INFO(tail.size());
+    CHECK(Values("a " + md5 + tail) == V{md5});
+    CHECK(Values("x_" + md5 + "_y" + tail) == V{md5});  // '_' is base64, not a letter or digit
+    CHECK(Values("-" + sha1 + "-" + tail) == V{sha1});
+    CHECK(Values("/" + md5 + "/" + sha1 + "/" + tail) == V{sha1, md5});  // sorted
+    CHECK(Values("Zz" + md5 + tail) == V{});  // glued to letters
+    CHECK(Values(md5 + "0 " + tail) == V{});  // 33 hex
+    CHECK(Values("_" + md5.substr(1) + "_" + tail) == V{});  // 31 hex
+  }
+}
+
 TEST_CASE("obfuscations") {
   CHECK(Values("name [at] gmail [dot] com") == V{"name@gmail.com"});
   CHECK(MatchOf("name [at] gmail [dot] com", "name@gmail.com") == MatchKind::kObfuscated);
