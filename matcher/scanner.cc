@@ -61,15 +61,24 @@ class IndexFilter final : public CandidateFilter {
   void Select(std::span<const Probe> probes, bool* keep) const override {
     // Hash the batch and prefetch the index slots it needs, then test them: the index is
     // far larger than the caches, and a lookup that waits for memory costs ~100 ns.
-    uint64_t fps[kMaxBatch];
+    // The keyed hashes go as one batch: KeyedHasher::HashMany computes several at once.
+    HashInput inputs[kMaxBatch];
+    size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
+      keep[i] = false;
       const Probe& p = probes[i];
-      fps[i] = 0;
-      if (p.offset < begin_ || p.offset >= end_) continue;
-      fps[i] = WatchIndex::Fingerprint(hasher_.Hash(p.hash_tag, p.value));
-      index_.Prefetch(fps[i]);
+      if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
+      inputs[n] = {p.hash_tag, p.value};
+      which[n++] = i;
     }
-    for (size_t i = 0; i < probes.size(); ++i) keep[i] = fps[i] != 0 && index_.Contains(fps[i]);
+    Digest digests[kMaxBatch];
+    hasher_.HashMany({inputs, n}, {digests, n});
+    uint64_t fps[kMaxBatch];
+    for (size_t k = 0; k < n; ++k) {
+      fps[k] = WatchIndex::Fingerprint(digests[k]);
+      index_.Prefetch(fps[k]);
+    }
+    for (size_t k = 0; k < n; ++k) keep[which[k]] = index_.Contains(fps[k]);
   }
 
  private:
