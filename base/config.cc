@@ -40,7 +40,9 @@ class TableReader {
     used_.insert(std::string(key));
     const toml::node* n = table_.get(key);
     if (!n) return Ok();
-    auto v = n->value<int64_t>();
+    // Integers only: toml++ converts a float such as 1e30 to int64_t with undefined
+    // behaviour (found by the config fuzzer), and "4.0" is not a count anyway.
+    auto v = n->is_integer() ? n->value<int64_t>() : std::nullopt;
     if (!v || *v < min || *v > max)
       return Bad(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
     *out = static_cast<int>(*v);

@@ -56,6 +56,11 @@ TEST_CASE("config: errors name file, line and key") {
   CHECK(msg("x = = 1").starts_with("c.toml:1:"));
   CHECK(msg("[k\xd0\xa2]\n") == "c.toml:1: non-ASCII character outside a string");
   CHECK(msg("[match]\ndefault_region = \"CN\x01\"\n") == "c.toml:2: control character");
+  // Found by the fuzzer: toml++ turns a huge float into an integer with undefined behaviour.
+  CHECK(msg("[crawl]\nconcurrency = 6176666666666666666666666666.0\n")
+            .starts_with("c.toml:2: crawl.concurrency: expected an integer"));
+  CHECK(msg("[crawl]\nconcurrency = 4.0\n").starts_with("c.toml:2: crawl.concurrency: expected an integer"));
+  CHECK(msg("[crawl]\nconcurrency = 4\n") == "ok");
   auto utf8 = lw::ParseConfig("# 注释\n[crawl]\nuser_agent = \"leakwatch 监控\"\nheaders = { Cookie = 'a=\"b\"' }\n", "c.toml");
   REQUIRE(utf8);
   CHECK(utf8->crawl.user_agent == "leakwatch 监控");
