@@ -61,7 +61,10 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets
     return false;
   };
   uint64_t kick_state = 0x9E3779B97F4A7C15ull;  // deterministic choice of victims
-  for (uint64_t fp : fingerprints) {
+  constexpr size_t kAhead = 16;  // buckets of later fingerprints load while this one goes in
+  for (size_t i = 0; i < fingerprints.size(); ++i) {
+    if (i + kAhead < fingerprints.size()) Prefetch(fingerprints[i + kAhead]);
+    const uint64_t fp = fingerprints[i];
     if (Contains(fp)) continue;  // duplicates are fine
     ++size_;
     size_t b1 = Bucket1(fp), b2 = Bucket2(fp);
