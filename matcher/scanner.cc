@@ -59,9 +59,9 @@ class IndexFilter final : public CandidateFilter {
       : hasher_(hasher), index_(index), begin_(begin), end_(end) {}
 
   void Select(std::span<const Probe> probes, bool* keep) const override {
-    // Hash the batch and prefetch the index slots it needs, then test them: the index is
-    // far larger than the caches, and a lookup that waits for memory costs ~100 ns.
-    // The keyed hashes go as one batch: KeyedHasher::HashMany computes several at once.
+    // Hash the batch in one call (KeyedHasher::HashMany computes several at once), then
+    // prefetch the index buckets it needs, then test them: the index is far larger than
+    // the caches, and a lookup that waits for memory costs ~100 ns.
     HashInput inputs[kMaxBatch];
     size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
@@ -90,7 +90,7 @@ class IndexFilter final : public CandidateFilter {
 }  // namespace
 
 // Long-lived threads that run ScanChunk on the scanner's jobs, in any order; the reader
-// submits job numbers and waits for each in turn. A thread or a fresh 1 MiB buffer per
+// submits jobs and waits for each in turn. A thread or a fresh 1 MiB buffer per
 // chunk would cost page faults that show in a profile.
 class Scanner::Workers {
  public:
