@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdint>
+#include <string>
+
 using lw::EncodedSegment;
 using lw::Encoding;
 
@@ -32,6 +36,35 @@ TEST_CASE("base64: standard, URL-safe, with and without padding") {
   std::string out;
   CHECK(!lw::DecodeBase64("bmFt*UBx", &out));
   CHECK(!lw::DecodeBase64("bmFtZ", &out));  // 4k+1
+}
+
+TEST_CASE("base64: every length round-trips; a bad character anywhere fails") {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto encode = [](std::string_view bytes, bool pad) {
+    std::string out;
+    for (size_t i = 0; i < bytes.size(); i += 3) {
+      uint32_t v = 0;
+      size_t n = std::min<size_t>(3, bytes.size() - i);
+      for (size_t k = 0; k < 3; ++k) v = v << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0);
+      for (size_t k = 0; k < n + 1; ++k) out.push_back(kAlphabet[(v >> (18 - 6 * k)) & 63]);
+      if (pad) out.append(3 - n, '=');
+    }
+    return out;
+  };
+  std::string bytes;
+  for (size_t len = 0; len <= 200; ++len) {
+    INFO(len);
+    CHECK(B64(encode(bytes, true)) == bytes);
+    CHECK(B64(encode(bytes, false)) == bytes);
+    std::string bad = encode(bytes, false);
+    if (!bad.empty()) {
+      bad[len * 7 % bad.size()] = '*';
+      std::string out;
+      CHECK(!lw::DecodeBase64(bad, &out));
+      CHECK(out.empty());
+    }
+    bytes.push_back(static_cast<char>(len * 37 + 11));
+  }
 }
 
 TEST_CASE("percent decoding") {
