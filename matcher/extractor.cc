@@ -818,7 +818,7 @@ class Extractor::Scan {
     }
     size_t k = pending_size_++;
     std::memcpy(pending_values_[k], value.data(), value.size());
-    pending_[k] = {&f, begin, end, kind, tag, match, value.size()};
+    pending_[k] = {&f, begin, end, kind, tag, match};
     probes_[k] = {tag, std::string_view(pending_values_[k], value.size()), f.Map(begin)};
     if (pending_size_ == CandidateFilter::kMaxBatch) Flush();
   }
@@ -888,7 +888,6 @@ class Extractor::Scan {
     IdKind kind;
     std::string_view tag;
     MatchKind match;
-    size_t size;
   };
   static constexpr size_t kMaxPendingValue = kMaxLocal + 1 + kMaxDomain;
 

@@ -7,7 +7,8 @@
 // slots).
 //
 // A hit is confirmed in the store, which holds the full keyed hash; a false positive
-// (about n / 2^64 per lookup) costs one store read, never a wrong exposure. 10 million
+// (about 16 / 2^64 per lookup: two buckets of eight) costs one store read, never a wrong
+// exposure. 10 million
 // identifiers with their variants (32M fingerprints) take about 275 MiB.
 //
 // The store keeps a copy in DATA/store.index, rewritten after each enrollment and
