@@ -38,7 +38,7 @@ namespace {
 // HMAC with SHA-NI for messages that fit the inner hash in one or two blocks: the
 // chaining values after the pad blocks come from the SHA256_CTX states, so hashing is
 // two or three compressions with no SHA256_Update/Final bookkeeping around them. Every
-// function that uses the SHA intrinsics carries kShaTarget, so the rest of the project
+// function that uses the SHA intrinsics carries LW_SHA_TARGET, so the rest of the project
 // stays baseline x86-64; Hash() calls in only after the CPU check.
 #define LW_SHA_TARGET __attribute__((target("sha,sse4.1,ssse3")))
 

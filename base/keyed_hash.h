@@ -3,11 +3,15 @@
 // This is the only form in which a watched identifier is stored. The input is
 // domain-separated by a tag ("email", "phone", "md5", ...) so that the same bytes under
 // two kinds never collide. KeyedHasher precomputes the inner and outer SHA-256 states of
-// the key once; hashing then costs two compressions plus the message (~100 ns for a
-// short identifier, against ~1 µs for one-shot HMAC()).
+// the key once; hashing then costs two compressions (three past 55 bytes of tag, NUL and
+// data) and no key setup: ~1 µs for one-shot HMAC(). With the SHA extensions, messages of
+// up to 119 bytes are compressed straight from those states (~130 ns for a short
+// identifier, against ~145 ns through SHA256_Update/Final, which use SHA-NI too): the
+// rounds of one message are a serial chain, so the gain is in HashMany, which runs two
+// chains at once (~95 ns per hash). Other CPUs and longer messages take OpenSSL.
 //
-// Thread-safety: a KeyedHasher is immutable after construction; Hash() is const and
-// may be called from many threads at once.
+// Thread-safety: a KeyedHasher is immutable after construction; Hash() and HashMany()
+// are const and may be called from many threads at once.
 #pragma once
 
 #include <openssl/sha.h>

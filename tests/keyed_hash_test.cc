@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 #include <string>
@@ -64,6 +65,16 @@ lw::Digest Reference(const std::string& key, std::string_view tag, std::string_v
 
 }  // namespace
 
+TEST_CASE("Hash takes the SHA-NI path wherever the CPU has it") {
+  // Otherwise the comparisons below could pass with the fast path never run.
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  CHECK(KeyedHasher::HasFastPath() == (__builtin_cpu_supports("sha") != 0));
+#else
+  CHECK(!KeyedHasher::HasFastPath());
+#endif
+}
+
 TEST_CASE("Hash and HashMany match OpenSSL's HMAC for every length, on both paths") {
   // The SHA-NI path takes messages of one or two blocks (tag + 1 + data <= 55 or <= 119
   // bytes); the lengths straddle both limits and go well past them.
@@ -92,6 +103,16 @@ TEST_CASE("Hash and HashMany match OpenSSL's HMAC for every length, on both path
     }
     CHECK(mismatches == 0);
   }
+  // tag + 1 + data exactly at and just past the one- and two-block limits, for each tag.
+  KeyedHasher edge(std::string(32, 'e'));
+  for (const std::string& tag : tags) {
+    for (size_t total : {size_t{55}, size_t{56}, size_t{119}, size_t{120}}) {
+      if (total < tag.size() + 1) continue;
+      std::string data(total - tag.size() - 1, 'd');
+      INFO("tag \"" << tag << "\", message length " << total);
+      CHECK(edge.Hash(tag, data) == Reference(std::string(32, 'e'), tag, data));
+    }
+  }
   // Batches of every size, in odd mixes of one- and two-block messages.
   KeyedHasher h(std::string(32, 'k'));
   for (size_t n = 0; n <= 40; ++n) {
@@ -99,8 +120,10 @@ TEST_CASE("Hash and HashMany match OpenSSL's HMAC for every length, on both path
     for (size_t i = 0; i < n; ++i) datas.push_back(std::string((i * 37 + n) % 130, static_cast<char>('a' + i % 26)));
     std::vector<lw::HashInput> inputs;
     for (const std::string& d : datas) inputs.push_back({"email", d});
-    std::vector<lw::Digest> many(n);
+    std::vector<lw::Digest> many(n + 1);
+    many[n].fill(0xab);  // HashMany writes out[0, in.size()) only
     h.HashMany(inputs, many);
     for (size_t i = 0; i < n; ++i) CHECK(many[i] == Reference(std::string(32, 'k'), "email", datas[i]));
+    CHECK(std::all_of(many[n].begin(), many[n].end(), [](uint8_t b) { return b == 0xab; }));
   }
 }
