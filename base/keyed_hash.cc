@@ -247,9 +247,13 @@ Digest KeyedHasher::HashWithOpenSsl(std::string_view tag, std::string_view data)
   SHA256_Update(&ctx, tag.data(), tag.size());
   SHA256_Update(&ctx, &kZero, 1);
   SHA256_Update(&ctx, data.data(), data.size());
+  return FinishWithOpenSsl(&ctx);
+}
+
+Digest KeyedHasher::FinishWithOpenSsl(SHA256_CTX* inner) const {
   Digest inner_digest;
-  SHA256_Final(inner_digest.data(), &ctx);
-  ctx = outer_;
+  SHA256_Final(inner_digest.data(), inner);
+  SHA256_CTX ctx = outer_;
   SHA256_Update(&ctx, inner_digest.data(), inner_digest.size());
   Digest out;
   SHA256_Final(out.data(), &ctx);
@@ -260,13 +264,7 @@ Digest KeyedHasher::Hmac(std::string_view key, std::string_view message) {
   KeyedHasher h(key);
   SHA256_CTX ctx = h.inner_;
   SHA256_Update(&ctx, message.data(), message.size());
-  Digest inner_digest;
-  SHA256_Final(inner_digest.data(), &ctx);
-  ctx = h.outer_;
-  SHA256_Update(&ctx, inner_digest.data(), inner_digest.size());
-  Digest out;
-  SHA256_Final(out.data(), &ctx);
-  return out;
+  return h.FinishWithOpenSsl(&ctx);
 }
 
 std::string KeyedHasher::Fingerprint() const {

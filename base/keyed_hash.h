@@ -61,6 +61,8 @@ class KeyedHasher {
 
  private:
   Digest HashWithOpenSsl(std::string_view tag, std::string_view data) const;
+  // The HMAC of a message already absorbed into `inner` (a copy of inner_).
+  Digest FinishWithOpenSsl(SHA256_CTX* inner) const;
 
   // After absorbing the 64-byte ipad/opad block: h[] is the chaining value the fast
   // path starts from.

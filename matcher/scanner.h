@@ -4,9 +4,10 @@
 // ByteStream. It is cut into chunks that overlap so nothing is lost at a chunk edge
 // (each chunk reports only candidates that start in its own range, and sees enough
 // context on both sides to take whole tokens); chunks are extracted, hashed and looked up
-// on all cores by long-lived workers that reuse their buffers. Index hits are confirmed in the store at the end of the document, and
-// each watched identifier found becomes one exposure per document content (SHA-256 of
-// the bytes): seeing the same content again only updates last_seen.
+// on all cores by long-lived workers that reuse their buffers. Index hits are confirmed
+// in the store at the end of the document, and each watched identifier found becomes one
+// exposure per document content (SHA-256 of the bytes): seeing the same content again
+// only updates last_seen.
 #pragma once
 
 #include <functional>
