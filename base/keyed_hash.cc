@@ -30,6 +30,9 @@ KeyedHasher::KeyedHasher(std::string_view key) {
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(ipad, sizeof ipad);
   OPENSSL_cleanse(opad, sizeof opad);
+  Digest probe = Hash("probe key", "leakwatch probe key v1");
+  std::memcpy(probe_key_.data(), probe.data(), probe_key_.size());
+  OPENSSL_cleanse(probe.data(), probe.size());
 }
 
 #if defined(__x86_64__)

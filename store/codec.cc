@@ -13,36 +13,61 @@ std::string WatchKey(const Digest& digest, std::string_view watchlist) {
   return key;
 }
 
-std::string WatchValue(IdKind kind, std::string_view label) {
+namespace {
+
+// The flag on a watch value's kind byte that says a probe follows it.
+constexpr char kHasProbe = static_cast<char>(0x80);
+
+void AppendLittle64(std::string* out, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t LoadLittle64(std::string_view s) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(s[i]);
+  return v;
+}
+
+}  // namespace
+
+std::string WatchValue(IdKind kind, std::string_view label, uint64_t probe) {
   std::string v(1, static_cast<char>(kind));
+  if (probe != 0) {
+    v[0] |= kHasProbe;
+    AppendLittle64(&v, probe);
+  }
   v.append(label);
   return v;
 }
 
 Result<WatchEntry> DecodeWatch(std::string_view key, std::string_view value) {
-  if (key.size() <= 32 || value.empty() || (value[0] != 1 && value[0] != 2))
-    return Fail(Error::Corruption("bad watch entry"));
+  if (key.size() <= 32 || value.empty()) return Fail(Error::Corruption("bad watch entry"));
+  char kind = static_cast<char>(value[0] & ~kHasProbe);
+  bool has_probe = (value[0] & kHasProbe) != 0;
+  if ((kind != 1 && kind != 2) || (has_probe && value.size() < 9)) return Fail(Error::Corruption("bad watch entry"));
   WatchEntry e;
   std::memcpy(e.digest.data(), key.data(), 32);
   e.watchlist.assign(key.substr(32));
-  e.kind = static_cast<IdKind>(value[0]);
-  e.label.assign(value.substr(1));
+  e.kind = static_cast<IdKind>(kind);
+  if (has_probe) e.probe = LoadLittle64(value.substr(1, 8));
+  e.label.assign(value.substr(has_probe ? 9 : 1));
   return e;
 }
 
-std::string VariantValue(const Digest& primary, VariantType type) {
+std::string VariantValue(const Digest& primary, VariantType type, uint64_t probe) {
   std::string v(AsView(primary));
   v.push_back(static_cast<char>(type));
+  if (probe != 0) AppendLittle64(&v, probe);
   return v;
 }
 
 Result<VariantRecord> DecodeVariant(std::string_view key, std::string_view value) {
-  if (key.size() != 32 || value.size() != 33 || value[32] < 1 || value[32] > 4)
+  if (key.size() != 32 || (value.size() != 33 && value.size() != 41) || value[32] < 1 || value[32] > 4)
     return Fail(Error::Corruption("bad variant entry"));
   VariantRecord r;
   std::memcpy(r.variant.data(), key.data(), 32);
   std::memcpy(r.primary.data(), value.data(), 32);
   r.type = static_cast<VariantType>(value[32]);
+  if (value.size() == 41) r.probe = LoadLittle64(value.substr(33, 8));
   return r;
 }
 

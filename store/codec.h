@@ -10,10 +10,11 @@
 namespace lw::store_internal {
 
 std::string WatchKey(const Digest& digest, std::string_view watchlist);
-std::string WatchValue(IdKind kind, std::string_view label);
+// `probe` 0 writes the schema-1 form (no probe).
+std::string WatchValue(IdKind kind, std::string_view label, uint64_t probe);
 Result<WatchEntry> DecodeWatch(std::string_view key, std::string_view value);
 
-std::string VariantValue(const Digest& primary, VariantType type);
+std::string VariantValue(const Digest& primary, VariantType type, uint64_t probe);
 Result<VariantRecord> DecodeVariant(std::string_view key, std::string_view value);
 
 std::string EncodeWatchlist(const WatchlistInfo& info);

@@ -24,6 +24,7 @@ struct VariantRecord {
   Digest variant{};
   Digest primary{};
   VariantType type = VariantType::kAlias;
+  uint64_t probe = 0;  // KeyedHasher::Probe of the variant; 0: not known (schema 1)
 };
 
 // One identifier in one watchlist.
@@ -32,6 +33,7 @@ struct WatchEntry {
   std::string watchlist;
   IdKind kind = IdKind::kEmail;
   std::string label;       // optional, as enrolled
+  uint64_t probe = 0;      // KeyedHasher::Probe of the identifier; 0: not known (schema 1)
 };
 
 struct WatchlistInfo {

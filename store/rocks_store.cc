@@ -33,7 +33,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace store_internal;
 
-constexpr const char* kSchemaVersion = "1";
+// 2: watch and variant values carry probe fingerprints and the index is keyed by them.
+// Stores of schema 1 are still read and written, in their own format (IndexKeying::kDigest).
+constexpr const char* kSchemaVersion = "2";
+constexpr const char* kSchemaVersion1 = "1";
 
 enum Cf { kDefault, kMeta, kWatch, kVariant, kWatchlists, kExposures, kExpByIdent, kExpByTime, kOutbox, kCrawl, kNumCf };
 constexpr const char* kCfNames[kNumCf] = {"default",      "meta",        "watch",  "variant", "watchlists",
@@ -139,6 +142,9 @@ class RocksStore final : public Store {
       : lock_(std::move(lock)), db_(db), cf_(std::move(handles)), secondary_dir_(std::move(secondary_dir)),
         read_only_(read_only), index_path_(std::move(index_path)) {}
 
+  IndexKeying index_keying() const override { return keying_; }
+  void set_index_keying(IndexKeying keying) { keying_ = keying; }
+
   ~RocksStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     delete db_;
@@ -220,17 +226,45 @@ class RocksStore final : public Store {
   Result<WatchIndex> LoadWatchIndex() override {
     auto gen = WatchGeneration();
     if (!gen) return Fail(gen.error());
-    auto saved = WatchIndex::Load(index_path_, *gen);
+    auto saved = WatchIndex::Load(index_path_, *gen, keying_);
     if (!saved) return Fail(saved.error());
     if (*saved) return std::move(**saved);
     std::vector<uint64_t> fps;
-    auto s = ForEachDigest([&](const Digest& d, bool) { fps.push_back(WatchIndex::Fingerprint(d)); });
+    auto s = keying_ == IndexKeying::kDigest
+                 ? ForEachDigest([&](const Digest& d, bool) { fps.push_back(WatchIndex::Fingerprint(d)); })
+                 : ForEachProbe([&](uint64_t probe) { fps.push_back(probe); });
     if (!s) return Fail(s.error());
-    WatchIndex index(fps);
+    WatchIndex index(fps, keying_);
     if (!read_only_) {
       if (auto saved_now = index.Save(index_path_, *gen); !saved_now) return Fail(saved_now.error());
     }
     return index;
+  }
+
+  // Calls fn with the probe of every watch entry and variant (schema 2).
+  Status ForEachProbe(const std::function<void(uint64_t)>& fn) {
+    for (int cf : {kWatch, kVariant}) {
+      rocksdb::ReadOptions ro;
+      ro.fill_cache = false;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[cf]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto key = it->key().ToStringView(), value = it->value().ToStringView();
+        uint64_t probe = 0;
+        if (cf == kWatch) {
+          auto e = DecodeWatch(key, value);
+          if (!e) return Fail(e.error());
+          probe = e->probe;
+        } else {
+          auto v = DecodeVariant(key, value);
+          if (!v) return Fail(v.error());
+          probe = v->probe;
+        }
+        if (probe == 0) return Fail(Error::Corruption(std::string(kCfNames[cf]) + " entry without a probe fingerprint"));
+        fn(probe);
+      }
+      if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
+    }
+    return Ok();
   }
 
   // Bumped before watch entries are added, so that an index saved earlier is never taken
@@ -430,6 +464,7 @@ class RocksStore final : public Store {
   std::string secondary_dir_;
   bool read_only_;
   std::string index_path_;
+  IndexKeying keying_ = IndexKeying::kProbe;
   std::mutex write_mu_;
 };
 
@@ -447,6 +482,7 @@ inline bool DigestLess(const Digest& a, const Digest& b) {
 // Fixed-size spill records.
 struct WatchSpill {
   Digest digest;
+  uint64_t probe;
   uint32_t label;
   uint32_t line;
   uint8_t kind;
@@ -454,6 +490,7 @@ struct WatchSpill {
 struct VariantSpill {
   Digest variant;
   Digest primary;
+  uint64_t probe;
   uint8_t type;
 };
 
@@ -514,8 +551,11 @@ uint32_t RocksBulkEnroller::InternLabel(std::string_view label) {
 }
 
 Status RocksBulkEnroller::Add(const EnrollRecord& r) {
+  if (r.probe == 0 && store_->index_keying() == IndexKeying::kProbe)
+    return Fail(Error::Internal("watch entry without a probe fingerprint"));
   WatchSpill s{};
   s.digest = r.digest;
+  s.probe = r.probe;
   s.label = r.label;
   s.line = r.line;
   s.kind = static_cast<uint8_t>(r.kind);
@@ -524,8 +564,11 @@ Status RocksBulkEnroller::Add(const EnrollRecord& r) {
 }
 
 Status RocksBulkEnroller::AddVariant(const VariantRecord& r) {
+  if (r.probe == 0 && store_->index_keying() == IndexKeying::kProbe)
+    return Fail(Error::Internal("variant without a probe fingerprint"));
   VariantSpill s{};
   s.variant = r.variant;
+  s.probe = r.probe;
   s.primary = r.primary;
   s.type = static_cast<uint8_t>(r.type);
   ++count_;
@@ -602,6 +645,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
                                                      SortedSink& variant_sink, std::vector<uint64_t>* fingerprints) {
   BulkEnrollResult result;
   const std::string& name = input_.watchlist;
+  // Schema 2 keeps each entry's probe and keys the index by it; schema 1 neither.
+  const bool probes = store_->index_keying() == IndexKeying::kProbe;
   // Existing keys are walked once, in order, beside the sorted new ones.
   std::unique_ptr<rocksdb::Iterator> existing(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(kWatch)));
   existing->Seek(std::string(1, static_cast<char>(first << 2)));
@@ -623,8 +668,9 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
         continue;
       }
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
-      if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label)); !s) return Fail(s.error());
-      fingerprints->push_back(WatchIndex::Fingerprint(r.digest));
+      if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label, probes ? r.probe : 0)); !s)
+        return Fail(s.error());
+      fingerprints->push_back(probes ? r.probe : WatchIndex::Fingerprint(r.digest));
       ++result.added;
     }
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
@@ -634,8 +680,9 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
     for (size_t i = 0; i < vars->size(); ++i) {
       const VariantSpill& v = (*vars)[i];
       if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
-      fingerprints->push_back(WatchIndex::Fingerprint(v.variant));
-      if (auto s = variant_sink.Put(std::string(AsView(v.variant)), VariantValue(v.primary, static_cast<VariantType>(v.type)));
+      fingerprints->push_back(probes ? v.probe : WatchIndex::Fingerprint(v.variant));
+      if (auto s = variant_sink.Put(std::string(AsView(v.variant)),
+                                    VariantValue(v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0));
           !s)
         return Fail(s.error());
     }
@@ -691,7 +738,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     all.insert(all.end(), f.begin(), f.end());
     std::vector<uint64_t>().swap(f);
   }
-  if (auto s = WatchIndex(all).Save(store_->index_path(), *generation + 1); !s) return Fail(s.error());
+  if (auto s = WatchIndex(all, store_->index_keying()).Save(store_->index_path(), *generation + 1); !s)
+    return Fail(s.error());
 
   const std::string& name = input_.watchlist;
   auto info = store_->GetWatchlist(name);
@@ -754,11 +802,13 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   if (!version) return Fail(version.error());
   if (!*version) {
     if (options.read_only) return Fail(Error::Corruption("store in " + dir + " has no schema version"));
-    if (auto s = store->PutMeta("schema_version", kSchemaVersion); !s) return Fail(s.error());
-  } else if (**version != kSchemaVersion) {
+    *version = options.create_schema_1 ? kSchemaVersion1 : kSchemaVersion;
+    if (auto s = store->PutMeta("schema_version", **version); !s) return Fail(s.error());
+  } else if (**version != kSchemaVersion && **version != kSchemaVersion1) {
     return Fail(Error::Corruption("store in " + dir + " has schema version " + **version + "; this leakwatch reads " +
-                                  kSchemaVersion));
+                                  kSchemaVersion1 + " and " + kSchemaVersion));
   }
+  store->set_index_keying(**version == kSchemaVersion1 ? IndexKeying::kDigest : IndexKeying::kProbe);
   return std::unique_ptr<Store>(std::move(store));
 }
 

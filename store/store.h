@@ -29,6 +29,9 @@ struct StoreOptions {
   bool read_only = false;
   // Create the database when it does not exist (only `leakwatch init` does).
   bool create_if_missing = false;
+  // Create it in schema 1, as leakwatch did before probe fingerprints (its watch index is
+  // keyed by HMAC digests); for tests of stores made by older versions.
+  bool create_schema_1 = false;
 };
 
 // A watch entry to add in bulk, and the variant keys that lead to it.
@@ -37,6 +40,7 @@ struct EnrollRecord {
   IdKind kind = IdKind::kEmail;
   uint32_t label = 0;  // from BulkEnroller::InternLabel; 0 means none
   uint32_t line = 0;   // input line, for messages
+  uint64_t probe = 0;  // KeyedHasher::Probe; required when index_keying() is kProbe
 };
 struct BulkEnrollInput {
   std::string watchlist;
@@ -78,6 +82,10 @@ class Store {
   // create_if_missing, kBusy when another writer holds it, kCorruption, kIO.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
 
+  // What the watch index is keyed by: kProbe for stores of schema 2 (every watch entry
+  // and variant carries its probe), kDigest for schema 1.
+  virtual IndexKeying index_keying() const = 0;
+
   // Metadata.
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;
   virtual Status PutMeta(const std::string& key, const std::string& value) = 0;
@@ -92,8 +100,9 @@ class Store {
   virtual Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) = 0;
   // Calls fn for every watch digest (is_variant false) and variant digest (true).
   virtual Status ForEachDigest(const std::function<void(const Digest&, bool is_variant)>& fn) = 0;
-  // The fingerprint index of every watch and variant digest: mapped from DATA/store.index
-  // when it is current, else rebuilt from the column families (and saved, by a writer).
+  // The fingerprint index of every watch entry and variant (keyed by index_keying()): read
+  // from DATA/store.index when it is current, else rebuilt from the column families (and
+  // saved, by a writer).
   virtual Result<WatchIndex> LoadWatchIndex() = 0;
 
   virtual Result<std::vector<WatchlistInfo>> Watchlists() = 0;

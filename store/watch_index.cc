@@ -15,7 +15,9 @@
 namespace lw {
 namespace {
 
-constexpr char kMagic[8] = {'L', 'W', 'I', 'D', 'X', '2', 0, 0};  // 2: buckets of 8
+// "LWIDX2": buckets of 8. Byte 6 is the IndexKeying (files written before there was a
+// choice have 0, kDigest, which is what they hold).
+constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '2'};
 struct Header {
   char magic[8];
   uint64_t generation;
@@ -35,7 +37,7 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
   return std::unique_ptr<uint64_t[], Free>(static_cast<uint64_t*>(p));
 }
 
-WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints) {
+WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints, IndexKeying keying) : keying_(keying) {
   // Load factor 0.9; a cuckoo table of two choices among 8-slot buckets fills to ~0.98
   // before insertions start to fail, so a retry with more room almost never happens.
   // Every lookup reads two buckets whatever the load: a fuller table only costs less
@@ -93,6 +95,7 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   slots_ = table_.get();
   num_buckets_ = o.num_buckets_;
   size_ = o.size_;
+  keying_ = o.keying_;
   o.slots_ = nullptr;
   o.num_buckets_ = o.size_ = 0;
   return *this;
@@ -108,8 +111,9 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Fail(Error::IO(tmp + ": " + std::strerror(errno)));
-  Header h;
-  std::memcpy(h.magic, kMagic, 8);
+  Header h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.magic[6] = static_cast<char>(keying_);
   h.generation = generation;
   h.num_buckets = num_buckets_;
   h.size = size_;
@@ -134,7 +138,7 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   return Ok();
 }
 
-Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint64_t generation) {
+Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint64_t generation, IndexKeying keying) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<WatchIndex>();
@@ -143,7 +147,8 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   struct stat st;
   Header h;
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
-      std::memcmp(h.magic, kMagic, 8) != 0 || h.generation != generation ||
+      std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
+      h.generation != generation ||
       h.num_buckets > static_cast<uint64_t>(st.st_size) / (kBucketSlots * sizeof(uint64_t)) ||
       static_cast<size_t>(st.st_size) != sizeof h + h.num_buckets * kBucketSlots * sizeof(uint64_t)) {
     ::close(fd);
@@ -176,6 +181,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   index.slots_ = index.table_.get();
   index.num_buckets_ = h.num_buckets;
   index.size_ = h.size;
+  index.keying_ = keying;
   return std::optional<WatchIndex>(std::move(index));
 }
 

@@ -1,6 +1,9 @@
 // The in-memory index of watch entries that every candidate is checked against: a flat
-// table of 8-byte fingerprints (the first 8 bytes of each keyed hash, watch entries and
-// variants alike). It is a cuckoo table of buckets of one cache line: a fingerprint lives
+// table of 8-byte fingerprints, one per watch entry and variant. In stores made since
+// schema 2 a fingerprint is the entry's probe (KeyedHasher::Probe, a keyed SipHash stored
+// beside the digest at enrollment), so a scan computes the cheap probe of each candidate
+// and the HMAC only of hits; older stores key it by the first 8 bytes of the HMAC digest
+// (IndexKeying::kDigest). It is a cuckoo table of buckets of one cache line: a fingerprint lives
 // in one of two buckets chosen by independent halves of it, so every lookup reads
 // exactly two cache lines, fetched in parallel, and never walks a probe chain (nearly
 // every lookup is of an absent key; with linear probing at this load one walked ~13
@@ -35,11 +38,17 @@
 
 namespace lw {
 
+// What an index's fingerprints are of; a scan must compute the same for its candidates.
+enum class IndexKeying : uint8_t {
+  kDigest = 0,  // WatchIndex::Fingerprint(KeyedHasher::Hash(...)): stores of schema 1
+  kProbe = 1,   // KeyedHasher::Probe(...)
+};
+
 class WatchIndex {
  public:
   WatchIndex() = default;
-  // Builds a table holding `fingerprints` (duplicates are fine).
-  explicit WatchIndex(const std::vector<uint64_t>& fingerprints);
+  // Builds a table holding `fingerprints` (nonzero; duplicates are fine).
+  WatchIndex(const std::vector<uint64_t>& fingerprints, IndexKeying keying);
   WatchIndex(WatchIndex&&) noexcept;
   WatchIndex& operator=(WatchIndex&&) noexcept;
 
@@ -68,14 +77,15 @@ class WatchIndex {
   // Every fingerprint held, for building a larger index.
   void AppendTo(std::vector<uint64_t>* out) const;
 
+  IndexKeying keying() const { return keying_; }
   size_t size() const { return size_; }
   size_t memory_bytes() const { return num_buckets_ * kBucketSlots * sizeof(uint64_t); }
 
   // Writes the table to `path` atomically (temporary file, fsync, rename).
   Status Save(const std::string& path, uint64_t generation) const;
-  // Reads a table saved with `generation`; nullopt when the file is missing, stale or
-  // not ours (the caller rebuilds it).
-  static Result<std::optional<WatchIndex>> Load(const std::string& path, uint64_t generation);
+  // Reads a table saved with `generation` and `keying`; nullopt when the file is missing,
+  // stale, keyed otherwise or not ours (the caller rebuilds it).
+  static Result<std::optional<WatchIndex>> Load(const std::string& path, uint64_t generation, IndexKeying keying);
 
  private:
   static constexpr size_t kBucketSlots = 8;  // 64 bytes
@@ -102,6 +112,7 @@ class WatchIndex {
   const uint64_t* slots_ = nullptr;
   size_t num_buckets_ = 0;
   size_t size_ = 0;
+  IndexKeying keying_ = IndexKeying::kProbe;
 };
 
 }  // namespace lw

@@ -121,14 +121,76 @@ TEST_CASE("enroll: kinds, variants and prehashed lines") {
   REQUIRE(*v);
 }
 
+TEST_CASE("enroll: hash lines without probes go into old stores only") {
+  // A line from a leakwatch before probe fingerprints has no probes: a store keyed by
+  // probes cannot index it, so the line is rejected with what to do; a schema-1 store
+  // (keyed by digests) takes it.
+  bool schema_1 = GENERATE(false, true);
+  INFO("schema 1: " << schema_1);
+  TempDir tmp;
+  ScratchStore scratch(schema_1);
+  KeyedHasher hasher(std::string(32, 'k'));
+  Normalizer normalizer;
+  HashedIdentifier h = HashIdentifier(hasher, {IdKind::kPhone, "+8613800138000"});
+  HashedIdentifier old = h;
+  old.probe = 0;
+  std::string path = tmp.path + "/old.txt";
+  std::ofstream(path) << FormatHashLine(old) << "\n" << ToHex(h.digest) << "\n";
+  EnrollOptions o;
+  o.watchlist = "pre";
+  o.prehashed = true;
+  o.temp_dir = tmp.path;
+  std::vector<std::string> reasons;
+  auto r = Enroll(*scratch.store, hasher, normalizer, o, {path},
+                  [&](const std::string&, uint64_t, const std::string& reason) { reasons.push_back(reason); });
+  REQUIRE(r);
+  if (schema_1) {
+    CHECK(r->added == 1);
+    CHECK(r->already_present == 1);
+    CHECK(reasons.empty());
+  } else {
+    CHECK(r->added == 0);
+    CHECK(r->rejected == 2);
+    REQUIRE(reasons.size() == 2);
+    CHECK_THAT(reasons[0], Catch::Contains("without probe fingerprints"));
+    CHECK(scratch.store->Memberships(h.digest)->empty());
+  }
+}
+
 TEST_CASE("hash lines round trip") {
   KeyedHasher hasher(std::string(32, 'k'));
   HashedIdentifier h = HashIdentifier(hasher, {IdKind::kEmail, "a@icloud.com"});
   CHECK(h.variants.size() == 5);  // two aliases, md5, sha1, sha256
-  auto back = ParseHashLine(FormatHashLine(h), InputKind::kAuto);
+  CHECK(h.probe == hasher.Probe("email", "a@icloud.com"));
+  REQUIRE(h.variants[0].type == VariantType::kAlias);
+  CHECK((h.variants[0].probe == hasher.Probe("email", "a@me.com") || h.variants[0].probe == hasher.Probe("email", "a@mac.com")));
+  REQUIRE(h.HasProbes());
+  std::string line = FormatHashLine(h);
+  auto back = ParseHashLine(line, InputKind::kAuto);
   REQUIRE(back);
   CHECK(back->digest == h.digest);
-  CHECK(back->variants.size() == 5);
-  CHECK(!ParseHashLine(FormatHashLine(h), InputKind::kPhone));
+  CHECK(back->probe == h.probe);
+  REQUIRE(back->variants.size() == 5);
+  for (size_t i = 0; i < 5; ++i) {
+    CHECK(back->variants[i].variant == h.variants[i].variant);
+    CHECK(back->variants[i].type == h.variants[i].type);
+    CHECK(back->variants[i].probe == h.variants[i].probe);
+  }
+  CHECK(!ParseHashLine(line, InputKind::kPhone));
+  // Damaged probes are errors, not silently dropped.
+  std::string bad = line;
+  bad.replace(bad.find("probe:") + 6, 1, "x");
+  CHECK(!ParseHashLine(bad, InputKind::kAuto));
+  CHECK(!ParseHashLine(line.substr(0, line.size() - 1), InputKind::kAuto));  // 15-digit probe
+  CHECK(!ParseHashLine(line + ":", InputKind::kAuto));
+  // Lines of older versions (no probes) still parse, without them.
+  HashedIdentifier old = h;
+  old.probe = 0;
+  for (auto& v : old.variants) v.probe = 0;
+  auto parsed_old = ParseHashLine(FormatHashLine(old), InputKind::kAuto);
+  REQUIRE(parsed_old);
+  CHECK(parsed_old->digest == h.digest);
+  CHECK(parsed_old->variants.size() == 5);
+  CHECK(!parsed_old->HasProbes());
   CHECK(RedactForMessage("secret@qq.com") == "s***********m");
 }

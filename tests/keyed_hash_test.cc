@@ -127,3 +127,15 @@ TEST_CASE("Hash and HashMany match OpenSSL's HMAC for every length, on both path
     CHECK(std::all_of(many[n].begin(), many[n].end(), [](uint8_t b) { return b == 0xab; }));
   }
 }
+
+TEST_CASE("probe: a keyed SipHash of the same framing, under a key derived from the secret", "[probe]") {
+  lw::KeyedHasher h(std::string(32, 'k'));
+  lw::Digest derived = h.Hash("probe key", "leakwatch probe key v1");
+  lw::SipKey key;
+  std::copy_n(derived.begin(), key.size(), key.begin());
+  CHECK(h.Probe("email", "a@qq.com") == lw::SipHash24(key, std::string_view("email\0a@qq.com", 14)));
+  CHECK(h.Probe("email", "a@qq.com") == h.Probe("email", "a@qq.com"));
+  CHECK(h.Probe("email", "a@qq.com") != h.Probe("phone", "a@qq.com"));
+  CHECK(h.Probe("email", "a@qq.com") != lw::KeyedHasher(std::string(32, 'j')).Probe("email", "a@qq.com"));
+  CHECK(h.Probe("", "") != 0);
+}

@@ -15,7 +15,8 @@ using namespace lw;
 namespace {
 
 struct Fixture {
-  explicit Fixture(std::vector<std::string> watched) {
+  // `schema_1`: the store of an older leakwatch, whose index is keyed by HMAC digests.
+  explicit Fixture(std::vector<std::string> watched, bool schema_1 = false) : scratch(schema_1) {
     std::string list;
     for (auto& w : watched) list += w + "\n";
     std::string path = dir + "/watch.txt";
@@ -54,7 +55,10 @@ std::string Md5Hex(const std::string& s) {
 }  // namespace
 
 TEST_CASE("scanner: records exposures with severity, match kind and redacted hint") {
-  Fixture f({"zhang.wei@icloud.com", "13800138000", "leaked.hash@qq.com"});
+  bool schema_1 = GENERATE(false, true);  // index keyed by probes, or by HMAC digests
+  INFO("schema 1: " << schema_1);
+  Fixture f({"zhang.wei@icloud.com", "13800138000", "leaked.hash@qq.com"}, schema_1);
+  CHECK(f.index.keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
   auto t = f.Scan("/dumps/a.txt",
                   "zhang.wei@me.com:Secr3t!\n"
                   "order 202611281380013800012\n"

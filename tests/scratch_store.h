@@ -31,9 +31,11 @@ class TempDir {
 
 class ScratchStore {
  public:
-  ScratchStore() {
+  // `schema_1`: a store as leakwatch made them before probe fingerprints.
+  explicit ScratchStore(bool schema_1 = false) {
     StoreOptions o;
     o.create_if_missing = true;
+    o.create_schema_1 = schema_1;
     auto opened = Store::Open(tmp_.path + "/store", o);
     REQUIRE(opened);
     store = std::move(*opened);

@@ -20,9 +20,21 @@ Digest RandomDigest(std::mt19937_64& rng) {
   return d;
 }
 
-std::unique_ptr<Store> OpenWriter(const std::string& dir) {
+// A stand-in for KeyedHasher::Probe in tests that make up digests: any nonzero value
+// derived from the digest.
+uint64_t ProbeOf(const Digest& d) { return WatchIndex::Fingerprint(d) ^ 0x5A5A5A5A5A5A5A5Aull | 1; }
+
+EnrollRecord Entry(const Digest& d, IdKind kind = IdKind::kEmail, uint32_t label = 0, uint32_t line = 0) {
+  return {d, kind, label, line, ProbeOf(d)};
+}
+VariantRecord Variant(const Digest& v, const Digest& primary, VariantType type) {
+  return {v, primary, type, ProbeOf(v)};
+}
+
+std::unique_ptr<Store> OpenWriter(const std::string& dir, bool schema_1 = false) {
   StoreOptions o;
   o.create_if_missing = true;
+  o.create_schema_1 = schema_1;
   auto s = Store::Open(dir, o);
   REQUIRE(s);
   return std::move(*s);
@@ -67,10 +79,10 @@ TEST_CASE("store: bulk enrollment, small and SST paths, counts and idempotency")
       REQUIRE(bulk);
       uint32_t label = (*bulk)->InternLabel("vip");
       for (size_t i = 0; i < n; ++i) {
-        REQUIRE((*bulk)->Add({digests[i], IdKind::kEmail, i == 0 ? label : 0u, static_cast<uint32_t>(i + 1)}));
-        REQUIRE((*bulk)->AddVariant({RandomDigest(rng), digests[i], VariantType::kMd5}));
+        REQUIRE((*bulk)->Add(Entry(digests[i], IdKind::kEmail, i == 0 ? label : 0u, static_cast<uint32_t>(i + 1))));
+        REQUIRE((*bulk)->AddVariant(Variant(RandomDigest(rng), digests[i], VariantType::kMd5)));
       }
-      REQUIRE((*bulk)->Add({digests[0], IdKind::kEmail, 0, 0}));  // repeated in the same input
+      REQUIRE((*bulk)->Add(Entry(digests[0])));  // repeated in the same input
       auto r = (*bulk)->Finish();
       REQUIRE(r);
       CHECK(r->added == n);
@@ -79,7 +91,7 @@ TEST_CASE("store: bulk enrollment, small and SST paths, counts and idempotency")
     {
       auto bulk = store->StartBulkEnroll({name, tmp.path});
       REQUIRE(bulk);
-      for (size_t i = 0; i < n; i += 2) REQUIRE((*bulk)->Add({digests[i], IdKind::kEmail, 0, 0}));
+      for (size_t i = 0; i < n; i += 2) REQUIRE((*bulk)->Add(Entry(digests[i])));
       auto r = (*bulk)->Finish();
       REQUIRE(r);
       CHECK(r->added == 0);
@@ -111,8 +123,8 @@ TEST_CASE("store: variants resolve, unenroll removes") {
   Digest primary = RandomDigest(rng), alias = RandomDigest(rng);
   auto bulk = store->StartBulkEnroll({"execs", tmp.path});
   REQUIRE(bulk);
-  REQUIRE((*bulk)->Add({primary, IdKind::kEmail, 0, 1}));
-  REQUIRE((*bulk)->AddVariant({alias, primary, VariantType::kAlias}));
+  REQUIRE((*bulk)->Add(Entry(primary, IdKind::kEmail, 0, 1)));
+  REQUIRE((*bulk)->AddVariant(Variant(alias, primary, VariantType::kAlias)));
   REQUIRE((*bulk)->Finish());
   auto v = store->ResolveVariant(alias);
   REQUIRE(v);
@@ -135,7 +147,7 @@ TEST_CASE("store: exposures round trip; the same content only moves last_seen") 
   std::mt19937_64 rng(9);
   Digest ident = RandomDigest(rng);
   auto bulk = store->StartBulkEnroll({"execs", tmp.path});
-  REQUIRE((*bulk)->Add({ident, IdKind::kEmail, 0, 1}));
+  REQUIRE((*bulk)->Add(Entry(ident, IdKind::kEmail, 0, 1)));
   REQUIRE((*bulk)->Finish());
 
   auto r1 = store->RecordExposure(MakeExposure(ident, "c1", 1000));
@@ -189,6 +201,10 @@ TEST_CASE("store: one writer at a time; readers work beside it") {
 }
 
 TEST_CASE("store: the watch index follows enrollment and is saved beside the store") {
+  // Schema 2 keys the index by the probes given at enrollment; schema 1 (stores made
+  // before probes) by the digests.
+  bool schema_1 = GENERATE(false, true);
+  INFO("schema 1: " << schema_1);
   TempDir tmp;
   std::string dir = tmp.path + "/store";
   std::mt19937_64 rng(11);
@@ -196,34 +212,59 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   for (int i = 0; i < 1000; ++i) first.push_back(RandomDigest(rng));
   for (int i = 0; i < 1000; ++i) second.push_back(RandomDigest(rng));
   Digest variant = RandomDigest(rng), absent = RandomDigest(rng);
+  auto key = [&](const Digest& d) { return schema_1 ? WatchIndex::Fingerprint(d) : ProbeOf(d); };
   {
-    auto store = OpenWriter(dir);
+    auto store = OpenWriter(dir, schema_1);
+    CHECK(store->index_keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
     auto empty = store->LoadWatchIndex();
     REQUIRE(empty);
     CHECK(empty->size() == 0);
     auto bulk = store->StartBulkEnroll({"a", tmp.path});
-    for (auto& d : first) REQUIRE((*bulk)->Add({d, IdKind::kEmail, 0, 0}));
-    REQUIRE((*bulk)->AddVariant({variant, first[0], VariantType::kSha1}));
+    for (auto& d : first) REQUIRE((*bulk)->Add(Entry(d)));
+    REQUIRE((*bulk)->AddVariant(Variant(variant, first[0], VariantType::kSha1)));
     REQUIRE((*bulk)->Finish());
     bulk = store->StartBulkEnroll({"b", tmp.path});
-    for (auto& d : second) REQUIRE((*bulk)->Add({d, IdKind::kPhone, 0, 0}));
+    for (auto& d : second) REQUIRE((*bulk)->Add(Entry(d, IdKind::kPhone)));
     REQUIRE((*bulk)->Finish());
   }
   REQUIRE(fs::exists(dir + ".index"));
-  auto store = OpenWriter(dir);
+  auto store = OpenWriter(dir);  // reopened: the schema is the store's, not the option's
+  CHECK(store->index_keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
   auto index = store->LoadWatchIndex();
   REQUIRE(index);
+  CHECK(index->keying() == store->index_keying());
   CHECK(index->size() == 2001);
-  for (auto& d : first) CHECK(index->Contains(d));
-  for (auto& d : second) CHECK(index->Contains(d));
-  CHECK(index->Contains(variant));
-  CHECK(!index->Contains(absent));
+  for (auto& d : first) CHECK(index->Contains(key(d)));
+  for (auto& d : second) CHECK(index->Contains(key(d)));
+  CHECK(index->Contains(key(variant)));
+  CHECK(!index->Contains(key(absent)));
+  // The probes are kept in the entries (schema 2) or not written at all (schema 1).
+  auto members = store->Memberships(first[0]);
+  REQUIRE(members);
+  REQUIRE(members->size() == 1);
+  CHECK((*members)[0].probe == (schema_1 ? 0 : ProbeOf(first[0])));
+  auto v = store->ResolveVariant(variant);
+  REQUIRE(v);
+  REQUIRE(*v);
+  CHECK((*v)->probe == (schema_1 ? 0 : ProbeOf(variant)));
   // A stale or damaged file is rebuilt from the store, never trusted.
   { std::ofstream(dir + ".index", std::ios::binary | std::ios::trunc) << "garbage"; }
   auto rebuilt = store->LoadWatchIndex();
   REQUIRE(rebuilt);
   CHECK(rebuilt->size() == 2001);
-  CHECK(rebuilt->Contains(second.back()));
+  for (auto& d : first) CHECK(rebuilt->Contains(key(d)));
+  CHECK(rebuilt->Contains(key(second.back())));
+  CHECK(rebuilt->Contains(key(variant)));
+}
+
+TEST_CASE("store: schema 2 refuses entries without a probe") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(3);
+  auto bulk = store->StartBulkEnroll({"a", tmp.path});
+  REQUIRE(bulk);
+  CHECK(!(*bulk)->Add({RandomDigest(rng), IdKind::kEmail, 0, 1}));
+  CHECK(!(*bulk)->AddVariant({RandomDigest(rng), RandomDigest(rng), VariantType::kMd5}));
 }
 
 TEST_CASE("watch index: every fingerprint is found at full load, absent ones are not") {
@@ -234,7 +275,7 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   for (auto& f : fps) f = rng() | 1;
   std::vector<uint64_t> with_duplicates = fps;
   with_duplicates.insert(with_duplicates.end(), fps.begin(), fps.begin() + 1000);
-  WatchIndex index(with_duplicates);
+  WatchIndex index(with_duplicates, IndexKeying::kProbe);
   CHECK(index.size() == fps.size());
   size_t missing = 0, false_positives = 0;
   for (uint64_t f : fps) missing += !index.Contains(f);
@@ -251,10 +292,13 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   TempDir tmp;
   std::string path = tmp.path + "/x.index";
   REQUIRE(index.Save(path, 7));
-  auto stale = WatchIndex::Load(path, 8);
+  auto stale = WatchIndex::Load(path, 8, IndexKeying::kProbe);
   REQUIRE(stale);
   CHECK(!stale->has_value());
-  auto loaded = WatchIndex::Load(path, 7);
+  auto other_keying = WatchIndex::Load(path, 7, IndexKeying::kDigest);
+  REQUIRE(other_keying);
+  CHECK(!other_keying->has_value());
+  auto loaded = WatchIndex::Load(path, 7, IndexKeying::kProbe);
   REQUIRE(loaded);
   REQUIRE(loaded->has_value());
   CHECK((*loaded)->size() == fps.size());

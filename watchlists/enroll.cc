@@ -7,6 +7,7 @@
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "watchlists/input_parser.h"
@@ -34,8 +35,9 @@ std::string HexDigest(std::string_view s, size_t n) {
   return ToHex(out, n);
 }
 
+// `keying`: the store's; a store keyed by probes needs them on every prehashed line.
 Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const EnrollOptions& options,
-                const ParsedLine& p) {
+                IndexKeying keying, const ParsedLine& p) {
   Outcome o;
   if (!p.reason.empty()) {
     o.reason = p.reason;
@@ -45,6 +47,10 @@ Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const E
     auto h = ParseHashLine(p.identifier, options.kind);
     if (!h) {
       o.reason = h.error().message;
+      return o;
+    }
+    if (keying == IndexKeying::kProbe && !h->HasProbes()) {
+      o.reason = "hash line without probe fingerprints (from an older 'leakwatch hash'): hash the identifier again";
       return o;
     }
     o.hashed = std::move(*h);
@@ -63,32 +69,64 @@ Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const E
 
 }  // namespace
 
+bool HashedIdentifier::HasProbes() const {
+  return probe != 0 && std::all_of(variants.begin(), variants.end(), [](const VariantRecord& v) { return v.probe != 0; });
+}
+
 HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id) {
   HashedIdentifier h;
   h.kind = id.kind;
   h.digest = hasher.Hash(HashTag(id.kind), id.value);
+  h.probe = hasher.Probe(HashTag(id.kind), id.value);
   if (id.kind != IdKind::kEmail) return h;
-  for (const std::string& alias : AppleAliases(id.value))
-    h.variants.push_back({hasher.Hash("email", alias), h.digest, VariantType::kAlias});
-  h.variants.push_back({hasher.Hash("md5", HexDigest<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16)), h.digest, VariantType::kMd5});
-  h.variants.push_back({hasher.Hash("sha1", HexDigest<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20)), h.digest, VariantType::kSha1});
-  h.variants.push_back({hasher.Hash("sha256", HexDigest<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32)), h.digest, VariantType::kSha256});
+  auto add = [&](std::string_view tag, const std::string& value, VariantType type) {
+    h.variants.push_back({hasher.Hash(tag, value), h.digest, type, hasher.Probe(tag, value)});
+  };
+  for (const std::string& alias : AppleAliases(id.value)) add("email", alias, VariantType::kAlias);
+  add("md5", HexDigest<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16), VariantType::kMd5);
+  add("sha1", HexDigest<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20), VariantType::kSha1);
+  add("sha256", HexDigest<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32), VariantType::kSha256);
   return h;
 }
 
 namespace {
 constexpr std::string_view kVariantNames[] = {"", "alias", "md5", "sha1", "sha256"};
+
+std::string ProbeHex(uint64_t probe) {
+  uint8_t b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<uint8_t>(probe >> (56 - 8 * i));
+  return ToHex(b, 8);
 }
+
+// 16 hex digits, nonzero.
+std::optional<uint64_t> ParseProbe(std::string_view hex) {
+  if (hex.size() != 16) return std::nullopt;
+  auto bytes = FromHex(hex);
+  if (!bytes) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : *bytes) v = v << 8 | static_cast<uint8_t>(c);
+  if (v == 0) return std::nullopt;
+  return v;
+}
+}  // namespace
 
 std::string FormatHashLine(const HashedIdentifier& h) {
   std::string out = ToHex(h.digest);
   out += ' ';
   out += KindName(h.kind);
+  if (h.probe != 0) {
+    out += " probe:";
+    out += ProbeHex(h.probe);
+  }
   for (const VariantRecord& v : h.variants) {
     out += ' ';
     out += kVariantNames[static_cast<int>(v.type)];
     out += ':';
     out += ToHex(v.variant);
+    if (v.probe != 0) {
+      out += ':';
+      out += ProbeHex(v.probe);
+    }
   }
   return out;
 }
@@ -114,14 +152,35 @@ Result<HashedIdentifier> ParseHashLine(std::string_view line, InputKind kind) {
     if ((kind == InputKind::kEmail && h.kind != IdKind::kEmail) || (kind == InputKind::kPhone && h.kind != IdKind::kPhone))
       return Fail(Error::Invalid("hash line is of another kind than --kind"));
   }
-  for (size_t i = 2; i < fields.size(); ++i) {
-    size_t colon = fields[i].find(':');
+  size_t i = 2;
+  if (i < fields.size() && fields[i].starts_with("probe:")) {
+    auto probe = ParseProbe(fields[i].substr(6));
+    if (!probe) return Fail(Error::Invalid("bad probe in hash line (16 hex digits)"));
+    h.probe = *probe;
+    ++i;
+  }
+  for (; i < fields.size(); ++i) {
+    // TYPE:HEX, and :PROBE since probes exist.
+    std::string_view f = fields[i];
+    size_t colon = f.find(':');
     int type = 0;
     for (int t = 1; t <= 4; ++t)
-      if (colon != std::string_view::npos && fields[i].substr(0, colon) == kVariantNames[t]) type = t;
-    auto v = type ? DigestFromHex(fields[i].substr(colon + 1)) : Result<Digest>(Fail(Error::Invalid("")));
+      if (colon != std::string_view::npos && f.substr(0, colon) == kVariantNames[t]) type = t;
+    std::string_view hex = type ? f.substr(colon + 1) : std::string_view();
+    std::string_view probe_hex;
+    if (size_t c2 = hex.find(':'); c2 != std::string_view::npos) {
+      probe_hex = hex.substr(c2 + 1);
+      hex = hex.substr(0, c2);
+    }
+    auto v = type ? DigestFromHex(hex) : Result<Digest>(Fail(Error::Invalid("")));
     if (!v) return Fail(Error::Invalid("bad variant in hash line"));
-    h.variants.push_back({*v, h.digest, static_cast<VariantType>(type)});
+    uint64_t probe = 0;
+    if (!probe_hex.empty() || f.back() == ':') {
+      auto p = ParseProbe(probe_hex);
+      if (!p) return Fail(Error::Invalid("bad probe in hash line (16 hex digits)"));
+      probe = *p;
+    }
+    h.variants.push_back({*v, h.digest, static_cast<VariantType>(type), probe});
   }
   return h;
 }
@@ -143,6 +202,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   auto started = store.StartBulkEnroll({options.watchlist, options.temp_dir});
   if (!started) return Fail(started.error());
   BulkEnroller& bulk = **started;
+  const IndexKeying keying = store.index_keying();
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
   // A pipeline: this thread reads and parses batches of lines; workers normalize and
@@ -158,7 +218,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   auto launch = [&](std::unique_ptr<Batch> batch) {
     in_flight.push_back(std::async(std::launch::async, [&, b = std::move(batch)]() mutable {
       b->outcomes.reserve(b->lines.size());
-      for (const ParsedLine& p : b->lines) b->outcomes.push_back(Process(hasher, normalizer, options, p));
+      for (const ParsedLine& p : b->lines) b->outcomes.push_back(Process(hasher, normalizer, options, keying, p));
       return std::move(b);
     }));
   };
@@ -173,7 +233,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
         continue;
       }
       EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(b->lines[i].label),
-                     static_cast<uint32_t>(b->lines[i].line)};
+                     static_cast<uint32_t>(b->lines[i].line), o.hashed.probe};
       if (auto s = bulk.Add(r); !s) return s;
       for (const VariantRecord& v : o.hashed.variants)
         if (auto s = bulk.AddVariant(v); !s) return s;

@@ -49,12 +49,17 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
 struct HashedIdentifier {
   IdKind kind = IdKind::kEmail;
   Digest digest{};
+  uint64_t probe = 0;  // KeyedHasher::Probe; 0 on lines from a leakwatch before probes
   std::vector<VariantRecord> variants;
+
+  // Whether every probe is known (required by stores of schema 2).
+  bool HasProbes() const;
 };
 HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id);
 
-// `leakwatch hash` output line for one identifier: "HEX KIND [TYPE:HEX]..." and its parser
-// (used by --prehashed; also accepts a bare HEX).
+// `leakwatch hash` output line for one identifier, "HEX KIND probe:P [TYPE:HEX:P]..." (P:
+// 16 hex digits), and its parser (used by --prehashed). The parser also reads the lines of
+// older versions, "HEX KIND [TYPE:HEX]..." or a bare HEX, which carry no probes.
 std::string FormatHashLine(const HashedIdentifier& h);
 Result<HashedIdentifier> ParseHashLine(std::string_view line, InputKind kind);
 
