@@ -455,9 +455,11 @@ class Extractor::Scan {
     for (size_t at = Find(s.data(), 0, n, '@'); at < n; at = Find(s.data(), at + 1, n, '@')) {
       size_t b = at, e = at + 1;
       bool windows = at >= 64 && n - e >= 64;  // 64 bytes on either side: true for most tokens
+      scan::EmailWindow w;
       if (windows) {  // the byte loops below start at the end of the class runs
-        b -= static_cast<size_t>(std::countl_one(scan::ClassMask64<kLocal>(s.data() + at - 64)));
-        e += static_cast<size_t>(std::countr_one(scan::ClassMask64<kDomain>(s.data() + e)));
+        w = scan::EmailWindowAround(s.data(), at);
+        b -= static_cast<size_t>(std::countl_one(w.local));
+        e += static_cast<size_t>(std::countr_one(w.domain));
       }
       while (b > 0 && at - b <= kMaxLocal && Is(kLocal, s[b - 1])) --b;
       bool local_ok = at - b <= kMaxLocal;
@@ -487,7 +489,7 @@ class Extractor::Scan {
         char lower[kMaxLocal + 1 + kMaxDomain + 15];
         scan::LowerAscii(s.data(), b, de, n, lower);
         std::string_view value(lower, de - b);
-        bool valid = windows && de - at - 1 <= 64 ? scan::IsValidEmailMasks(scan::EmailMasksAround(s.data(), b, at, de))
+        bool valid = windows && de - at - 1 <= 64 ? scan::IsValidEmailMasks(scan::EmailMasksAround(w, b, at, de))
                                                   : scan::IsValidEmailToken(value, at - b);
         if (valid) Emit(f, b, de, IdKind::kEmail, kTagEmail, value, MatchKind::kExact);
       }

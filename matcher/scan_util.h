@@ -15,6 +15,7 @@
 #endif
 
 #include "base/identifier.h"
+#include "matcher/class_masks.h"
 
 namespace lw::scan {
 
@@ -244,64 +245,69 @@ inline uint64_t ByteMask64(const char* p, char c) {
   return m;
 }
 
-// The masks of the email token s[begin, end) whose '@' is s[at], from the 64 bytes on
-// either side of the '@'. REQUIRES: s[at - 64, at + 65) is readable; the token has
-// 1..64 bytes on each side of the '@'.
-inline EmailTokenMasks EmailMasksAround(const char* s, size_t begin, size_t at, size_t end) {
+// The masks of the email token s[begin, end) whose '@' is s[at], from the window around
+// the '@' (EmailWindowAround). REQUIRES: the token has 1..64 bytes on each side of the '@'.
+inline EmailTokenMasks EmailMasksAround(const EmailWindow& w, size_t begin, size_t at, size_t end) {
   EmailTokenMasks m{.local_size = at - begin, .domain_size = end - at - 1};
-  m.local_dots = ByteMask64(s + at - 64, '.') >> (64 - m.local_size);
-  const char* domain = s + at + 1;
+  m.local_dots = w.local_dots >> (64 - m.local_size);
   uint64_t keep = m.domain_size == 64 ? ~uint64_t{0} : (uint64_t{1} << m.domain_size) - 1;
-  m.dots = ByteMask64(domain, '.') & keep;
-  m.dashes = ByteMask64(domain, '-') & keep;
-  m.letters = ClassMask64<kAlpha>(domain) & keep;
+  m.dots = w.dots & keep;
+  m.dashes = w.dashes & keep;
+  m.letters = w.letters & keep;
   return m;
 }
 
 // Calls f(begin, end) for every maximal run of bytes in class kCls (kDigit, kHex,
 // kBase64 or kPhone) that is at least kMinLen long, in ascending order.
 //
-// Works on 64-byte class bitmasks: runs shorter than kMinLen inside a block are
-// dropped with a few shifts, so text with many short runs (words, numbers) costs about
-// as much as classifying it.
+// Works on 64-byte class bitmasks, computed 32 blocks at a time (ClassMasks, AVX-512
+// where the CPU has it): runs shorter than kMinLen inside a block are dropped with a few
+// shifts, so text with many short runs (words, numbers) costs about as much as
+// classifying it.
 template <uint8_t kCls, size_t kMinLen, class F>
 void ForEachRun(const char* s, size_t n, F&& f) {
   static_assert(kMinLen >= 1 && kMinLen <= 64);
   constexpr size_t kNone = ~size_t{0};
+  constexpr size_t kGroup = 32;  // blocks classified per call: 2 KiB, masks in L1
   size_t open = kNone;  // start of the run that reaches the end of the previous block
-  for (size_t base = 0; base < n; base += 64) {
-    uint64_t m;
-    if (n - base >= 64) {
-      m = ClassMask64<kCls>(s + base);
+  uint64_t masks[kGroup];
+  for (size_t base = 0; base < n;) {
+    size_t blocks = std::min(kGroup, (n - base) / 64);
+    if (blocks > 0) {
+      ClassMasks(kCls, s + base, blocks, masks);
     } else {
       char tail[64] = {};  // NUL is in no class
       std::memcpy(tail, s + base, n - base);
-      m = ClassMask64<kCls>(tail);
+      ClassMasks(kCls, tail, 1, masks);
+      blocks = 1;
     }
-    if (open != kNone) {
-      if (m == ~uint64_t{0}) continue;
-      size_t end = base + static_cast<size_t>(std::countr_one(m));
-      if (end - open >= kMinLen) f(open, end);
-      open = kNone;
-      m &= m + 1;  // drop the run just reported
-    }
-    if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
-      int start = 64 - std::countl_one(m);
-      open = base + static_cast<size_t>(start);
-      m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
-    }
-    // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
-    uint64_t long_at = m;
-    for (size_t covered = 1; covered < kMinLen;) {  // constant trip count: unrolled
-      size_t step = std::min(covered, kMinLen - covered);
-      long_at &= long_at >> step;
-      covered += step;
-    }
-    while (long_at != 0) {
-      int begin = std::countr_zero(long_at);
-      int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
-      f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
-      long_at &= ~uint64_t{0} << end;
+    for (size_t k = 0; k < blocks; ++k, base += 64) {
+      uint64_t m = masks[k];
+      if (open != kNone) {
+        if (m == ~uint64_t{0}) continue;
+        size_t end = base + static_cast<size_t>(std::countr_one(m));
+        if (end - open >= kMinLen) f(open, end);
+        open = kNone;
+        m &= m + 1;  // drop the run just reported
+      }
+      if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
+        int start = 64 - std::countl_one(m);
+        open = base + static_cast<size_t>(start);
+        m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
+      }
+      // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
+      uint64_t long_at = m;
+      for (size_t covered = 1; covered < kMinLen;) {  // constant trip count: unrolled
+        size_t step = std::min(covered, kMinLen - covered);
+        long_at &= long_at >> step;
+        covered += step;
+      }
+      while (long_at != 0) {
+        int begin = std::countr_zero(long_at);
+        int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
+        f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+        long_at &= ~uint64_t{0} << end;
+      }
     }
   }
   if (open != kNone && n - open >= kMinLen) f(open, n);

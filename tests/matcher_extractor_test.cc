@@ -491,7 +491,8 @@ TEST_CASE("scan: IsValidEmailToken and IsValidEmailMasks agree with IsValidAscii
       std::string text = std::string(64, ' ') + email + std::string(64, ' ');
       for (char& c : text)
         if (rng() % 2 == 0) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      auto masks = lw::scan::EmailMasksAround(text.data(), 64, 64 + local_len, 64 + email.size());
+      auto window = lw::scan::EmailWindowAround(text.data(), 64 + local_len);
+      auto masks = lw::scan::EmailMasksAround(window, 64, 64 + local_len, 64 + email.size());
       REQUIRE(lw::scan::IsValidEmailMasks(masks) == valid);
     }
     valid_count += valid;

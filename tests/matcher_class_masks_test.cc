@@ -1,0 +1,96 @@
+#include "matcher/class_masks.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <string>
+
+#include "matcher/scan_util.h"
+
+namespace lw::scan {
+namespace {
+
+// Bytes that exercise every class edge: ASCII around each range, and high bytes.
+std::string RandomBlocks(size_t blocks, uint64_t seed) {
+  static const std::string kEdges = "/09:@AFGZ[`afgz{ .-_+()\t\r\n\x7f\x80\xbc\xef\xff";
+  std::mt19937_64 rng(seed);
+  std::string s(blocks * 64 + 130, '\0');
+  for (char& c : s) c = rng() % 2 ? kEdges[rng() % kEdges.size()] : static_cast<char>(rng());
+  return s;
+}
+
+uint64_t Reference(uint8_t cls, const char* p) {
+  uint64_t m = 0;
+  for (int i = 0; i < 64; ++i) m |= uint64_t{Is(cls, p[i])} << i;
+  return m;
+}
+
+TEST_CASE("class masks: both implementations agree with the class table") {
+  std::string s = RandomBlocks(40, 7);
+  const size_t blocks = 40;
+  for (int cls_int : std::initializer_list<int>{kDigit, kHex, kAlpha, kLocal, kDomain, kBase64, kPhone, kSpace, kDigit | kSpace}) {
+    auto cls = static_cast<uint8_t>(cls_int);
+    INFO("class " << int(cls));
+    std::vector<uint64_t> a(blocks), b(blocks);
+    sse2::ClassMasks(cls, s.data(), blocks, a.data());
+    for (size_t k = 0; k < blocks; ++k) REQUIRE(a[k] == Reference(cls, s.data() + 64 * k));
+    if (avx512::Available()) {
+      avx512::ClassMasks(cls, s.data(), blocks, b.data());
+      CHECK(a == b);
+    }
+    ClassMasks(cls, s.data(), blocks, b.data());  // the dispatched one
+    CHECK(a == b);
+  }
+}
+
+TEST_CASE("class masks: the e-mail window") {
+  std::string s = RandomBlocks(8, 11);
+  for (size_t at = 64; at + 65 <= s.size(); at += 13) {
+    EmailWindow w = sse2::EmailWindowAround(s.data(), at);
+    const char* before = s.data() + at - 64;
+    const char* after = s.data() + at + 1;
+    REQUIRE(w.local == Reference(kLocal, before));
+    REQUIRE(w.domain == Reference(kDomain, after));
+    REQUIRE(w.letters == Reference(kAlpha, after));
+    REQUIRE(w.local_dots == ByteMask64(before, '.'));
+    REQUIRE(w.dots == ByteMask64(after, '.'));
+    REQUIRE(w.dashes == ByteMask64(after, '-'));
+    if (avx512::Available()) {
+      EmailWindow v = avx512::EmailWindowAround(s.data(), at);
+      CHECK(v.local == w.local);
+      CHECK(v.local_dots == w.local_dots);
+      CHECK(v.domain == w.domain);
+      CHECK(v.dots == w.dots);
+      CHECK(v.dashes == w.dashes);
+      CHECK(v.letters == w.letters);
+    }
+  }
+}
+
+TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups and the tail") {
+  std::mt19937_64 rng(3);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048}, size_t{2049},
+                   size_t{5000}}) {
+    std::string s(n, 'x');
+    for (char& c : s) c = rng() % 7 == 0 ? ' ' : static_cast<char>('0' + rng() % 10);
+    // Long runs that cross block and group edges.
+    if (n > 2100) std::fill(s.begin() + 2000, s.begin() + 2100, '7');
+    std::vector<std::pair<size_t, size_t>> got, want;
+    ForEachRun<kDigit, 5>(s.data(), n, [&](size_t b, size_t e) { got.emplace_back(b, e); });
+    for (size_t i = 0; i < n;) {
+      if (!IsDigit(s[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < n && IsDigit(s[j])) ++j;
+      if (j - i >= 5) want.emplace_back(i, j);
+      i = j;
+    }
+    INFO("n = " << n);
+    CHECK(got == want);
+  }
+}
+
+}  // namespace
+}  // namespace lw::scan
