@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <new>
 #include <optional>
 #include <thread>
@@ -15,14 +16,15 @@
 namespace lw {
 namespace {
 
-// "LWIDX2": buckets of 8. Byte 6 is the IndexKeying (files written before there was a
-// choice have 0, kDigest, which is what they hold).
-constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '2'};
+// "LWIDX3": buckets of 8, then the filter's blocks (version 2 had no filter: rebuilt).
+// Byte 6 is the IndexKeying.
+constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '3'};
 struct Header {
   char magic[8];
   uint64_t generation;
   uint64_t num_buckets;
   uint64_t size;
+  uint64_t num_blocks;  // of the filter
 };
 
 }  // namespace
@@ -44,6 +46,46 @@ WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints, IndexKeying ke
   // memory and loads faster.
   size_t buckets = (fingerprints.size() + fingerprints.size() / 9) / kBucketSlots + 1;
   while (!Build(fingerprints, buckets)) buckets += buckets / 8 + 1;
+  BuildFilter();
+}
+
+void WatchIndex::BuildFilter() {
+  num_blocks_ = std::max<size_t>(1, (size_ * kFilterBitsPerKey + kBlockWords * 64 - 1) / (kBlockWords * 64));
+  bloom_ = Allocate(num_blocks_ * kBlockWords, /*zero=*/true);
+  const size_t slots = num_buckets_ * kBucketSlots;
+  // Two threads, each setting the bits of the blocks in its half (no shared writes); each
+  // reads the whole table, which costs far less than the random writes.
+  auto fill = [&](size_t first_block, size_t end_block) {
+    // The writes are random over tens of MiB: each block is prefetched 16 keys before
+    // its bits are set.
+    constexpr size_t kAhead = 16;
+    size_t pending[kAhead];
+    uint64_t pending_bits[kAhead];
+    size_t count = 0;
+    auto set = [&](size_t b, uint64_t h) {
+      uint64_t* block = bloom_.get() + b * kBlockWords;
+      for (int k = 0; k < kFilterProbes; ++k, h >>= 9) block[h & 7] |= uint64_t{1} << ((h >> 3) & 63);
+    };
+    for (size_t i = 0; i < slots; ++i) {
+      uint64_t fp = slots_[i];
+      if (fp == 0) continue;
+      size_t b = BlockOf(fp);
+      if (b < first_block || b >= end_block) continue;
+      __builtin_prefetch(bloom_.get() + b * kBlockWords, 1);
+      size_t k = count++ % kAhead;
+      if (count > kAhead) set(pending[k], pending_bits[k]);
+      pending[k] = b;
+      pending_bits[k] = FilterBits(fp);
+    }
+    for (size_t j = count > kAhead ? count - kAhead : 0; j < count; ++j) set(pending[j % kAhead], pending_bits[j % kAhead]);
+  };
+  if (size_ < (1u << 20)) {
+    fill(0, num_blocks_);
+    return;
+  }
+  std::thread second(fill, num_blocks_ / 2, num_blocks_);
+  fill(0, num_blocks_ / 2);
+  second.join();
 }
 
 bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets) {
@@ -65,9 +107,9 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets
   uint64_t kick_state = 0x9E3779B97F4A7C15ull;  // deterministic choice of victims
   constexpr size_t kAhead = 16;  // buckets of later fingerprints load while this one goes in
   for (size_t i = 0; i < fingerprints.size(); ++i) {
-    if (i + kAhead < fingerprints.size()) Prefetch(fingerprints[i + kAhead]);
+    if (i + kAhead < fingerprints.size()) PrefetchTable(fingerprints[i + kAhead]);
     const uint64_t fp = fingerprints[i];
-    if (Contains(fp)) continue;  // duplicates are fine
+    if (InTable(fp)) continue;  // duplicates are fine
     ++size_;
     size_t b1 = Bucket1(fp), b2 = Bucket2(fp);
     if (place(b1, fp) || place(b2, fp)) continue;
@@ -93,6 +135,9 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   if (this == &o) return *this;
   table_ = std::move(o.table_);
   slots_ = table_.get();
+  bloom_ = std::move(o.bloom_);
+  num_blocks_ = o.num_blocks_;
+  o.num_blocks_ = 0;
   num_buckets_ = o.num_buckets_;
   size_ = o.size_;
   keying_ = o.keying_;
@@ -117,6 +162,7 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   h.generation = generation;
   h.num_buckets = num_buckets_;
   h.size = size_;
+  h.num_blocks = num_blocks_;
   auto write_all = [&](const void* p, size_t n) {
     const char* c = static_cast<const char*>(p);
     while (n > 0) {
@@ -128,7 +174,8 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
     }
     return true;
   };
-  bool ok = write_all(&h, sizeof h) && write_all(slots_, memory_bytes()) && ::fsync(fd) == 0;
+  bool ok = write_all(&h, sizeof h) && write_all(slots_, memory_bytes()) &&
+            write_all(bloom_.get(), num_blocks_ * kBlockWords * sizeof(uint64_t)) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -146,41 +193,49 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   }
   struct stat st;
   Header h;
+  constexpr uint64_t kBucketBytes = kBucketSlots * sizeof(uint64_t), kBlockBytes = kBlockWords * sizeof(uint64_t);
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
-      h.generation != generation ||
-      h.num_buckets > static_cast<uint64_t>(st.st_size) / (kBucketSlots * sizeof(uint64_t)) ||
-      static_cast<size_t>(st.st_size) != sizeof h + h.num_buckets * kBucketSlots * sizeof(uint64_t)) {
+      h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
+      h.num_blocks == 0 || h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
+      static_cast<uint64_t>(st.st_size) != sizeof h + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
     ::close(fd);
     return std::optional<WatchIndex>();
   }
-  WatchIndex index;
-  index.table_ = Allocate(h.num_buckets * kBucketSlots, /*zero=*/false);  // every slot is read from the file
-  size_t want = h.num_buckets * kBucketSlots * sizeof(uint64_t);
-  char* dst = reinterpret_cast<char*>(index.table_.get());
-  // Reads [from, to) of the table; true when all of it arrived.
-  auto read_range = [&](size_t from, size_t to) {
-    while (from < to) {
-      ssize_t r = ::pread(fd, dst + from, to - from, static_cast<off_t>(sizeof h + from));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) return false;
-      from += static_cast<size_t>(r);
-    }
-    return true;
+  // Reads `len` bytes at file offset `offset` into dst. Most of the time goes to the
+  // kernel faulting in fresh pages: two threads halve it for hundreds of MiB (a scan
+  // waits for the index before it starts).
+  auto read_into = [&](char* dst, uint64_t offset, size_t len) {
+    auto read_range = [&](size_t from, size_t to) {
+      while (from < to) {
+        ssize_t r = ::pread(fd, dst + from, to - from, static_cast<off_t>(offset + from));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return false;
+        from += static_cast<size_t>(r);
+      }
+      return true;
+    };
+    size_t half = len / 2 / (2 << 20) * (2 << 20);
+    bool second_ok = true;
+    std::thread second;
+    if (half > 0) second = std::thread([&] { second_ok = read_range(half, len); });
+    bool first_ok = read_range(0, half > 0 ? half : len);
+    if (second.joinable()) second.join();
+    return first_ok && second_ok;
   };
-  // Most of the load is the kernel faulting in fresh pages: two threads halve it for an
-  // index of hundreds of MiB (a scan waits for it before it starts).
-  size_t half = want / 2 / (2 << 20) * (2 << 20);
-  bool second_ok = true;
-  std::thread second;
-  if (half > 0) second = std::thread([&] { second_ok = read_range(half, want); });
-  bool first_ok = read_range(0, half > 0 ? half : want);
-  if (second.joinable()) second.join();
+  WatchIndex index;
+  // Every byte of both is read from the file: no zeroing.
+  index.table_ = Allocate(h.num_buckets * kBucketSlots, /*zero=*/false);
+  index.bloom_ = Allocate(h.num_blocks * kBlockWords, /*zero=*/false);
+  bool ok = read_into(reinterpret_cast<char*>(index.table_.get()), sizeof h, h.num_buckets * kBucketBytes) &&
+            read_into(reinterpret_cast<char*>(index.bloom_.get()), sizeof h + h.num_buckets * kBucketBytes,
+                      h.num_blocks * kBlockBytes);
   ::close(fd);
-  if (!first_ok || !second_ok) return Fail(Error::IO(path + ": short read of the watch index"));
+  if (!ok) return Fail(Error::IO(path + ": short read of the watch index"));
   index.slots_ = index.table_.get();
   index.num_buckets_ = h.num_buckets;
   index.size_ = h.size;
+  index.num_blocks_ = h.num_blocks;
   index.keying_ = keying;
   return std::optional<WatchIndex>(std::move(index));
 }

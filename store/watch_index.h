@@ -26,6 +26,7 @@
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -58,20 +59,11 @@ class WatchIndex {
     return fp ? fp : 1;  // 0 marks an empty slot
   }
 
-  bool Contains(uint64_t fp) const {
-    if (num_buckets_ == 0) return false;
-    const uint64_t* a = slots_ + Bucket1(fp) * kBucketSlots;
-    const uint64_t* b = slots_ + Bucket2(fp) * kBucketSlots;
-    bool found = false;
-    for (size_t k = 0; k < kBucketSlots; ++k) found |= (a[k] == fp) | (b[k] == fp);  // unrolled, branch-free
-    return found;
-  }
+  bool Contains(uint64_t fp) const { return MayContain(fp) && InTable(fp); }
   bool Contains(const Digest& d) const { return Contains(Fingerprint(d)); }
-  // Starts loading the buckets where `fp` would be; call some lookups ahead of Contains().
+  // Starts loading what Contains(fp) reads first; call it some lookups ahead.
   void Prefetch(uint64_t fp) const {
-    if (num_buckets_ == 0) return;
-    __builtin_prefetch(slots_ + Bucket1(fp) * kBucketSlots);
-    __builtin_prefetch(slots_ + Bucket2(fp) * kBucketSlots);
+    if (num_blocks_ != 0) __builtin_prefetch(bloom_.get() + BlockOf(fp) * kBlockWords);
   }
 
   // Every fingerprint held, for building a larger index.
@@ -79,6 +71,7 @@ class WatchIndex {
 
   IndexKeying keying() const { return keying_; }
   size_t size() const { return size_; }
+  // The table's bytes (what Save writes); the filter in front of it adds a seventh.
   size_t memory_bytes() const { return num_buckets_ * kBucketSlots * sizeof(uint64_t); }
 
   // Writes the table to `path` atomically (temporary file, fsync, rename).
@@ -89,6 +82,40 @@ class WatchIndex {
 
  private:
   static constexpr size_t kBucketSlots = 8;  // 64 bytes
+  static constexpr size_t kBlockWords = 8;   // a filter block: 512 bits, one cache line
+  static constexpr size_t kFilterBitsPerKey = 10;
+  static constexpr int kFilterProbes = 6;    // bits set per key: ~1% false positives
+
+  bool InTable(uint64_t fp) const {
+    if (num_buckets_ == 0) return false;
+    const uint64_t* a = slots_ + Bucket1(fp) * kBucketSlots;
+    const uint64_t* b = slots_ + Bucket2(fp) * kBucketSlots;
+    bool found = false;
+    for (size_t k = 0; k < kBucketSlots; ++k) found |= (a[k] == fp) | (b[k] == fp);  // unrolled, branch-free
+    return found;
+  }
+  void PrefetchTable(uint64_t fp) const {
+    __builtin_prefetch(slots_ + Bucket1(fp) * kBucketSlots);
+    __builtin_prefetch(slots_ + Bucket2(fp) * kBucketSlots);
+  }
+
+  // The blocked Bloom filter in front of the table (Putze, Sanders and Singler, 2007):
+  // all of a key's bits are in one cache line, so a lookup of an absent key, nearly every
+  // lookup, reads one line of a filter a seventh the table's size (more of it stays in
+  // cache) instead of two lines of the table. Built in memory from the table, not saved.
+  size_t BlockOf(uint64_t fp) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(std::rotl(fp, 21)) * num_blocks_) >> 64);
+  }
+  static uint64_t FilterBits(uint64_t fp) { return (fp ^ (fp >> 31)) * 0xBF58476D1CE4E5B9ull; }
+  bool MayContain(uint64_t fp) const {
+    if (num_blocks_ == 0) return false;
+    const uint64_t* block = bloom_.get() + BlockOf(fp) * kBlockWords;
+    uint64_t h = FilterBits(fp);
+    bool all = true;
+    for (int i = 0; i < kFilterProbes; ++i, h >>= 9) all &= (block[h & 7] >> ((h >> 3) & 63)) & 1;
+    return all;
+  }
+  void BuildFilter();
 
   // The two buckets of a fingerprint, from its high and its low half (each uniformly
   // distributed: the fingerprint is a keyed hash), mapped onto [0, buckets) without a
@@ -110,6 +137,8 @@ class WatchIndex {
 
   std::unique_ptr<uint64_t[], Free> table_;
   const uint64_t* slots_ = nullptr;
+  std::unique_ptr<uint64_t[], Free> bloom_;
+  size_t num_blocks_ = 0;
   size_t num_buckets_ = 0;
   size_t size_ = 0;
   IndexKeying keying_ = IndexKeying::kProbe;
