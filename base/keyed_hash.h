@@ -61,6 +61,10 @@ class KeyedHasher {
     return p != 0 ? p : 1;
   }
 
+  // out[i] = Probe(in[i].tag, in[i].data), two at a time (SipHash24Pair).
+  // REQUIRES: out.size() >= in.size().
+  void ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const;
+
   // Whether Hash takes the SHA-NI path on this machine (decided once per process).
   static bool HasFastPath();
 

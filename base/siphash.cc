@@ -1,5 +1,6 @@
 #include "base/siphash.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 
@@ -45,12 +46,52 @@ struct State {
   }
 };
 
+State Init(const SipKey& key) {
+  uint64_t k0 = LoadLittle64(key.data()), k1 = LoadLittle64(key.data() + 8);
+  return {0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1, 0x6c7967656e657261ULL ^ k0,
+          0x7465646279746573ULL ^ k1};
+}
+
+// Word k of the padded message s: whole words, then the tail with the length on top.
+uint64_t WordAt(std::string_view s, size_t k) {
+  auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  size_t whole = s.size() / 8;
+  if (k < whole) return LoadLittle64(p + 8 * k);
+  uint64_t last = static_cast<uint64_t>(s.size()) << 56;
+  for (size_t i = 0; i < s.size() % 8; ++i) last |= uint64_t{p[8 * whole + i]} << (8 * i);
+  return last;
+}
+
+uint64_t Finish(State& s) {
+  s.v2 ^= 0xff;
+  for (int i = 0; i < 4; ++i) s.Round();
+  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
 }  // namespace
 
+void SipHash24Pair(const SipKey& key, std::string_view a, std::string_view b, uint64_t out[2]) {
+  State s = Init(key), t = Init(key);
+  const size_t wa = a.size() / 8 + 1, wb = b.size() / 8 + 1, common = std::min(wa, wb);
+  size_t k = 0;
+  for (; k < common; ++k) {  // both chains in one loop body: the compiler interleaves them
+    s.Absorb(WordAt(a, k));
+    t.Absorb(WordAt(b, k));
+  }
+  for (size_t j = k; j < wa; ++j) s.Absorb(WordAt(a, j));
+  for (size_t j = k; j < wb; ++j) t.Absorb(WordAt(b, j));
+  s.v2 ^= 0xff;
+  t.v2 ^= 0xff;
+  for (int i = 0; i < 4; ++i) {
+    s.Round();
+    t.Round();
+  }
+  out[0] = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  out[1] = t.v0 ^ t.v1 ^ t.v2 ^ t.v3;
+}
+
 uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, std::string_view c) {
-  uint64_t k0 = LoadLittle64(key.data()), k1 = LoadLittle64(key.data() + 8);
-  State s{0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1, 0x6c7967656e657261ULL ^ k0,
-          0x7465646279746573ULL ^ k1};
+  State s = Init(key);
   // Whole words straight from each part; a part's last partial word is completed from
   // the next part through `pending`.
   uint8_t pending[8];
@@ -75,9 +116,7 @@ uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, st
   uint64_t last = static_cast<uint64_t>(a.size() + b.size() + c.size()) << 56;
   for (size_t i = 0; i < npending; ++i) last |= uint64_t{pending[i]} << (8 * i);
   s.Absorb(last);
-  s.v2 ^= 0xff;
-  for (int i = 0; i < 4; ++i) s.Round();
-  return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+  return Finish(s);
 }
 
 }  // namespace lw

@@ -139,3 +139,17 @@ TEST_CASE("probe: a keyed SipHash of the same framing, under a key derived from 
   CHECK(h.Probe("email", "a@qq.com") != lw::KeyedHasher(std::string(32, 'j')).Probe("email", "a@qq.com"));
   CHECK(h.Probe("", "") != 0);
 }
+
+TEST_CASE("probe: ProbeMany equals Probe for every batch size and length", "[probe]") {
+  lw::KeyedHasher h(std::string(32, 'k'));
+  std::mt19937_64 rng(9);
+  std::vector<std::string> values;
+  for (int i = 0; i < 41; ++i) values.push_back(std::string(rng() % 2 ? rng() % 40 : rng() % 300, 'a' + i % 26));
+  std::vector<lw::HashInput> in;
+  for (size_t i = 0; i < values.size(); ++i) in.push_back({i % 3 ? "email" : "sha256", values[i]});
+  for (size_t n = 0; n <= in.size(); ++n) {
+    std::vector<uint64_t> out(n);
+    h.ProbeMany({in.data(), n}, out);
+    for (size_t i = 0; i < n; ++i) REQUIRE(out[i] == h.Probe(in[i].tag, in[i].data));
+  }
+}
