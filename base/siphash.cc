@@ -92,6 +92,16 @@ void SipHash24Pair(const SipKey& key, std::string_view a, std::string_view b, ui
 
 uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, std::string_view c) {
   State s = Init(key);
+  const size_t total = a.size() + b.size() + c.size();
+  if (total <= 256) {  // the usual case: the parts laid out whole, then plain words
+    char buf[256];
+    std::memcpy(buf, a.data(), a.size());
+    std::memcpy(buf + a.size(), b.data(), b.size());
+    std::memcpy(buf + a.size() + b.size(), c.data(), c.size());
+    std::string_view m(buf, total);
+    for (size_t k = 0; k <= total / 8; ++k) s.Absorb(WordAt(m, k));
+    return Finish(s);
+  }
   // Whole words straight from each part; a part's last partial word is completed from
   // the next part through `pending`.
   uint8_t pending[8];
@@ -113,7 +123,7 @@ uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, st
     if (n > 0) std::memcpy(pending, p, n);
     npending = n;
   }
-  uint64_t last = static_cast<uint64_t>(a.size() + b.size() + c.size()) << 56;
+  uint64_t last = static_cast<uint64_t>(total) << 56;
   for (size_t i = 0; i < npending; ++i) last |= uint64_t{pending[i]} << (8 * i);
   s.Absorb(last);
   return Finish(s);

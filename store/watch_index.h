@@ -3,25 +3,27 @@
 // schema 2 a fingerprint is the entry's probe (KeyedHasher::Probe, a keyed SipHash stored
 // beside the digest at enrollment), so a scan computes the cheap probe of each candidate
 // and the HMAC only of hits; older stores key it by the first 8 bytes of the HMAC digest
-// (IndexKeying::kDigest). It is a cuckoo table of buckets of one cache line: a fingerprint lives
-// in one of two buckets chosen by independent halves of it, so every lookup reads
-// exactly two cache lines, fetched in parallel, and never walks a probe chain (nearly
-// every lookup is of an absent key; with linear probing at this load one walked ~13
-// slots).
+// (IndexKeying::kDigest).
+//
+// Nearly every lookup is of an absent key. A blocked Bloom filter (10 bits per entry, all
+// of an entry's bits in one cache line, ~1 % false positives) answers those from one
+// cache line of a structure a seventh the table's size. Behind it, a cuckoo table of
+// buckets of one cache line: a fingerprint lives in one of two buckets chosen by
+// independent halves of it, so a lookup that passes the filter reads exactly two cache
+// lines and never walks a probe chain.
 //
 // A hit is confirmed in the store, which holds the full keyed hash; a false positive
 // (about 16 / 2^64 per lookup: two buckets of eight) costs one store read, never a wrong
-// exposure. 10 million
-// identifiers with their variants (32M fingerprints) take about 275 MiB.
+// exposure. 10 million identifiers with their variants (32M fingerprints) take about
+// 275 MiB of table and 40 MiB of filter.
 //
 // The store keeps a copy in DATA/store.index, rewritten after each enrollment and
 // stamped with the store's watch generation, so a scan reads it in one go instead of
 // reading millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints
 // of entries since unenrolled: harmless, the store has the last word.
 //
-// Lookups are random accesses into a table of hundreds of MiB: the table lives in
-// memory advised for transparent huge pages (fewer TLB misses), and callers checking
-// many candidates Prefetch() a batch before testing it.
+// Both live in memory advised for transparent huge pages (fewer TLB misses), and callers
+// checking many candidates Prefetch() a batch before testing it.
 //
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once

@@ -26,14 +26,25 @@ struct Outcome {
 // algorithm under a lock on every call, which serializes the hashing threads.
 template <class Ctx, int (*Init)(Ctx*), int (*Update)(Ctx*, const void*, size_t),
           int (*Final)(unsigned char*, Ctx*)>
-std::string HexDigest(std::string_view s, size_t n) {
-  Ctx ctx;
-  Init(&ctx);
-  Update(&ctx, s.data(), s.size());
-  uint8_t out[64];
-  Final(out, &ctx);
-  return ToHex(out, n);
-}
+struct HexDigestOf {
+  // Lower-case hex of the first n bytes of the digest of s, in a buffer of its own (no
+  // allocation: enrollment makes three per email, by the million).
+  HexDigestOf(std::string_view s, size_t n) : size(2 * n) {
+    Ctx ctx;
+    Init(&ctx);
+    Update(&ctx, s.data(), s.size());
+    uint8_t out[64];
+    Final(out, &ctx);
+    static const char kDigits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; ++i) {
+      hex[2 * i] = kDigits[out[i] >> 4];
+      hex[2 * i + 1] = kDigits[out[i] & 15];
+    }
+  }
+  std::string_view view() const { return {hex, size}; }
+  char hex[128];
+  size_t size;
+};
 
 // `keying`: the store's; a store keyed by probes needs them on every prehashed line.
 Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const EnrollOptions& options,
@@ -79,13 +90,15 @@ HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id)
   h.digest = hasher.Hash(HashTag(id.kind), id.value);
   h.probe = hasher.Probe(HashTag(id.kind), id.value);
   if (id.kind != IdKind::kEmail) return h;
-  auto add = [&](std::string_view tag, const std::string& value, VariantType type) {
+  h.variants.reserve(5);
+  auto add = [&](std::string_view tag, std::string_view value, VariantType type) {
     h.variants.push_back({hasher.Hash(tag, value), h.digest, type, hasher.Probe(tag, value)});
   };
   for (const std::string& alias : AppleAliases(id.value)) add("email", alias, VariantType::kAlias);
-  add("md5", HexDigest<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16), VariantType::kMd5);
-  add("sha1", HexDigest<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20), VariantType::kSha1);
-  add("sha256", HexDigest<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32), VariantType::kSha256);
+  add("md5", HexDigestOf<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16).view(), VariantType::kMd5);
+  add("sha1", HexDigestOf<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20).view(), VariantType::kSha1);
+  add("sha256", HexDigestOf<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32).view(),
+      VariantType::kSha256);
   return h;
 }
 
