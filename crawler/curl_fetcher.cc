@@ -185,18 +185,40 @@ size_t OnBody(char* data, size_t size, size_t n, void* p) {
   return len;
 }
 
+// The guard's verdict on `a` for transfer t; records the refusal.
+bool Refuse(Transfer* t, const sockaddr* a) {
+  if (!t->guard || !IsPrivateAddress(a)) return false;
+  std::string address = FormatAddress(a);
+  if (std::find(t->exemptions->begin(), t->exemptions->end(), address) != t->exemptions->end()) return false;
+  t->address_refused = true;
+  t->refused_address = std::move(address);
+  return true;
+}
+
 curl_socket_t OnOpenSocket(void* p, curlsocktype, curl_sockaddr* a) {
   auto* t = static_cast<Transfer*>(p);
-  if (t->guard && IsPrivateAddress(&a->addr)) {
-    std::string address = FormatAddress(&a->addr);
-    if (std::find(t->exemptions->begin(), t->exemptions->end(), address) ==
-        t->exemptions->end()) {
-      t->address_refused = true;
-      t->refused_address = std::move(address);
-      return CURL_SOCKET_BAD;
-    }
-  }
+  if (Refuse(t, &a->addr)) return CURL_SOCKET_BAD;
   return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+// Called before each request goes out, on a new connection or a reused one. The socket
+// check above sees only new connections: a transfer whose policy refuses private
+// addresses could otherwise reuse a connection that one allowed to them had opened to
+// the same host. This checks the address every request is actually sent to.
+int OnPrereq(void* p, char* primary_ip, char*, int primary_port, int) {
+  auto* t = static_cast<Transfer*>(p);
+  if (!t->guard) return CURL_PREREQFUNC_OK;
+  sockaddr_storage ss{};
+  auto* in = reinterpret_cast<sockaddr_in*>(&ss);
+  auto* in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+  if (inet_pton(AF_INET, primary_ip, &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    in->sin_port = htons(static_cast<uint16_t>(primary_port));
+  } else if (inet_pton(AF_INET6, primary_ip, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(static_cast<uint16_t>(primary_port));
+  }  // else: family 0, which the guard refuses
+  return Refuse(t, reinterpret_cast<const sockaddr*>(&ss)) ? CURL_PREREQFUNC_ABORT : CURL_PREREQFUNC_OK;
 }
 
 std::string HeaderValue(CURL* easy, const char* name) {
@@ -494,6 +516,8 @@ void CurlFetcher::Start(std::unique_ptr<Job> job, int64_t now, int64_t deadline_
   set(CURLOPT_WRITEDATA, static_cast<void*>(t.get()));
   set(CURLOPT_OPENSOCKETFUNCTION, &OnOpenSocket);
   set(CURLOPT_OPENSOCKETDATA, static_cast<void*>(t.get()));
+  set(CURLOPT_PREREQFUNCTION, &OnPrereq);
+  set(CURLOPT_PREREQDATA, static_cast<void*>(t.get()));
   set(CURLOPT_PROXY, policy.proxy.c_str());  // "" disables environment proxies
   set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
   if (t->headers.get() != nullptr) set(CURLOPT_HTTPHEADER, t->headers.get());
@@ -562,7 +586,7 @@ void CurlFetcher::Finish(CURL* easy, CURLcode code, int64_t deadline_ms) {
       r.outcome = FetchOutcome::kTooLarge;
       r.error = "body exceeds " + std::to_string(t->max_body) + " bytes after decompression";
     }
-  } else if (t->address_refused && code == CURLE_COULDNT_CONNECT) {
+  } else if (t->address_refused && (code == CURLE_COULDNT_CONNECT || code == CURLE_ABORTED_BY_CALLBACK)) {
     r.outcome = FetchOutcome::kAddressDenied;
     r.error = "refused private address " + t->refused_address;
   } else if (code == CURLE_UNSUPPORTED_PROTOCOL) {

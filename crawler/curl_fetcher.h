@@ -8,7 +8,9 @@
 // What the fetcher guarantees, per request (the FetchPolicy fields name the knobs):
 //  - Only http and https, also across redirects (at most max_redirects of them).
 //  - The private-address guard (crawler/address_guard.h) on every address actually
-//    connected to, redirects included, unless allow_private_addresses. With a proxy the
+//    connected to, redirects included, unless allow_private_addresses; and again before
+//    each request on the address it goes to, so a kept-alive connection that a source
+//    allowed to private addresses opened is never reused by one that is not. With a proxy the
 //    only address we connect to is the proxy's, which the operator configured, so the
 //    guard is not applied: the proxy decides what its clients may reach. Without one,
 //    proxies from the environment (http_proxy, ...) are ignored so that the guard

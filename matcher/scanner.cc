@@ -63,16 +63,16 @@ class IndexFilter final : public CandidateFilter {
     // them: the index is far larger than the caches, and a lookup that waits for memory
     // costs ~100 ns. The fingerprint is the keyed SipHash probe (~20 ns; ProbeMany computes
     // two at once), or in stores of schema 1 the HMAC (~95 ns in HashMany, likewise).
+    HashInput inputs[kMaxBatch];
     size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
       keep[i] = false;
       const Probe& p = probes[i];
       if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
+      inputs[n] = {p.hash_tag, p.value};
       which[n++] = i;
     }
     uint64_t fps[kMaxBatch];
-    HashInput inputs[kMaxBatch];
-    for (size_t k = 0; k < n; ++k) inputs[k] = {probes[which[k]].hash_tag, probes[which[k]].value};
     if (index_.keying() == IndexKeying::kProbe) {
       hasher_.ProbeMany({inputs, n}, {fps, n});
       for (size_t k = 0; k < n; ++k) index_.Prefetch(fps[k]);

@@ -553,6 +553,26 @@ TEST_CASE("the default policy refuses loopback, also behind a redirect", "[fetch
   }
 }
 
+TEST_CASE("a connection opened under a permissive policy is not reused past the guard", "[fetch][guard]") {
+  // Two sources on one fetcher: one allows private addresses, one does not. The second
+  // must not ride the first one's kept-alive connection to the same private host.
+  Site site;
+  auto f = QuickFetcher();
+  FetchPolicy open = TestPolicy();
+  open.allow_private_addresses = true;
+  FetchPolicy guarded = TestPolicy();
+  guarded.allow_private_addresses = false;
+  FetchResult first = FetchOne(*f, site.server->Url("/hello.txt"), open);
+  REQUIRE(first.outcome == FetchOutcome::kOk);
+  FetchResult second = FetchOne(*f, site.server->Url("/hello.txt"), guarded);
+  INFO(Describe(second));
+  CHECK(second.outcome == FetchOutcome::kAddressDenied);
+  CHECK(second.error.find("127.0.0.1") != std::string::npos);
+  CHECK(site.server->TotalRequests() == 1);
+  // And the permissive source still gets its answers.
+  CHECK(FetchOne(*f, site.server->Url("/hello.txt"), open).outcome == FetchOutcome::kOk);
+}
+
 TEST_CASE("a configured proxy's own address is allowed", "[fetch][guard]") {
   // Nothing listens on the proxy port: the connection fails as a network error, not as
   // a refusal by the guard. No request leaves this machine.
