@@ -269,6 +269,7 @@ Result<CrawlReport> Crawler::Run(const std::vector<SourceConfig>& sources) {
     run.report = r;
     run.report.ran = true;
     run.policy = FetchPolicy::FromConfig(source.crawl);
+    run.policy.group = source.name;
     run.state = *state;
     run.state.last_start = now;
     run.state.outcome = "running";

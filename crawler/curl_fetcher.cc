@@ -288,6 +288,7 @@ class CurlFetcher final : public Fetcher {
   CurlMulti multi_;
   std::mt19937_64 rng_;
   std::unordered_map<std::string, Host> hosts_;
+  std::unordered_map<std::string, int> group_in_flight_;  // by FetchPolicy::group
   std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
   std::list<std::unique_ptr<Job>> pending_;  // FIFO; robots fetches go before their host
   const std::function<void(FetchResult)>* on_result_ = nullptr;  // during Run()
@@ -436,7 +437,8 @@ int64_t CurlFetcher::StartReady(int64_t now, int64_t deadline_ms, size_t concurr
       }
     }
 
-    if (host.in_flight >= std::max(policy.per_host_concurrency, 1)) {
+    if (host.in_flight >= std::max(policy.per_host_concurrency, 1) ||
+        (policy.group_concurrency > 0 && group_in_flight_[policy.group] >= policy.group_concurrency)) {
       ++it;
       continue;
     }
@@ -531,6 +533,7 @@ void CurlFetcher::Start(std::unique_ptr<Job> job, int64_t now, int64_t deadline_
   }
   Host& host = hosts_[t->job->url.origin];
   ++host.in_flight;
+  ++group_in_flight_[t->job->request.policy.group];
   host.next_start_ms = now + std::max<int64_t>(t->job->request.policy.per_host_delay_ms, 0);
   transfers_.emplace(e, std::move(t));
 }
@@ -544,6 +547,7 @@ void CurlFetcher::Finish(CURL* easy, CURLcode code, int64_t deadline_ms) {
   const FetchPolicy& policy = job->request.policy;
   Host& host = hosts_[job->url.origin];
   --host.in_flight;
+  --group_in_flight_[policy.group];
 
   FetchResult r = BaseResult(*job);
   char* effective = nullptr;

@@ -13,6 +13,7 @@ FetchPolicy FetchPolicy::FromConfig(const CrawlConfig& c) {
   p.allow_private_addresses = c.allow_private_addresses;
   p.proxy = c.proxy;
   p.headers = c.headers;
+  p.group_concurrency = c.concurrency;  // a source's own `concurrency` (else [crawl]'s)
   return p;
 }
 

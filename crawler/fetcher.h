@@ -37,6 +37,10 @@ struct FetchPolicy {
   bool allow_private_addresses = false; // else loopback/RFC 1918/link-local/CGNAT/ULA refused
   std::string proxy;                    // socks5h://..., http://...
   std::map<std::string, std::string> headers;  // extra request headers (cookies, ...)
+  // Requests with the same group (the crawl uses the source's name) have at most
+  // group_concurrency transfers in flight together; 0: only the fetcher-wide limit.
+  std::string group;
+  int group_concurrency = 0;
 
   static FetchPolicy FromConfig(const CrawlConfig& c);
 };

@@ -474,6 +474,30 @@ TEST_CASE("global concurrency is never exceeded", "[fetch][limits]") {
   CHECK(site.server->MaxInFlight() == 1);
 }
 
+TEST_CASE("a group's concurrency is never exceeded, other groups run beside it", "[fetch][limits]") {
+  // A source's own `concurrency` caps its transfers, whatever the fetcher-wide limit.
+  Site a, b;
+  auto f = QuickFetcher();
+  FetchPolicy p = TestPolicy();
+  p.per_host_concurrency = 8;
+  p.group = "slow-source";
+  p.group_concurrency = 1;
+  FetchPolicy q = p;
+  q.group = "other-source";
+  q.group_concurrency = 8;
+  std::vector<FetchRequest> requests;
+  for (int i = 0; i < 4; ++i) requests.push_back(Request(a.server->Url("/slow?ms=100"), p));
+  for (int i = 0; i < 4; ++i) requests.push_back(Request(b.server->Url("/slow?ms=100"), q));
+  auto r = RunAll(*f, requests, /*concurrency=*/8);
+  for (const FetchResult& x : r) CHECK(x.outcome == FetchOutcome::kOk);
+  CHECK(a.server->MaxInFlight() == 1);
+  CHECK(b.server->MaxInFlight() > 1);
+  // The crawl makes each source a group limited by its (possibly overridden) concurrency.
+  CrawlConfig c;
+  c.concurrency = 3;
+  CHECK(FetchPolicy::FromConfig(c).group_concurrency == 3);
+}
+
 TEST_CASE("per-host delay spaces request starts", "[fetch][limits]") {
   Site site;
   auto f = QuickFetcher();
