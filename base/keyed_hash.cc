@@ -276,9 +276,9 @@ void KeyedHasher::ProbeMany(std::span<const HashInput> in, std::span<uint64_t> o
   constexpr size_t kMaxMessage = 256;
   char buf[2][kMaxMessage];
   auto lay_out = [&](const HashInput& m, char* b) {
-    std::memcpy(b, m.tag.data(), m.tag.size());
+    if (!m.tag.empty()) std::memcpy(b, m.tag.data(), m.tag.size());  // empty views may have null data()
     b[m.tag.size()] = '\0';
-    std::memcpy(b + m.tag.size() + 1, m.data.data(), m.data.size());
+    if (!m.data.empty()) std::memcpy(b + m.tag.size() + 1, m.data.data(), m.data.size());
     return std::string_view(b, m.tag.size() + 1 + m.data.size());
   };
   auto fits = [&](const HashInput& m) { return m.tag.size() + 1 + m.data.size() <= kMaxMessage; };

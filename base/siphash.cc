@@ -95,9 +95,12 @@ uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, st
   const size_t total = a.size() + b.size() + c.size();
   if (total <= 256) {  // the usual case: the parts laid out whole, then plain words
     char buf[256];
-    std::memcpy(buf, a.data(), a.size());
-    std::memcpy(buf + a.size(), b.data(), b.size());
-    std::memcpy(buf + a.size() + b.size(), c.data(), c.size());
+    size_t at = 0;
+    for (std::string_view part : {a, b, c}) {
+      if (part.empty()) continue;  // an empty view's data() may be null: no memcpy
+      std::memcpy(buf + at, part.data(), part.size());
+      at += part.size();
+    }
     std::string_view m(buf, total);
     for (size_t k = 0; k <= total / 8; ++k) s.Absorb(WordAt(m, k));
     return Finish(s);
@@ -111,7 +114,7 @@ uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, st
     size_t n = part.size();
     if (npending > 0) {
       size_t take = std::min(n, 8 - npending);
-      std::memcpy(pending + npending, p, take);
+      if (take > 0) std::memcpy(pending + npending, p, take);
       npending += take;
       p += take;
       n -= take;
