@@ -13,8 +13,8 @@ flags=(-std=c++2b -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=unde
        -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L)
 # target: the sources it needs besides its own .cc
 declare -A deps=(
-  [extractor_fuzzer]="matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc"
-  [decoders_fuzzer]="matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc"
+  [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc base/siphash.cc"
+  [decoders_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc base/siphash.cc"
   [config_fuzzer]="base/config.cc base/units.cc"
   [input_parser_fuzzer]="watchlists/input_parser.cc"
   [html_text_fuzzer]="crawler/html_text.cc crawler/url.cc"

@@ -1,5 +1,6 @@
 // libFuzzer target: every decoder on arbitrary bytes; segments must lie inside the text
-// and decoding never grows a segment.
+// and decoding never grows a segment. Also: both byte-class implementations (SSE2 and,
+// where the CPU has it, AVX-512) agree on the input's blocks.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -7,7 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "matcher/class_masks.h"
 #include "matcher/decoders.h"
+#include "matcher/scan_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -30,6 +33,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (s.offset > size || s.size > size - s.offset || s.size == 0) std::abort();
     if (lw::DecodeSegment(text, s, &out) && s.encoding != lw::Encoding::kHtmlEntity && out.size() > s.size)
       std::abort();
+  }
+  if (lw::scan::avx512::Available() && size >= 129) {
+    namespace sc = lw::scan;
+    const char* p = text.data();
+    size_t blocks = size / 64;
+    std::vector<uint64_t> a(blocks), b(blocks);
+    for (uint8_t cls : {sc::kDigit, sc::kHex, sc::kAlpha, sc::kLocal, sc::kDomain, sc::kBase64, sc::kPhone}) {
+      sc::sse2::ClassMasks(cls, p, blocks, a.data());
+      sc::avx512::ClassMasks(cls, p, blocks, b.data());
+      if (a != b) std::abort();
+    }
+    for (size_t at = 64; at + 65 <= size; at += 61) {
+      sc::EmailWindow x = sc::sse2::EmailWindowAround(p, at), y = sc::avx512::EmailWindowAround(p, at);
+      if (x.local != y.local || x.local_dots != y.local_dots || x.domain != y.domain || x.dots != y.dots ||
+          x.dashes != y.dashes || x.letters != y.letters)
+        std::abort();
+    }
   }
   return 0;
 }
