@@ -271,26 +271,11 @@ Digest KeyedHasher::Hmac(std::string_view key, std::string_view message) {
 }
 
 void KeyedHasher::ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const {
-  // Each message (tag, NUL, data) is laid out whole in a buffer, so the pair loop reads
-  // plain words; the rare longer one goes alone.
-  constexpr size_t kMaxMessage = 256;
-  char buf[2][kMaxMessage];
-  auto lay_out = [&](const HashInput& m, char* b) {
-    if (!m.tag.empty()) std::memcpy(b, m.tag.data(), m.tag.size());  // empty views may have null data()
-    b[m.tag.size()] = '\0';
-    if (!m.data.empty()) std::memcpy(b + m.tag.size() + 1, m.data.data(), m.data.size());
-    return std::string_view(b, m.tag.size() + 1 + m.data.size());
-  };
-  auto fits = [&](const HashInput& m) { return m.tag.size() + 1 + m.data.size() <= kMaxMessage; };
   size_t i = 0;
   for (; i + 1 < in.size(); i += 2) {
-    if (!fits(in[i]) || !fits(in[i + 1])) {
-      out[i] = Probe(in[i].tag, in[i].data);
-      out[i + 1] = Probe(in[i + 1].tag, in[i + 1].data);
-      continue;
-    }
+    const std::string_view tags[2] = {in[i].tag, in[i + 1].tag}, data[2] = {in[i].data, in[i + 1].data};
     uint64_t pair[2];
-    SipHash24Pair(probe_key_, lay_out(in[i], buf[0]), lay_out(in[i + 1], buf[1]), pair);
+    SipHash24TaggedPair(probe_key_, tags, data, pair);
     out[i] = pair[0] != 0 ? pair[0] : 1;
     out[i + 1] = pair[1] != 0 ? pair[1] : 1;
   }

@@ -57,11 +57,11 @@ class KeyedHasher {
 
   // SipHash-2-4(probe key, tag || 0x00 || data), never 0 (0 means "no probe" in records).
   uint64_t Probe(std::string_view tag, std::string_view data) const {
-    uint64_t p = SipHash24(probe_key_, tag, std::string_view("\0", 1), data);
+    uint64_t p = SipHash24Tagged(probe_key_, tag, data);
     return p != 0 ? p : 1;
   }
 
-  // out[i] = Probe(in[i].tag, in[i].data), two at a time (SipHash24Pair).
+  // out[i] = Probe(in[i].tag, in[i].data), two at a time (SipHash24TaggedPair).
   // REQUIRES: out.size() >= in.size().
   void ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const;
 

@@ -70,16 +70,82 @@ uint64_t Finish(State& s) {
 
 }  // namespace
 
-void SipHash24Pair(const SipKey& key, std::string_view a, std::string_view b, uint64_t out[2]) {
+namespace {
+
+// Up to 8 bytes of p[0, n) as a little-endian word, reading only inside it.
+uint64_t LoadPartial(const uint8_t* p, size_t n) {
+  if (n >= 8) return LoadLittle64(p);
+  uint64_t v = 0;
+  for (size_t i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
+  return v;
+}
+
+// The message tag || 0x00 || data, read word by word from where its bytes are: the
+// prefix (tag and NUL, 1..8 bytes) as a word of its own, the data in place. Every load
+// stays inside `data`.
+class TaggedMessage {
+ public:
+  TaggedMessage(std::string_view tag, std::string_view data)
+      : prefix_(LoadPartial(reinterpret_cast<const uint8_t*>(tag.data()), tag.size())),
+        p_(tag.size() + 1),
+        d_(reinterpret_cast<const uint8_t*>(data.data())),
+        n_(data.size()),
+        whole_((p_ + n_) / 8) {}
+
+  static bool Fits(std::string_view tag) { return tag.size() + 1 <= 8; }
+  size_t words() const { return whole_ + 1; }  // with the final (length) word
+
+  uint64_t Word(size_t k) const {
+    const size_t length = p_ + n_;
+    if (k < whole_) {
+      if (k > 0) return LoadLittle64(d_ + 8 * k - p_);  // message bytes [8k, 8k + 8)
+      return p_ == 8 ? prefix_ : prefix_ | LoadPartial(d_, 8 - p_) << (8 * p_);
+    }
+    // The final word: the last length % 8 bytes, and the length on top.
+    uint64_t last = static_cast<uint64_t>(length) << 56;
+    const size_t tail = length % 8;
+    if (whole_ == 0) return last | prefix_ | LoadPartial(d_, n_) << (8 * p_);  // all of it (< 8 bytes)
+    if (tail == 0) return last;
+    // Data bytes [n - tail, n): from the last 8 of the data when there are 8, else one by one.
+    if (n_ >= 8) return last | LoadLittle64(d_ + n_ - 8) >> (8 * (8 - tail));
+    return last | LoadPartial(d_ + n_ - tail, tail);
+  }
+
+ private:
+  uint64_t prefix_;
+  size_t p_;
+  const uint8_t* d_;
+  size_t n_;
+  size_t whole_;
+};
+
+}  // namespace
+
+uint64_t SipHash24Tagged(const SipKey& key, std::string_view tag, std::string_view data) {
+  if (!TaggedMessage::Fits(tag)) return SipHash24(key, tag, std::string_view("\0", 1), data);
+  TaggedMessage m(tag, data);
+  State s = Init(key);
+  for (size_t k = 0; k < m.words(); ++k) s.Absorb(m.Word(k));
+  return Finish(s);
+}
+
+void SipHash24TaggedPair(const SipKey& key, const std::string_view tag[2], const std::string_view data[2],
+                         uint64_t out[2]) {
+  if (!TaggedMessage::Fits(tag[0]) || !TaggedMessage::Fits(tag[1])) {
+    out[0] = SipHash24Tagged(key, tag[0], data[0]);
+    out[1] = SipHash24Tagged(key, tag[1], data[1]);
+    return;
+  }
+  TaggedMessage a(tag[0], data[0]), b(tag[1], data[1]);
   State s = Init(key), t = Init(key);
-  const size_t wa = a.size() / 8 + 1, wb = b.size() / 8 + 1, common = std::min(wa, wb);
+  const size_t common = std::min(a.words(), b.words());
   size_t k = 0;
   for (; k < common; ++k) {  // both chains in one loop body: the compiler interleaves them
-    s.Absorb(WordAt(a, k));
-    t.Absorb(WordAt(b, k));
+    s.Absorb(a.Word(k));
+    t.Absorb(b.Word(k));
   }
-  for (size_t j = k; j < wa; ++j) s.Absorb(WordAt(a, j));
-  for (size_t j = k; j < wb; ++j) t.Absorb(WordAt(b, j));
+  for (size_t j = k; j < a.words(); ++j) s.Absorb(a.Word(j));
+  for (size_t j = k; j < b.words(); ++j) t.Absorb(b.Word(j));
   s.v2 ^= 0xff;
   t.v2 ^= 0xff;
   for (int i = 0; i < 4; ++i) {

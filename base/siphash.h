@@ -16,8 +16,13 @@ using SipKey = std::array<uint8_t, 16>;
 // them together.
 uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b = {}, std::string_view c = {});
 
-// out[0] = SipHash24(key, a), out[1] = SipHash24(key, b), computed in step: the rounds of
-// one message are a serial chain, and two fill the CPU's pipelines (~1.6x the throughput).
-void SipHash24Pair(const SipKey& key, std::string_view a, std::string_view b, uint64_t out[2]);
+// SipHash24(key, tag, "\0", data) without copying: words are loaded from `data` in
+// place. For tags of up to 7 bytes (identifier tags are); others take SipHash24.
+uint64_t SipHash24Tagged(const SipKey& key, std::string_view tag, std::string_view data);
+
+// out[i] = SipHash24Tagged(key, tag[i], data[i]) for i = 0, 1, computed in step: the rounds
+// of one message are a serial chain, and two fill the CPU's pipelines.
+void SipHash24TaggedPair(const SipKey& key, const std::string_view tag[2], const std::string_view data[2],
+                         uint64_t out[2]);
 
 }  // namespace lw
