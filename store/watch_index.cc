@@ -16,9 +16,10 @@
 namespace lw {
 namespace {
 
-// "LWIDX3": buckets of 8, then the filter's blocks (version 2 had no filter: rebuilt).
-// Byte 6 is the IndexKeying.
-constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '3'};
+// "LWIDX4": a header padded to one page, buckets of 8, then the filter's blocks. Byte 6
+// is the IndexKeying. Older versions are rebuilt: 2 had no filter, 3 a 40-byte header
+// (its table could not be mapped in place).
+constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '4'};
 struct Header {
   char magic[8];
   uint64_t generation;
@@ -26,6 +27,7 @@ struct Header {
   uint64_t size;
   uint64_t num_blocks;  // of the filter
 };
+constexpr size_t kHeaderBytes = 4096;  // the table starts on a page: Load maps it in place
 
 }  // namespace
 
@@ -129,12 +131,23 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets
   return true;
 }
 
+WatchIndex::Mapping::~Mapping() {
+  if (base_) ::munmap(base_, bytes_);
+}
+
+WatchIndex::Mapping& WatchIndex::Mapping::operator=(Mapping&& o) noexcept {
+  std::swap(base_, o.base_);
+  std::swap(bytes_, o.bytes_);
+  return *this;
+}
+
 WatchIndex::WatchIndex(WatchIndex&& o) noexcept { *this = std::move(o); }
 
 WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   if (this == &o) return *this;
   table_ = std::move(o.table_);
-  slots_ = table_.get();
+  mapping_ = std::move(o.mapping_);
+  slots_ = o.slots_;
   bloom_ = std::move(o.bloom_);
   num_blocks_ = o.num_blocks_;
   o.num_blocks_ = 0;
@@ -174,7 +187,9 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
     }
     return true;
   };
-  bool ok = write_all(&h, sizeof h) && write_all(slots_, memory_bytes()) &&
+  char header[kHeaderBytes] = {};
+  std::memcpy(header, &h, sizeof h);
+  bool ok = write_all(header, sizeof header) && write_all(slots_, memory_bytes()) &&
             write_all(bloom_.get(), num_blocks_ * kBlockWords * sizeof(uint64_t)) && ::fsync(fd) == 0;
   int saved = errno;
   ::close(fd);
@@ -198,41 +213,36 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
       h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
       h.num_blocks == 0 || h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
-      static_cast<uint64_t>(st.st_size) != sizeof h + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
+      static_cast<uint64_t>(st.st_size) != kHeaderBytes + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
     ::close(fd);
     return std::optional<WatchIndex>();
   }
-  // Reads `len` bytes at file offset `offset` into dst. Most of the time goes to the
-  // kernel faulting in fresh pages: two threads halve it for hundreds of MiB (a scan
-  // waits for the index before it starts).
-  auto read_into = [&](char* dst, uint64_t offset, size_t len) {
-    auto read_range = [&](size_t from, size_t to) {
-      while (from < to) {
-        ssize_t r = ::pread(fd, dst + from, to - from, static_cast<off_t>(offset + from));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) return false;
-        from += static_cast<size_t>(r);
-      }
-      return true;
-    };
-    size_t half = len / 2 / (2 << 20) * (2 << 20);
-    bool second_ok = true;
-    std::thread second;
-    if (half > 0) second = std::thread([&] { second_ok = read_range(half, len); });
-    bool first_ok = read_range(0, half > 0 ? half : len);
-    if (second.joinable()) second.join();
-    return first_ok && second_ok;
-  };
+  // The table is mapped, not read: only a lookup that passes the filter touches it (about
+  // one in a hundred), so a scan faults in the few pages it needs from the page cache
+  // instead of copying 275 MiB into freshly zeroed memory before it starts. The filter,
+  // read on every lookup, is copied into memory advised for huge pages: mapped file pages
+  // are 4 KiB, and random reads over 40 MiB of those would miss the TLB each time.
+  const size_t table_bytes = h.num_buckets * kBucketBytes, filter_bytes = h.num_blocks * kBlockBytes;
   WatchIndex index;
-  // Every byte of both is read from the file: no zeroing.
-  index.table_ = Allocate(h.num_buckets * kBucketSlots, /*zero=*/false);
+  void* map = ::mmap(nullptr, kHeaderBytes + table_bytes, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (map == MAP_FAILED) {
+    int e = errno;
+    ::close(fd);
+    return Fail(Error::IO(path + ": mapping the watch index: " + std::strerror(e)));
+  }
+  index.mapping_ = Mapping(map, kHeaderBytes + table_bytes);
   index.bloom_ = Allocate(h.num_blocks * kBlockWords, /*zero=*/false);
-  bool ok = read_into(reinterpret_cast<char*>(index.table_.get()), sizeof h, h.num_buckets * kBucketBytes) &&
-            read_into(reinterpret_cast<char*>(index.bloom_.get()), sizeof h + h.num_buckets * kBucketBytes,
-                      h.num_blocks * kBlockBytes);
+  char* dst = reinterpret_cast<char*>(index.bloom_.get());
+  bool ok = true;
+  for (size_t from = 0; ok && from < filter_bytes;) {
+    ssize_t r = ::pread(fd, dst + from, filter_bytes - from, static_cast<off_t>(kHeaderBytes + table_bytes + from));
+    if (r < 0 && errno == EINTR) continue;
+    ok = r > 0;
+    if (ok) from += static_cast<size_t>(r);
+  }
   ::close(fd);
   if (!ok) return Fail(Error::IO(path + ": short read of the watch index"));
-  index.slots_ = index.table_.get();
+  index.slots_ = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + kHeaderBytes);
   index.num_buckets_ = h.num_buckets;
   index.size_ = h.size;
   index.num_blocks_ = h.num_blocks;

@@ -22,8 +22,9 @@
 // reading millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints
 // of entries since unenrolled: harmless, the store has the last word.
 //
-// Both live in memory advised for transparent huge pages (fewer TLB misses), and callers
-// checking many candidates Prefetch() a batch before testing it.
+// A loaded index maps the file's table read-only (only lookups that pass the filter touch
+// it) and copies the filter into memory advised for transparent huge pages (fewer TLB
+// misses); callers checking many candidates Prefetch() a batch before testing it.
 //
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once
@@ -137,7 +138,23 @@ class WatchIndex {
   // 2 MiB-aligned memory advised for huge pages; zeroed when `zero`.
   static std::unique_ptr<uint64_t[], Free> Allocate(size_t slots, bool zero);
 
+  // A read-only mapping of a saved index file, unmapped on destruction.
+  class Mapping {
+   public:
+    Mapping() = default;
+    Mapping(void* base, size_t bytes) : base_(base), bytes_(bytes) {}
+    Mapping(Mapping&& o) noexcept { *this = std::move(o); }
+    Mapping& operator=(Mapping&& o) noexcept;
+    ~Mapping();
+
+   private:
+    void* base_ = nullptr;
+    size_t bytes_ = 0;
+  };
+
+  // The table is in table_ when built here, in mapping_ when loaded from a file.
   std::unique_ptr<uint64_t[], Free> table_;
+  Mapping mapping_;
   const uint64_t* slots_ = nullptr;
   std::unique_ptr<uint64_t[], Free> bloom_;
   size_t num_blocks_ = 0;
