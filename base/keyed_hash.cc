@@ -2,6 +2,7 @@
 
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -271,15 +272,17 @@ Digest KeyedHasher::Hmac(std::string_view key, std::string_view message) {
 }
 
 void KeyedHasher::ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const {
-  size_t i = 0;
-  for (; i + 1 < in.size(); i += 2) {
-    const std::string_view tags[2] = {in[i].tag, in[i + 1].tag}, data[2] = {in[i].data, in[i + 1].data};
-    uint64_t pair[2];
-    SipHash24TaggedPair(probe_key_, tags, data, pair);
-    out[i] = pair[0] != 0 ? pair[0] : 1;
-    out[i + 1] = pair[1] != 0 ? pair[1] : 1;
+  constexpr size_t kBatch = 32;
+  std::string_view tags[kBatch], data[kBatch];
+  for (size_t from = 0; from < in.size(); from += kBatch) {
+    const size_t n = std::min(kBatch, in.size() - from);
+    for (size_t k = 0; k < n; ++k) {
+      tags[k] = in[from + k].tag;
+      data[k] = in[from + k].data;
+    }
+    SipHash24TaggedMany(probe_key_, n, tags, data, &out[from]);
+    for (size_t k = 0; k < n; ++k) out[from + k] += out[from + k] == 0;  // never 0, as Probe
   }
-  if (i < in.size()) out[i] = Probe(in[i].tag, in[i].data);
 }
 
 std::string KeyedHasher::Fingerprint() const {

@@ -61,7 +61,7 @@ class KeyedHasher {
     return p != 0 ? p : 1;
   }
 
-  // out[i] = Probe(in[i].tag, in[i].data), two at a time (SipHash24TaggedPair).
+  // out[i] = Probe(in[i].tag, in[i].data), eight or two at a time (SipHash24TaggedMany).
   // REQUIRES: out.size() >= in.size().
   void ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const;
 

@@ -4,6 +4,10 @@
 #include <bit>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace lw {
 namespace {
 
@@ -154,6 +158,144 @@ void SipHash24TaggedPair(const SipKey& key, const std::string_view tag[2], const
   }
   out[0] = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
   out[1] = t.v0 ^ t.v1 ^ t.v2 ^ t.v3;
+}
+
+namespace {
+
+#if defined(__x86_64__)
+// GCC 12 warns of the _mm512_undefined_epi32() inside _mm512_rol_epi64 (GCC bug 105593).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+namespace avx512 {
+
+constexpr size_t kLanes = 8;
+constexpr size_t kMaxWords = 16;  // messages of up to 127 bytes with tag and NUL
+
+__attribute__((target("avx512f"))) inline void Round(__m512i& v0, __m512i& v1, __m512i& v2, __m512i& v3) {
+  v0 = _mm512_add_epi64(v0, v1);
+  v1 = _mm512_rol_epi64(v1, 13);
+  v1 = _mm512_xor_si512(v1, v0);
+  v0 = _mm512_rol_epi64(v0, 32);
+  v2 = _mm512_add_epi64(v2, v3);
+  v3 = _mm512_rol_epi64(v3, 16);
+  v3 = _mm512_xor_si512(v3, v2);
+  v0 = _mm512_add_epi64(v0, v3);
+  v3 = _mm512_rol_epi64(v3, 21);
+  v3 = _mm512_xor_si512(v3, v0);
+  v2 = _mm512_add_epi64(v2, v1);
+  v1 = _mm512_rol_epi64(v1, 17);
+  v1 = _mm512_xor_si512(v1, v2);
+  v2 = _mm512_rol_epi64(v2, 32);
+}
+
+// Up to eight messages, each with a tag that Fits and at most kMaxWords words, one per
+// lane. Each message is laid out in a lane buffer (tag, NUL, data, zeros after) with
+// masked loads, which never touch a byte outside the views; the words then come in by
+// gathers, with the length added to each lane's last word. A lane whose message has ended
+// keeps its state through masked moves.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void Hash8(const SipKey& key, size_t n, const std::string_view* tag,
+                                                       const std::string_view* data, uint64_t* out) {
+  constexpr size_t kStride = 8 + 128;  // the prefix word, then two 64-byte loads of data
+  alignas(64) uint8_t lane[kLanes][kStride];
+  alignas(64) uint64_t last[kLanes], length[kLanes];
+  uint64_t most = 0;
+  for (size_t l = 0; l < kLanes; ++l) {
+    if (l >= n) {  // a lane without a message: one word of zeros, then nothing
+      last[l] = length[l] = 0;
+      std::memset(lane[l], 0, 8);
+      continue;
+    }
+    const size_t p = tag[l].size() + 1, d = data[l].size();
+    const __m128i t = _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << tag[l].size()) - 1), tag[l].data());
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(lane[l]), t);  // the tag, its NUL and zeros
+    auto first = [](size_t k) { return k >= 64 ? ~0ull : (1ull << k) - 1; };  // a mask of k bytes
+    const __m512i lo = _mm512_maskz_loadu_epi8(first(d), data[l].data());
+    const __m512i hi = _mm512_maskz_loadu_epi8(first(d > 64 ? d - 64 : 0), data[l].data() + (d > 64 ? 64 : 0));
+    _mm512_storeu_si512(lane[l] + p, lo);
+    _mm512_storeu_si512(lane[l] + p + 64, hi);
+    last[l] = (p + d) / 8;
+    length[l] = static_cast<uint64_t>(p + d) << 56;
+    most = std::max<uint64_t>(most, last[l]);
+  }
+  const uint64_t k0 = LoadLittle64(key.data()), k1 = LoadLittle64(key.data() + 8);
+  __m512i v0 = _mm512_set1_epi64(static_cast<long long>(0x736f6d6570736575ULL ^ k0));
+  __m512i v1 = _mm512_set1_epi64(static_cast<long long>(0x646f72616e646f6dULL ^ k1));
+  __m512i v2 = _mm512_set1_epi64(static_cast<long long>(0x6c7967656e657261ULL ^ k0));
+  __m512i v3 = _mm512_set1_epi64(static_cast<long long>(0x7465646279746573ULL ^ k1));
+  const __m512i lasts = _mm512_load_si512(last), lengths = _mm512_load_si512(length);
+  __m512i offsets = _mm512_setr_epi64(0, kStride, 2 * kStride, 3 * kStride, 4 * kStride, 5 * kStride, 6 * kStride,
+                                      7 * kStride);
+  const __m512i eight = _mm512_set1_epi64(8);
+  for (uint64_t k = 0; k <= most; ++k) {
+    const __m512i kk = _mm512_set1_epi64(static_cast<long long>(k));
+    const __mmask8 live = _mm512_cmple_epu64_mask(kk, lasts);
+    __m512i m = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, offsets, lane, 1);
+    m = _mm512_mask_or_epi64(m, _mm512_cmpeq_epu64_mask(kk, lasts), m, lengths);
+    offsets = _mm512_add_epi64(offsets, eight);
+    __m512i a0 = v0, a1 = v1, a2 = v2, a3 = _mm512_xor_si512(v3, m);
+    Round(a0, a1, a2, a3);
+    Round(a0, a1, a2, a3);
+    a0 = _mm512_xor_si512(a0, m);
+    v0 = _mm512_mask_mov_epi64(v0, live, a0);
+    v1 = _mm512_mask_mov_epi64(v1, live, a1);
+    v2 = _mm512_mask_mov_epi64(v2, live, a2);
+    v3 = _mm512_mask_mov_epi64(v3, live, a3);
+  }
+  v2 = _mm512_xor_si512(v2, _mm512_set1_epi64(0xff));
+  for (int i = 0; i < 4; ++i) Round(v0, v1, v2, v3);
+  const __m512i r = _mm512_xor_si512(_mm512_xor_si512(v0, v1), _mm512_xor_si512(v2, v3));
+  _mm512_mask_storeu_epi64(out, static_cast<__mmask8>((1u << n) - 1), r);
+}
+
+bool Supported() {
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                         __builtin_cpu_supports("avx512vl");
+  return ok;
+}
+
+}  // namespace avx512
+#pragma GCC diagnostic pop
+#endif
+
+// Whether SipHash24TaggedMany may put this message in a vector lane.
+bool FitsLane(std::string_view tag, std::string_view data) {
+  return TaggedMessage::Fits(tag) && tag.size() + 1 + data.size() < 8 * 16;
+}
+
+}  // namespace
+
+void SipHash24TaggedMany(const SipKey& key, size_t n, const std::string_view* tag, const std::string_view* data,
+                         uint64_t* out) {
+  size_t i = 0;
+#if defined(__x86_64__)
+  if (avx512::Supported()) {
+    // Gathers up to eight messages that fit a lane; the rest go two at a time below.
+    std::string_view lane_tag[avx512::kLanes], lane_data[avx512::kLanes];
+    size_t lane_of[avx512::kLanes], lanes = 0, other[avx512::kLanes * 4], others = 0;
+    auto flush = [&] {
+      uint64_t r[avx512::kLanes];
+      avx512::Hash8(key, lanes, lane_tag, lane_data, r);
+      for (size_t l = 0; l < lanes; ++l) out[lane_of[l]] = r[l];
+      lanes = 0;
+    };
+    for (; i < n; ++i) {
+      if (!FitsLane(tag[i], data[i])) {
+        if (others == std::size(other)) break;  // handled below, from i on
+        other[others++] = i;
+        continue;
+      }
+      lane_tag[lanes] = tag[i];
+      lane_data[lanes] = data[i];
+      lane_of[lanes++] = i;
+      if (lanes == avx512::kLanes) flush();
+    }
+    if (lanes > 0) flush();
+    for (size_t k = 0; k < others; ++k) out[other[k]] = SipHash24Tagged(key, tag[other[k]], data[other[k]]);
+  }
+#endif
+  for (; i + 1 < n; i += 2) SipHash24TaggedPair(key, tag + i, data + i, out + i);
+  if (i < n) out[i] = SipHash24Tagged(key, tag[i], data[i]);
 }
 
 uint64_t SipHash24(const SipKey& key, std::string_view a, std::string_view b, std::string_view c) {
