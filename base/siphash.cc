@@ -170,7 +170,6 @@ namespace {
 namespace avx512 {
 
 constexpr size_t kLanes = 8;
-constexpr size_t kMaxWords = 16;  // messages of up to 127 bytes with tag and NUL
 
 __attribute__((target("avx512f"))) inline void Round(__m512i& v0, __m512i& v1, __m512i& v2, __m512i& v3) {
   v0 = _mm512_add_epi64(v0, v1);
@@ -189,58 +188,71 @@ __attribute__((target("avx512f"))) inline void Round(__m512i& v0, __m512i& v1, _
   v2 = _mm512_rol_epi64(v2, 32);
 }
 
-// Up to eight messages, each with a tag that Fits and at most kMaxWords words, one per
-// lane. Each message is laid out in a lane buffer (tag, NUL, data, zeros after) with
-// masked loads, which never touch a byte outside the views; the words then come in by
-// gathers, with the length added to each lane's last word. A lane whose message has ended
-// keeps its state through masked moves.
+// Up to eight messages (n <= 8), each FitsLane, one per lane. Each message is put
+// together in a register: its tag, NUL and data with masked loads (which never touch a
+// byte outside the views), the length in the top byte of its last word. An 8x8 transpose
+// then turns the eight messages into word vectors: no trip through memory, which would
+// stall on store forwarding. A lane whose message has ended keeps its state through
+// masked moves.
 __attribute__((target("avx512f,avx512bw,avx512vl"))) void Hash8(const SipKey& key, size_t n, const std::string_view* tag,
                                                        const std::string_view* data, uint64_t* out) {
-  constexpr size_t kStride = 8 + 128;  // the prefix word, then two 64-byte loads of data
-  alignas(64) uint8_t lane[kLanes][kStride];
-  alignas(64) uint64_t last[kLanes], length[kLanes];
-  uint64_t most = 0;
+  __m512i w[kLanes];
+  uint8_t live[kLanes + 1] = {};  // bit l of live[k]: lane l has a word k
+  size_t most = 0;
   for (size_t l = 0; l < kLanes; ++l) {
-    if (l >= n) {  // a lane without a message: one word of zeros, then nothing
-      last[l] = length[l] = 0;
-      std::memset(lane[l], 0, 8);
+    if (l >= n) {
+      w[l] = _mm512_setzero_si512();
       continue;
     }
-    const size_t p = tag[l].size() + 1, d = data[l].size();
-    const __m128i t = _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << tag[l].size()) - 1), tag[l].data());
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(lane[l]), t);  // the tag, its NUL and zeros
-    auto first = [](size_t k) { return k >= 64 ? ~0ull : (1ull << k) - 1; };  // a mask of k bytes
-    const __m512i lo = _mm512_maskz_loadu_epi8(first(d), data[l].data());
-    const __m512i hi = _mm512_maskz_loadu_epi8(first(d > 64 ? d - 64 : 0), data[l].data() + (d > 64 ? 64 : 0));
-    _mm512_storeu_si512(lane[l] + p, lo);
-    _mm512_storeu_si512(lane[l] + p + 64, hi);
-    last[l] = (p + d) / 8;
-    length[l] = static_cast<uint64_t>(p + d) << 56;
-    most = std::max<uint64_t>(most, last[l]);
+    const size_t p = tag[l].size() + 1, d = data[l].size(), len = p + d, last = len / 8;
+    // Message byte j is data[j - p]: load from p bytes before the data, with those
+    // bytes masked off (the address is formed as an integer: it may be outside the view).
+    const auto shifted = reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(data[l].data()) - p);
+    __m512i m = _mm512_maskz_loadu_epi8(((uint64_t{1} << d) - 1) << p, shifted);
+    m = _mm512_or_si512(m, _mm512_maskz_loadu_epi8((uint64_t{1} << tag[l].size()) - 1, tag[l].data()));
+    m = _mm512_mask_or_epi64(m, static_cast<__mmask8>(1u << last), m,
+                             _mm512_set1_epi64(static_cast<long long>(uint64_t{len} << 56)));
+    w[l] = m;
+    for (size_t k = 0; k <= last; ++k) live[k] |= static_cast<uint8_t>(1u << l);
+    most = std::max(most, last);
   }
+  // Transpose: w[l] holds the words of lane l; afterwards w[k] holds word k of every lane.
+  __m512i t[kLanes], u[kLanes];
+  for (size_t i = 0; i < kLanes; i += 2) {
+    t[i] = _mm512_unpacklo_epi64(w[i], w[i + 1]);      // words 0, 2, 4, 6 of lanes i, i + 1
+    t[i + 1] = _mm512_unpackhi_epi64(w[i], w[i + 1]);  // words 1, 3, 5, 7
+  }
+  for (size_t i = 0; i < kLanes; i += 4) {
+    u[i] = _mm512_shuffle_i64x2(t[i], t[i + 2], 0x88);      // words 0, 4 of lanes i..i+3
+    u[i + 1] = _mm512_shuffle_i64x2(t[i], t[i + 2], 0xDD);  // words 2, 6
+    u[i + 2] = _mm512_shuffle_i64x2(t[i + 1], t[i + 3], 0x88);  // words 1, 5
+    u[i + 3] = _mm512_shuffle_i64x2(t[i + 1], t[i + 3], 0xDD);  // words 3, 7
+  }
+  w[0] = _mm512_shuffle_i64x2(u[0], u[4], 0x88);
+  w[4] = _mm512_shuffle_i64x2(u[0], u[4], 0xDD);
+  w[2] = _mm512_shuffle_i64x2(u[1], u[5], 0x88);
+  w[6] = _mm512_shuffle_i64x2(u[1], u[5], 0xDD);
+  w[1] = _mm512_shuffle_i64x2(u[2], u[6], 0x88);
+  w[5] = _mm512_shuffle_i64x2(u[2], u[6], 0xDD);
+  w[3] = _mm512_shuffle_i64x2(u[3], u[7], 0x88);
+  w[7] = _mm512_shuffle_i64x2(u[3], u[7], 0xDD);
+
   const uint64_t k0 = LoadLittle64(key.data()), k1 = LoadLittle64(key.data() + 8);
   __m512i v0 = _mm512_set1_epi64(static_cast<long long>(0x736f6d6570736575ULL ^ k0));
   __m512i v1 = _mm512_set1_epi64(static_cast<long long>(0x646f72616e646f6dULL ^ k1));
   __m512i v2 = _mm512_set1_epi64(static_cast<long long>(0x6c7967656e657261ULL ^ k0));
   __m512i v3 = _mm512_set1_epi64(static_cast<long long>(0x7465646279746573ULL ^ k1));
-  const __m512i lasts = _mm512_load_si512(last), lengths = _mm512_load_si512(length);
-  __m512i offsets = _mm512_setr_epi64(0, kStride, 2 * kStride, 3 * kStride, 4 * kStride, 5 * kStride, 6 * kStride,
-                                      7 * kStride);
-  const __m512i eight = _mm512_set1_epi64(8);
-  for (uint64_t k = 0; k <= most; ++k) {
-    const __m512i kk = _mm512_set1_epi64(static_cast<long long>(k));
-    const __mmask8 live = _mm512_cmple_epu64_mask(kk, lasts);
-    __m512i m = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), live, offsets, lane, 1);
-    m = _mm512_mask_or_epi64(m, _mm512_cmpeq_epu64_mask(kk, lasts), m, lengths);
-    offsets = _mm512_add_epi64(offsets, eight);
+  for (size_t k = 0; k <= most; ++k) {
+    const __mmask8 on = live[k];
+    const __m512i m = w[k];
     __m512i a0 = v0, a1 = v1, a2 = v2, a3 = _mm512_xor_si512(v3, m);
     Round(a0, a1, a2, a3);
     Round(a0, a1, a2, a3);
     a0 = _mm512_xor_si512(a0, m);
-    v0 = _mm512_mask_mov_epi64(v0, live, a0);
-    v1 = _mm512_mask_mov_epi64(v1, live, a1);
-    v2 = _mm512_mask_mov_epi64(v2, live, a2);
-    v3 = _mm512_mask_mov_epi64(v3, live, a3);
+    v0 = _mm512_mask_mov_epi64(v0, on, a0);
+    v1 = _mm512_mask_mov_epi64(v1, on, a1);
+    v2 = _mm512_mask_mov_epi64(v2, on, a2);
+    v3 = _mm512_mask_mov_epi64(v3, on, a3);
   }
   v2 = _mm512_xor_si512(v2, _mm512_set1_epi64(0xff));
   for (int i = 0; i < 4; ++i) Round(v0, v1, v2, v3);
@@ -258,9 +270,10 @@ bool Supported() {
 #pragma GCC diagnostic pop
 #endif
 
-// Whether SipHash24TaggedMany may put this message in a vector lane.
+// Whether SipHash24TaggedMany may put this message in a vector lane: tag, NUL, data and
+// the length byte in one 64-byte register.
 bool FitsLane(std::string_view tag, std::string_view data) {
-  return TaggedMessage::Fits(tag) && tag.size() + 1 + data.size() < 8 * 16;
+  return TaggedMessage::Fits(tag) && tag.size() + 1 + data.size() < 64;
 }
 
 }  // namespace

@@ -26,8 +26,8 @@ void SipHash24TaggedPair(const SipKey& key, const std::string_view tag[2], const
                          uint64_t out[2]);
 
 // out[i] = SipHash24Tagged(key, tag[i], data[i]) for i < n. Where the CPU has AVX-512,
-// eight messages go through the rounds at once, one in each 64-bit lane (~4x the
-// throughput of pairs); elsewhere, and for messages past 127 bytes, SipHash24TaggedPair.
+// eight messages go through the rounds at once, one in each 64-bit lane; elsewhere, and
+// for messages of 64 bytes or more with tag and NUL, SipHash24TaggedPair.
 void SipHash24TaggedMany(const SipKey& key, size_t n, const std::string_view* tag, const std::string_view* data,
                          uint64_t* out);
 
