@@ -32,6 +32,28 @@ void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) {
   }
 }
 
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
+  ClassMasks(cls, p, blocks, run);
+  for (size_t k = 0; k < blocks; ++k) {
+    uint64_t up = 0, lo = 0;
+#if defined(__SSE2__)
+    for (int j = 0; j < 4; ++j) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 64 * k + 16 * j));
+      up |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(InRange(v, 'A', 'Z')))} << (16 * j);
+      lo |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(InRange(v, 'a', 'z')))} << (16 * j);
+    }
+#else
+    for (int i = 0; i < 64; ++i) {
+      char c = p[64 * k + i];
+      up |= uint64_t{c >= 'A' && c <= 'Z'} << i;
+      lo |= uint64_t{c >= 'a' && c <= 'z'} << i;
+    }
+#endif
+    upper[k] = up;
+    lower[k] = lo;
+  }
+}
+
 EmailWindow EmailWindowAround(const char* s, size_t at) {
   const char* before = s + at - 64;
   const char* after = s + at + 1;
@@ -77,6 +99,19 @@ LW_AVX512_TARGET void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint
   for (size_t k = 0; k < blocks; ++k) out[k] = InClass(_mm512_loadu_si512(p + 64 * k), t, c);
 }
 
+LW_AVX512_TARGET void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper,
+                                        uint64_t* lower) {
+  const Tables t = LoadTables();
+  const __m512i c = _mm512_set1_epi8(static_cast<char>(cls));
+  const __m512i a = _mm512_set1_epi8('A'), la = _mm512_set1_epi8('a'), letters = _mm512_set1_epi8(26);
+  for (size_t k = 0; k < blocks; ++k) {
+    const __m512i v = _mm512_loadu_si512(p + 64 * k);
+    run[k] = InClass(v, t, c);
+    upper[k] = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, a), letters);
+    lower[k] = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, la), letters);
+  }
+}
+
 LW_AVX512_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
   const Tables t = LoadTables();
   const __m512i before = _mm512_loadu_si512(s + at - 64), after = _mm512_loadu_si512(s + at + 1);
@@ -91,6 +126,9 @@ LW_AVX512_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
 #else
 bool Available() { return false; }
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) { sse2::ClassMasks(cls, p, blocks, out); }
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
+  sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
+}
 EmailWindow EmailWindowAround(const char* s, size_t at) { return sse2::EmailWindowAround(s, at); }
 #endif
 
@@ -102,6 +140,11 @@ const bool kAvx512 = avx512::Available();
 
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) {
   return kAvx512 ? avx512::ClassMasks(cls, p, blocks, out) : sse2::ClassMasks(cls, p, blocks, out);
+}
+
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
+  return kAvx512 ? avx512::ClassAndCaseMasks(cls, p, blocks, run, upper, lower)
+                 : sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
 }
 
 EmailWindow EmailWindowAround(const char* s, size_t at) {

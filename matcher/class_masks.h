@@ -15,6 +15,10 @@ namespace lw::scan {
 // scan_util.h (kDigit, kLocal, ...). Bytes >= 0x80 are in no class.
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
 
+// ClassMasks(cls) into run[], and the ASCII upper- and lower-case letters of the same
+// blocks into upper[] and lower[]: what the base64 finder needs, in one pass.
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
+
 // The masks around an '@' the e-mail finder needs, from the 64 bytes before it and the
 // 64 after it (bit i: byte at - 64 + i, or at + 1 + i).
 struct EmailWindow {
@@ -35,11 +39,13 @@ bool UsesAvx512();
 // when Avx512Available().
 namespace sse2 {
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
 EmailWindow EmailWindowAround(const char* s, size_t at);
 }  // namespace sse2
 namespace avx512 {
 bool Available();
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
+void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
 EmailWindow EmailWindowAround(const char* s, size_t at);
 }  // namespace avx512
 

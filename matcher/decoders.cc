@@ -153,7 +153,7 @@ size_t TokenSegment(std::string_view text, size_t first, size_t first_len, std::
 }
 
 void FindBase64(std::string_view text, std::vector<EncodedSegment>* out) {
-  scan::ForEachRun<scan::kBase64, kMinBase64Run>(text.data(), text.size(), [&](size_t begin, size_t end) {
+  scan::ForEachMixedCaseRun<scan::kBase64, kMinBase64Run>(text.data(), text.size(), [&](size_t begin, size_t end) {
     Base64SegmentOfRun(text, begin, end, out);
   });
 }

@@ -68,7 +68,8 @@ void FindEncodedSegments(std::string_view text, std::vector<EncodedSegment>* out
 // FindEncodedSegments in parts, for a caller that already walks the runs of base64
 // alphabet bytes (the extractor finds hex digests in the same pass):
 //  - Base64SegmentOfRun: the base64 rule for one maximal run text[begin, end) of
-//    scan::kBase64 bytes at least kMinBase64Run long;
+//    scan::kBase64 bytes at least kMinBase64Run long (scan::ForEachMixedCaseRun gives
+//    the runs it can accept);
 //  - FindEscapedSegments: the percent and HTML-entity segments.
 inline constexpr size_t kMinBase64Run = 14;  // 16 with two '=' of padding
 void Base64SegmentOfRun(std::string_view text, size_t begin, size_t end, std::vector<EncodedSegment>* out);

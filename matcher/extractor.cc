@@ -430,12 +430,9 @@ class Extractor::Scan {
     if (options_.emails) ScanEmails(f);
     if (options_.phones) ScanPhones(f);
     bool decode = options_.decode && f.depth < options_.max_decode_depth && !f.fold_window;
+    if (options_.hashes) ScanHashes(f);
     std::vector<EncodedSegment> segments;
-    if (decode) {
-      ScanBase64Runs(f, &segments);  // and the hex digests inside them
-    } else if (options_.hashes) {
-      ScanHashes(f);
-    }
+    if (decode) ScanBase64Runs(f, &segments);
     if (options_.obfuscations) {
       ScanBracketObfuscations(f);
       if (!f.fold_window) ScanFullwidth(f);
@@ -747,25 +744,11 @@ class Extractor::Scan {
     });
   }
 
-  // Base64 segments and hex digests in one pass: hex digits are base64 bytes, so every
-  // maximal hex run is inside a maximal base64 run, and one of 32+ only in a run of 32+.
+  // Base64 segments: maximal runs of the alphabet with both letter cases (hex digests
+  // and words have one), as Base64SegmentOfRun takes them.
   void ScanBase64Runs(const Frame& f, std::vector<EncodedSegment>* segments) {
     std::string_view s = f.text;
-    scan::ForEachRun<scan::kBase64, kMinBase64Run>(s.data(), s.size(), [&](size_t begin, size_t end) {
-      size_t len = end - begin;
-      if (options_.hashes && len >= 32 && len < 64 && s.size() - begin >= 64) {
-        // Most runs this long are a digest: one mask, at most one hex run of 32+.
-        uint64_t m = scan::ClassMask64<scan::kHex>(s.data() + begin) & ((uint64_t{1} << len) - 1);
-        while (m != 0) {
-          int b = std::countr_zero(m), e = b + std::countr_one(m >> b);  // e <= len < 64
-          if (e - b >= 32) EmitHexRun(f, begin + static_cast<size_t>(b), begin + static_cast<size_t>(e));
-          m &= ~uint64_t{0} << e;
-        }
-      } else if (options_.hashes && len >= 32) {
-        scan::ForEachRun<scan::kHex, 32>(s.data() + begin, len, [&](size_t b, size_t e) {
-          EmitHexRun(f, begin + b, begin + e);
-        });
-      }
+    scan::ForEachMixedCaseRun<scan::kBase64, kMinBase64Run>(s.data(), s.size(), [&](size_t begin, size_t end) {
       Base64SegmentOfRun(s, begin, end, segments);
     });
   }

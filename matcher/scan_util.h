@@ -257,6 +257,18 @@ inline EmailTokenMasks EmailMasksAround(const EmailWindow& w, size_t begin, size
   return m;
 }
 
+// Bit i set when bits i .. i + kLen - 1 of m are all set: m shifted onto itself with
+// doubling steps, unrolled at compile time (a loop here ran with variable shifts).
+template <size_t kLen, size_t kCovered = 1>
+inline uint64_t LongRunStarts(uint64_t m) {
+  if constexpr (kCovered >= kLen) {
+    return m;
+  } else {
+    constexpr size_t kStep = std::min(kCovered, kLen - kCovered);
+    return LongRunStarts<kLen, kCovered + kStep>(m & (m >> kStep));
+  }
+}
+
 // Calls f(begin, end) for every maximal run of bytes in class kCls (kDigit, kHex,
 // kBase64 or kPhone) that is at least kMinLen long, in ascending order.
 //
@@ -296,12 +308,7 @@ void ForEachRun(const char* s, size_t n, F&& f) {
         m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
       }
       // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
-      uint64_t long_at = m;
-      for (size_t covered = 1; covered < kMinLen;) {  // constant trip count: unrolled
-        size_t step = std::min(covered, kMinLen - covered);
-        long_at &= long_at >> step;
-        covered += step;
-      }
+      uint64_t long_at = LongRunStarts<kMinLen>(m);
       while (long_at != 0) {
         int begin = std::countr_zero(long_at);
         int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
@@ -311,6 +318,71 @@ void ForEachRun(const char* s, size_t n, F&& f) {
     }
   }
   if (open != kNone && n - open >= kMinLen) f(open, n);
+}
+
+// Calls f(begin, end) for every maximal run of bytes in class kCls that is at least
+// kMinLen long and holds both an ASCII upper-case and a lower-case letter, in ascending
+// order: the base64 finder's runs (hex digests and plain words have one case).
+//
+// Nearly all long runs in leaks are single-case (passwords, digests, numbers), so the
+// runs are selected on the masks without a branch per run: adding a run's member bits to
+// the run mask carries out of its top, so bit e of (m + (x & m)) & ~m is set when the run
+// ending at e - 1 holds a bit of x. Only the runs kept cost a loop iteration.
+template <uint8_t kCls, size_t kMinLen, class F>
+void ForEachMixedCaseRun(const char* s, size_t n, F&& f) {
+  static_assert(kMinLen >= 1 && kMinLen <= 64);
+  constexpr size_t kNone = ~size_t{0};
+  constexpr size_t kGroup = 32;
+  size_t open = kNone;  // start of the run that reaches the end of the previous block
+  bool open_upper = false, open_lower = false;
+  uint64_t runs[kGroup], uppers[kGroup], lowers[kGroup];
+  for (size_t base = 0; base < n;) {
+    size_t blocks = std::min(kGroup, (n - base) / 64);
+    if (blocks > 0) {
+      ClassAndCaseMasks(kCls, s + base, blocks, runs, uppers, lowers);
+    } else {
+      char tail[64] = {};  // NUL is in no class
+      std::memcpy(tail, s + base, n - base);
+      ClassAndCaseMasks(kCls, tail, 1, runs, uppers, lowers);
+      blocks = 1;
+    }
+    for (size_t k = 0; k < blocks; ++k, base += 64) {
+      uint64_t m = runs[k];
+      const uint64_t up = uppers[k] & m, lo = lowers[k] & m;
+      if (open != kNone) {
+        if (m == ~uint64_t{0}) {
+          open_upper |= up != 0;
+          open_lower |= lo != 0;
+          continue;
+        }
+        const int len = std::countr_one(m);
+        const uint64_t head = (uint64_t{1} << len) - 1;  // len < 64
+        open_upper |= (up & head) != 0;
+        open_lower |= (lo & head) != 0;
+        const size_t end = base + static_cast<size_t>(len);
+        if (end - open >= kMinLen && open_upper && open_lower) f(open, end);
+        open = kNone;
+        m &= ~head;
+      }
+      if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
+        const int start = 64 - std::countl_one(m);
+        open = base + static_cast<size_t>(start);
+        open_upper = (up >> start) != 0;
+        open_lower = (lo >> start) != 0;
+        m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
+      }
+      // Every run left ends below bit 63, so its carry lands inside the word.
+      const uint64_t long_at = LongRunStarts<kMinLen>(m);
+      uint64_t ends = ((m + (up & m)) & (m + (lo & m)) & (m + long_at)) & ~m;
+      while (ends != 0) {
+        const int end = std::countr_zero(ends);  // 1..63
+        const int begin = end - std::countl_one(m << (64 - end));
+        f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+        ends &= ends - 1;
+      }
+    }
+  }
+  if (open != kNone && n - open >= kMinLen && open_upper && open_lower) f(open, n);
 }
 
 }  // namespace lw::scan

@@ -43,6 +43,30 @@ TEST_CASE("class masks: both implementations agree with the class table") {
   }
 }
 
+TEST_CASE("class and case masks: both implementations agree with the class table") {
+  std::string s = RandomBlocks(40, 9);
+  const size_t blocks = 40;
+  std::vector<uint64_t> run(blocks), up(blocks), lo(blocks), run2(blocks), up2(blocks), lo2(blocks);
+  sse2::ClassAndCaseMasks(kBase64, s.data(), blocks, run.data(), up.data(), lo.data());
+  for (size_t k = 0; k < blocks; ++k) {
+    const char* p = s.data() + 64 * k;
+    uint64_t want_up = 0, want_lo = 0;
+    for (int i = 0; i < 64; ++i) {
+      want_up |= uint64_t{p[i] >= 'A' && p[i] <= 'Z'} << i;
+      want_lo |= uint64_t{p[i] >= 'a' && p[i] <= 'z'} << i;
+    }
+    REQUIRE(run[k] == Reference(kBase64, p));
+    REQUIRE(up[k] == want_up);
+    REQUIRE(lo[k] == want_lo);
+  }
+  if (avx512::Available()) {
+    avx512::ClassAndCaseMasks(kBase64, s.data(), blocks, run2.data(), up2.data(), lo2.data());
+    CHECK(run2 == run);
+    CHECK(up2 == up);
+    CHECK(lo2 == lo);
+  }
+}
+
 TEST_CASE("class masks: the e-mail window") {
   std::string s = RandomBlocks(8, 11);
   for (size_t at = 64; at + 65 <= s.size(); at += 13) {
@@ -89,6 +113,46 @@ TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups an
     }
     INFO("n = " << n);
     CHECK(got == want);
+  }
+}
+
+TEST_CASE("ForEachMixedCaseRun: the long runs with both letter cases, across groups and the tail") {
+  std::mt19937_64 rng(5);
+  for (size_t n : {size_t{0}, size_t{14}, size_t{63}, size_t{64}, size_t{65}, size_t{127}, size_t{2047}, size_t{2048},
+                   size_t{2049}, size_t{6000}}) {
+    for (int round = 0; round < 4; ++round) {
+      // Runs of every length around 14 of lower case, digits and '+', with an upper-case
+      // letter in some; spans of a single case that cross blocks and groups.
+      std::string s(n, ' ');
+      for (size_t i = 0; i < n;) {
+        size_t len = rng() % 4 == 0 ? rng() % 200 : rng() % 20;
+        bool upper = rng() % 3 == 0;
+        for (size_t k = 0; k < len && i < n; ++k, ++i) {
+          const char* alphabet = "abcxyz0189+/_-";
+          s[i] = alphabet[rng() % 14];
+          if (upper && rng() % (len + 1) == 0) s[i] = static_cast<char>('A' + rng() % 26);
+        }
+        if (i < n) s[i++] = rng() % 2 ? ' ' : '.';
+      }
+      std::vector<std::pair<size_t, size_t>> got, want;
+      ForEachMixedCaseRun<kBase64, 14>(s.data(), n, [&](size_t b, size_t e) { got.emplace_back(b, e); });
+      for (size_t i = 0; i < n;) {
+        if (!Is(kBase64, s[i])) {
+          ++i;
+          continue;
+        }
+        size_t j = i;
+        bool up = false, lo = false;
+        for (; j < n && Is(kBase64, s[j]); ++j) {
+          up |= s[j] >= 'A' && s[j] <= 'Z';
+          lo |= s[j] >= 'a' && s[j] <= 'z';
+        }
+        if (j - i >= 14 && up && lo) want.emplace_back(i, j);
+        i = j;
+      }
+      INFO("n = " << n << ", round " << round);
+      CHECK(got == want);
+    }
   }
 }
 
