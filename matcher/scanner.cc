@@ -74,8 +74,14 @@ class IndexFilter final : public CandidateFilter {
     }
     uint64_t fps[kMaxBatch];
     if (index_.keying() == IndexKeying::kProbe) {
-      hasher_.ProbeMany({inputs, n}, {fps, n});
-      for (size_t k = 0; k < n; ++k) index_.Prefetch(fps[k]);
+      // Eight probes (one AVX-512 batch) at a time, each eight prefetched before the next
+      // are computed: the loads overlap the hashing, and never more are in flight than
+      // the core tracks (a burst of 32 stalled on the prefetches).
+      for (size_t k = 0; k < n; k += 8) {
+        const size_t m = std::min<size_t>(8, n - k);
+        hasher_.ProbeMany({inputs + k, m}, {fps + k, m});
+        for (size_t j = k; j < k + m; ++j) index_.Prefetch(fps[j]);
+      }
     } else {
       Digest digests[kMaxBatch];
       hasher_.HashMany({inputs, n}, {digests, n});
