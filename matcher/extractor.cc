@@ -646,8 +646,7 @@ class Extractor::Scan {
     scan::ForEachRun<scan::kPhone, kMinPhoneDigits>(s.data(), n, [&](size_t span_begin, size_t span_end) {
       i = std::max(i, span_begin);
       while ((i = scan::FindDigit(s.data(), i, span_end)) < span_end) {
-        size_t rb = i, re = i;
-        while (re < n && IsDigit(s[re])) ++re;
+        const size_t rb = i, re = scan::DigitRunEnd(s.data(), i, n);
         i = re;
         if (re - rb > kMaxPhoneDigits) continue;  // order ids, card and ID numbers, ...
 
@@ -687,8 +686,7 @@ class Extractor::Scan {
           size_t p = end, sep = 0;
           while (p < n && sep < 2 && IsPhoneSeparator(s[p])) dotted |= s[p] == '.', ++p, ++sep;
           if (sep == 0 || p >= n || !IsDigit(s[p])) break;
-          size_t q = p;
-          while (q < n && IsDigit(s[q])) ++q;
+          const size_t q = scan::DigitRunEnd(s.data(), p, n);
           if (digits.size() + (q - p) > kMaxPhoneDigits) {
             overlong = true;
             end = q;

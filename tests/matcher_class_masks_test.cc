@@ -116,6 +116,20 @@ TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups an
   }
 }
 
+TEST_CASE("DigitRunEnd: the end of the digit run at every start, at every length") {
+  std::mt19937_64 rng(13);
+  std::string s(300, ' ');
+  for (char& c : s) c = rng() % 5 == 0 ? "a/:\x80 "[rng() % 5] : static_cast<char>('0' + rng() % 10);
+  std::fill(s.begin() + 100, s.begin() + 140, '5');  // a run longer than a vector
+  for (size_t n = 0; n <= s.size(); n += 7) {
+    for (size_t i = 0; i <= n; ++i) {
+      size_t want = i;
+      while (want < n && IsDigit(s[want])) ++want;
+      REQUIRE(DigitRunEnd(s.data(), i, n) == want);
+    }
+  }
+}
+
 TEST_CASE("ForEachMixedCaseRun: the long runs with both letter cases, across groups and the tail") {
   std::mt19937_64 rng(5);
   for (size_t n : {size_t{0}, size_t{14}, size_t{63}, size_t{64}, size_t{65}, size_t{127}, size_t{2047}, size_t{2048},
