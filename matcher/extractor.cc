@@ -640,7 +640,8 @@ class Extractor::Scan {
     size_t n = s.size();
     size_t no_group_until = 0;  // runs inside a rejected grouped number are not regrouped
     size_t i = 0;
-    std::string digits;
+    char digits[kMaxPhoneDigits];  // the digits of a grouped number, without separators
+    size_t num_digits = 0;
     // Every phone has at least kMinPhoneDigits digits, grouped only by phone characters:
     // shorter runs of those cannot hold one, nor start a group that would.
     scan::ForEachRun<scan::kPhone, kMinPhoneDigits>(s.data(), n, [&](size_t span_begin, size_t span_end) {
@@ -678,7 +679,8 @@ class Extractor::Scan {
         if (rb < no_group_until) continue;
 
         // Groups: "+86 138 1234 5678", "(+86) 138-1234-5678", "+1 (415) 555-2671".
-        digits.assign(run);
+        std::memcpy(digits, run.data(), run.size());  // run.size() <= kMaxPhoneDigits
+        num_digits = run.size();
         size_t end = re;
         size_t groups = 1;
         bool overlong = false, dotted = false;
@@ -687,12 +689,13 @@ class Extractor::Scan {
           while (p < n && sep < 2 && IsPhoneSeparator(s[p])) dotted |= s[p] == '.', ++p, ++sep;
           if (sep == 0 || p >= n || !IsDigit(s[p])) break;
           const size_t q = scan::DigitRunEnd(s.data(), p, n);
-          if (digits.size() + (q - p) > kMaxPhoneDigits) {
+          if (num_digits + (q - p) > kMaxPhoneDigits) {
             overlong = true;
             end = q;
             break;
           }
-          digits.append(s.substr(p, q - p));
+          std::memcpy(digits + num_digits, s.data() + p, q - p);
+          num_digits += q - p;
           end = q;
           ++groups;
         }
@@ -703,7 +706,7 @@ class Extractor::Scan {
         }
         bool ok = false;
         if (!overlong && (end >= n || !IsAlnum(s[end]))) {
-          std::string_view d = digits;
+          std::string_view d(digits, num_digits);
           size_t total = d.size();
           if (plus) {
             ok = total >= 8 && total <= 15;
