@@ -421,6 +421,26 @@ class Extractor::Scan {
     uint32_t index_plus_one = 0;
     uint32_t hash = 0;
   };
+  // A candidate waiting for the filter. Its frame is alive until that frame's ScanFrame
+  // returns, which flushes both batches.
+  struct Pending {
+    const Frame* frame;
+    size_t begin, end;
+    IdKind kind;
+    std::string_view tag;
+    MatchKind match;
+  };
+  static constexpr size_t kMaxPendingValue = kMaxLocal + 1 + kMaxDomain;
+  // Candidates waiting for the filter, in two batches: one filling, the other prepared
+  // (or empty) and decided when the filling one is full.
+  struct Batch {
+    Pending pending[CandidateFilter::kMaxBatch];
+    Probe probes[CandidateFilter::kMaxBatch];
+    char values[CandidateFilter::kMaxBatch][kMaxPendingValue];
+    CandidateFilter::Ahead ahead;
+    size_t size = 0;
+  };
+
   static std::vector<Slot>& ScratchSlots() {
     thread_local std::vector<Slot> slots;
     return slots;
@@ -802,24 +822,43 @@ class Extractor::Scan {
       if (keep) Record(f, begin, end, kind, tag, value, match);
       return;
     }
-    size_t k = pending_size_++;
-    std::memcpy(pending_values_[k], value.data(), value.size());
-    pending_[k] = {&f, begin, end, kind, tag, match};
-    probes_[k] = {tag, std::string_view(pending_values_[k], value.size()), f.Map(begin)};
-    if (pending_size_ == CandidateFilter::kMaxBatch) Flush();
+    Batch& b = batches_[filling_];
+    size_t k = b.size++;
+    std::memcpy(b.values[k], value.data(), value.size());
+    b.pending[k] = {&f, begin, end, kind, tag, match};
+    b.probes[k] = {tag, std::string_view(b.values[k], value.size()), f.Map(begin)};
+    if (b.size == CandidateFilter::kMaxBatch) {
+      // The full batch starts its lookups; the one before, whose lookups have had a
+      // batch's worth of extraction to arrive, is decided.
+      filter_->Prepare({b.probes, b.size}, &b.ahead);
+      filling_ ^= 1;
+      Decide(batches_[filling_]);
+    }
   }
 
-  // Runs the filter over the pending candidates and records those it keeps.
+  // Decides the pending candidates, all of them: at the end of each frame, whose buffer
+  // they may point into.
   void Flush() {
-    if (pending_size_ == 0) return;
+    if (!filter_) return;
+    Batch& older = batches_[filling_ ^ 1];  // prepared, or empty
+    Decide(older);
+    Batch& b = batches_[filling_];
+    if (b.size == 0) return;
+    filter_->Prepare({b.probes, b.size}, &b.ahead);
+    Decide(b);
+  }
+
+  // Runs the filter over a prepared batch, records the candidates it keeps and empties it.
+  void Decide(Batch& b) {
+    if (b.size == 0) return;
     bool keep[CandidateFilter::kMaxBatch];
-    filter_->Select({probes_, pending_size_}, keep);
-    size_t n = pending_size_;
-    pending_size_ = 0;
+    filter_->SelectPrepared({b.probes, b.size}, b.ahead, keep);
+    size_t n = b.size;
+    b.size = 0;
     for (size_t k = 0; k < n; ++k) {
       if (!keep[k]) continue;
-      const Pending& p = pending_[k];
-      Record(*p.frame, p.begin, p.end, p.kind, p.tag, probes_[k].value, p.match);
+      const Pending& p = b.pending[k];
+      Record(*p.frame, p.begin, p.end, p.kind, p.tag, b.probes[k].value, p.match);
     }
   }
 
@@ -866,26 +905,14 @@ class Extractor::Scan {
     }
   }
 
-  // A candidate waiting for the filter. Its frame is alive until that frame's ScanFrame
-  // returns, which flushes.
-  struct Pending {
-    const Frame* frame;
-    size_t begin, end;
-    IdKind kind;
-    std::string_view tag;
-    MatchKind match;
-  };
-  static constexpr size_t kMaxPendingValue = kMaxLocal + 1 + kMaxDomain;
 
   const ExtractorOptions& options_;
   const Normalizer& normalizer_;
   std::vector<Candidate>* out_;
   size_t first_;  // candidates before this index belong to the caller
   const CandidateFilter* filter_;
-  Pending pending_[CandidateFilter::kMaxBatch];
-  Probe probes_[CandidateFilter::kMaxBatch];
-  char pending_values_[CandidateFilter::kMaxBatch][kMaxPendingValue];
-  size_t pending_size_ = 0;
+  Batch batches_[2];
+  int filling_ = 0;
   bool cn_ = true;
   std::vector<Slot> slots_;
   size_t used_ = 0;

@@ -51,7 +51,8 @@ struct Candidate {
 };
 
 // A candidate as a CandidateFilter sees it, before it is built: its hash tag, normalized
-// value and offset (as in Candidate). The views are valid during the Select call only.
+// value and offset (as in Candidate). The views are valid during the Select call only
+// (from Prepare to SelectPrepared).
 struct Probe {
   std::string_view hash_tag;
   std::string_view value;
@@ -69,6 +70,19 @@ class CandidateFilter {
   virtual ~CandidateFilter() = default;
   // Sets keep[i] for probes[i]. REQUIRES: probes.size() <= kMaxBatch.
   virtual void Select(std::span<const Probe> probes, bool* keep) const = 0;
+
+  // A filter whose decision waits on memory can split it in two: Prepare starts the work
+  // on a batch (keyed hashes, loads of what the decision reads) and leaves what it
+  // computed in `ahead`; Extract calls SelectPrepared on the same batch, with the same
+  // probes, once the next batch is ready, so that the loads overlap extraction. By default
+  // Prepare does nothing and SelectPrepared is Select.
+  struct Ahead {
+    uint64_t word[kMaxBatch];
+  };
+  virtual void Prepare(std::span<const Probe> /*probes*/, Ahead* /*ahead*/) const {}
+  virtual void SelectPrepared(std::span<const Probe> probes, const Ahead& /*ahead*/, bool* keep) const {
+    Select(probes, keep);
+  }
 };
 
 struct ExtractorOptions {

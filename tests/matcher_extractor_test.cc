@@ -557,6 +557,34 @@ class HalfFilter final : public lw::CandidateFilter {
   mutable size_t seen = 0;
 };
 
+// HalfFilter's decisions, made in two steps: Prepare leaves each probe's decision and a
+// fingerprint of its value in `ahead`; SelectPrepared checks that it is given the same
+// probes, prepared, and counts what would be wrong otherwise.
+class PreparedHalfFilter final : public lw::CandidateFilter {
+ public:
+  static uint64_t Print(const lw::Probe& p) {
+    return std::hash<std::string>{}(std::string(p.hash_tag) + '\0' + std::string(p.value)) * 2;
+  }
+  void Select(std::span<const lw::Probe> probes, bool* keep) const override {
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = HalfFilter::Keeps(probes[i].hash_tag, probes[i].value);
+    ++unprepared;
+  }
+  void Prepare(std::span<const lw::Probe> probes, Ahead* ahead) const override {
+    REQUIRE(probes.size() <= kMaxBatch);
+    for (size_t i = 0; i < probes.size(); ++i)
+      ahead->word[i] = Print(probes[i]) | HalfFilter::Keeps(probes[i].hash_tag, probes[i].value);
+    ++prepared;
+  }
+  void SelectPrepared(std::span<const lw::Probe> probes, const Ahead& ahead, bool* keep) const override {
+    for (size_t i = 0; i < probes.size(); ++i) {
+      mismatched += (ahead.word[i] & ~uint64_t{1}) != Print(probes[i]);
+      keep[i] = ahead.word[i] & 1;
+    }
+    ++decided;
+  }
+  mutable size_t prepared = 0, decided = 0, unprepared = 0, mismatched = 0;
+};
+
 std::string Describe(const Candidate& c) {
   return std::string(c.hash_tag) + " " + std::string(c.value) + " " + std::string(lw::MatchKindName(c.match)) + " " +
          std::string(lw::SeverityName(c.severity)) + " @" + std::to_string(c.offset);
@@ -590,4 +618,17 @@ TEST_CASE("a filter keeps exactly what it selects, with the same match, severity
   CHECK(want.size() < all.size());
   CHECK(filter.seen >= all.size());  // every occurrence is offered, duplicates included
   CHECK(got == want);
+
+  // The same through Prepare and SelectPrepared, a batch apart.
+  PreparedHalfFilter prepared;
+  std::vector<Candidate> kept2;
+  extractor.Extract(text, &kept2, &prepared);
+  std::vector<std::string> got2;
+  for (const auto& c : kept2) got2.push_back(Describe(c));
+  std::sort(got2.begin(), got2.end());
+  CHECK(got2 == want);
+  CHECK(prepared.prepared > 2);
+  CHECK(prepared.decided == prepared.prepared);
+  CHECK(prepared.mismatched == 0);
+  CHECK(prepared.unprepared == 0);  // no value is too long to wait
 }
