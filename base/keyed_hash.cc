@@ -34,6 +34,10 @@ KeyedHasher::KeyedHasher(std::string_view key) {
   Digest probe = Hash("probe key", "leakwatch probe key v1");
   std::memcpy(probe_key_.data(), probe.data(), probe_key_.size());
   OPENSSL_cleanse(probe.data(), probe.size());
+  Digest content = Hash("content key", "leakwatch content key v1");
+  for (size_t w = 0; w < content_key_.size(); ++w)
+    for (int b = 0; b < 8; ++b) content_key_[w] |= uint64_t{content[8 * w + b]} << (8 * b);
+  OPENSSL_cleanse(content.data(), content.size());
 }
 
 #if defined(__x86_64__)

@@ -16,6 +16,9 @@
 // only the rare index hit with Hash (the store's key). Probe values are stored beside the
 // digests at enrollment; they say nothing without the secret key.
 //
+// content_key() is a third key derived the same way, for the keyed HighwayHash that
+// identifies scanned documents in stores of schema 3 (base/content_digest.h).
+//
 // Thread-safety: a KeyedHasher is immutable after construction; Hash() and HashMany()
 // are const and may be called from many threads at once.
 #pragma once
@@ -28,6 +31,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/content_digest.h"
 #include "base/siphash.h"
 #include "base/status.h"
 
@@ -65,6 +69,10 @@ class KeyedHasher {
   // REQUIRES: out.size() >= in.size().
   void ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const;
 
+  // The HighwayHash key of content digests (ContentDigestKind::kKeyedHighway256): the 32
+  // bytes of Hash("content key", "leakwatch content key v1") as four little-endian words.
+  const ContentKey& content_key() const { return content_key_; }
+
   // Whether Hash takes the SHA-NI path on this machine (decided once per process).
   static bool HasFastPath();
 
@@ -86,6 +94,7 @@ class KeyedHasher {
   SHA256_CTX inner_;
   SHA256_CTX outer_;
   SipKey probe_key_{};  // first 16 bytes of Hash("probe key", "leakwatch probe key v1")
+  ContentKey content_key_{};
 };
 
 std::string ToHex(const uint8_t* data, size_t n);

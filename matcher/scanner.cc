@@ -1,7 +1,5 @@
 #include "matcher/scanner.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -184,8 +182,8 @@ Status Scanner::ScanBytes(const std::string& location, std::string_view content)
 
 Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   const size_t chunk = options_.chunk_size, overlap = options_.overlap;
-  SHA256_CTX sha;
-  SHA256_Init(&sha);
+  // The document's identity; the store decides its kind, the hasher holds its key.
+  ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
   std::vector<Hit> hits;
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
@@ -216,7 +214,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     auto n = ReadFull(stream, job.buffer.data() + carry.size(), chunk);
     if (!n) return Fail(n.error());
     eof = *n < chunk;
-    SHA256_Update(&sha, job.buffer.data() + carry.size(), *n);
+    content.Update({job.buffer.data() + carry.size(), *n});
     job.buffer.resize(carry.size() + *n);
     totals_.bytes += *n;
     uint64_t window_end = window_start + job.buffer.size();
@@ -241,10 +239,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     window_start = keep_from;
   }
   while (collected < submitted) collect_one();
-  uint8_t digest[32];
-  SHA256_Final(digest, &sha);
   ++totals_.documents;
-  return Record(location, ToHex(digest, 32), std::move(hits));
+  return Record(location, content.FinishHex(), std::move(hits));
 }
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest, std::vector<Hit> hits) {

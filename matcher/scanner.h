@@ -6,8 +6,9 @@
 // context on both sides to take whole tokens); chunks are extracted, hashed and looked up
 // on all cores by long-lived workers that reuse their buffers. Index hits are confirmed
 // in the store at the end of the document, and each watched identifier found becomes one
-// exposure per document content (SHA-256 of the bytes): seeing the same content again
-// only updates last_seen.
+// exposure per document content (its digest, of the kind the store's schema says: a keyed
+// HighwayHash, or SHA-256 in older stores; base/content_digest.h): seeing the same content
+// again only updates last_seen.
 #pragma once
 
 #include <functional>

@@ -53,7 +53,7 @@ struct Exposure {
   std::string hint;                  // redacted form, never the identifier
   std::string source;                // configured source name, or "scan"
   std::string location;              // URL or path (path!member inside archives)
-  std::string content_digest;        // hex SHA-256 of the document content
+  std::string content_digest;        // hex digest of the document content (Store::content_digest_kind)
   UnixSeconds first_seen = 0;
   UnixSeconds last_seen = 0;
   std::string severity;              // "exposure" | "credential"

@@ -33,10 +33,9 @@ namespace {
 namespace fs = std::filesystem;
 using namespace store_internal;
 
-// 2: watch and variant values carry probe fingerprints and the index is keyed by them.
-// Stores of schema 1 are still read and written, in their own format (IndexKeying::kDigest).
-constexpr const char* kSchemaVersion = "2";
-constexpr const char* kSchemaVersion1 = "1";
+// The schemas are described beside kCurrentSchema (store/store.h); the metadata holds the
+// number in decimal. Stores of every schema are still read and written in their own format.
+constexpr int kOldestSchema = 1;
 
 enum Cf { kDefault, kMeta, kWatch, kVariant, kWatchlists, kExposures, kExpByIdent, kExpByTime, kOutbox, kCrawl, kNumCf };
 constexpr const char* kCfNames[kNumCf] = {"default",      "meta",        "watch",  "variant", "watchlists",
@@ -143,7 +142,11 @@ class RocksStore final : public Store {
         read_only_(read_only), index_path_(std::move(index_path)) {}
 
   IndexKeying index_keying() const override { return keying_; }
-  void set_index_keying(IndexKeying keying) { keying_ = keying; }
+  ContentDigestKind content_digest_kind() const override { return content_kind_; }
+  void set_schema(int schema) {
+    keying_ = schema == 1 ? IndexKeying::kDigest : IndexKeying::kProbe;
+    content_kind_ = schema <= 2 ? ContentDigestKind::kSha256 : ContentDigestKind::kKeyedHighway256;
+  }
 
   ~RocksStore() override {
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
@@ -241,7 +244,7 @@ class RocksStore final : public Store {
     return index;
   }
 
-  // Calls fn with the probe of every watch entry and variant (schema 2).
+  // Calls fn with the probe of every watch entry and variant (schemas 2 and 3).
   Status ForEachProbe(const std::function<void(uint64_t)>& fn) {
     for (int cf : {kWatch, kVariant}) {
       rocksdb::ReadOptions ro;
@@ -465,6 +468,7 @@ class RocksStore final : public Store {
   bool read_only_;
   std::string index_path_;
   IndexKeying keying_ = IndexKeying::kProbe;
+  ContentDigestKind content_kind_ = ContentDigestKind::kKeyedHighway256;
   std::mutex write_mu_;
 };
 
@@ -647,7 +651,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
                                                      SortedSink& variant_sink, std::vector<uint64_t>* fingerprints) {
   BulkEnrollResult result;
   const std::string& name = input_.watchlist;
-  // Schema 2 keeps each entry's probe and keys the index by it; schema 1 neither.
+  // Schemas 2 and 3 keep each entry's probe and key the index by it; schema 1 neither.
   const bool probes = store_->index_keying() == IndexKeying::kProbe;
   // Existing keys are walked once, in order, beside the sorted new ones.
   std::unique_ptr<rocksdb::Iterator> existing(store_->db()->NewIterator(rocksdb::ReadOptions(), store_->cf(kWatch)));
@@ -756,6 +760,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  if (options.create_schema < kOldestSchema || options.create_schema > kCurrentSchema)
+    return Fail(Error::Internal("no store schema " + std::to_string(options.create_schema)));
   std::error_code ec;
   bool exists = fs::exists(dir + "/CURRENT", ec);
   if (!exists && !options.create_if_missing)
@@ -802,15 +808,23 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
                                             options.read_only, dir + ".index");
   auto version = store->GetMeta("schema_version");
   if (!version) return Fail(version.error());
+  int schema = 0;
   if (!*version) {
     if (options.read_only) return Fail(Error::Corruption("store in " + dir + " has no schema version"));
-    *version = options.create_schema_1 ? kSchemaVersion1 : kSchemaVersion;
-    if (auto s = store->PutMeta("schema_version", **version); !s) return Fail(s.error());
-  } else if (**version != kSchemaVersion && **version != kSchemaVersion1) {
-    return Fail(Error::Corruption("store in " + dir + " has schema version " + **version + "; this leakwatch reads " +
-                                  kSchemaVersion1 + " and " + kSchemaVersion));
+    schema = options.create_schema;
+    if (auto s = store->PutMeta("schema_version", std::to_string(schema)); !s) return Fail(s.error());
+  } else {
+    for (int v = kOldestSchema; v <= kCurrentSchema; ++v)
+      if (**version == std::to_string(v)) schema = v;
+    if (schema == 0) {
+      std::string readable;  // "1, 2 and 3"
+      for (int v = kOldestSchema; v <= kCurrentSchema; ++v)
+        readable += (v == kOldestSchema ? "" : v == kCurrentSchema ? " and " : ", ") + std::to_string(v);
+      return Fail(Error::Corruption("store in " + dir + " has schema version " + **version +
+                                    "; this leakwatch reads " + readable));
+    }
   }
-  store->set_index_keying(**version == kSchemaVersion1 ? IndexKeying::kDigest : IndexKeying::kProbe);
+  store->set_schema(schema);
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -18,20 +18,29 @@
 #include <string_view>
 #include <vector>
 
+#include "base/content_digest.h"
 #include "base/status.h"
 #include "store/records.h"
 #include "store/watch_index.h"
 
 namespace lw {
 
+// Store schemas (the `schema_version` metadata; store/layout.md). Every one is read and
+// written in its own format, and a store keeps its schema for life:
+// 1: the watch index is keyed by HMAC digests (IndexKeying::kDigest);
+// 2: by probe fingerprints (kProbe), which watch entries and variants carry;
+// 3: as 2, and documents are identified by a keyed HighwayHash rather than SHA-256
+//    (ContentDigestKind).
+inline constexpr int kCurrentSchema = 3;
+
 struct StoreOptions {
   // Open without the writer lock; every mutating call fails.
   bool read_only = false;
   // Create the database when it does not exist (only `leakwatch init` does).
   bool create_if_missing = false;
-  // Create it in schema 1, as leakwatch did before probe fingerprints (its watch index is
-  // keyed by HMAC digests); for tests of stores made by older versions.
-  bool create_schema_1 = false;
+  // The schema of a database created here: 1 to kCurrentSchema. Older ones are for tests
+  // of stores made by older versions. An existing store keeps its own.
+  int create_schema = kCurrentSchema;
 };
 
 // A watch entry to add in bulk, and the variant keys that lead to it.
@@ -82,9 +91,12 @@ class Store {
   // create_if_missing, kBusy when another writer holds it, kCorruption, kIO.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
 
-  // What the watch index is keyed by: kProbe for stores of schema 2 (every watch entry
-  // and variant carries its probe), kDigest for schema 1.
+  // What the watch index is keyed by: kProbe for stores of schema 2 and 3 (every watch
+  // entry and variant carries its probe), kDigest for schema 1.
   virtual IndexKeying index_keying() const = 0;
+  // How a scan identifies a document's content (Exposure::content_digest): kSha256 for
+  // stores of schema 1 and 2, kKeyedHighway256 for schema 3.
+  virtual ContentDigestKind content_digest_kind() const = 0;
 
   // Metadata.
   virtual Result<std::optional<std::string>> GetMeta(const std::string& key) = 0;

@@ -125,10 +125,11 @@ TEST_CASE("enroll: hash lines without probes go into old stores only") {
   // A line from a leakwatch before probe fingerprints has no probes: a store keyed by
   // probes cannot index it, so the line is rejected with what to do; a schema-1 store
   // (keyed by digests) takes it.
-  bool schema_1 = GENERATE(false, true);
-  INFO("schema 1: " << schema_1);
+  const int schema = GENERATE(1, 2, 3);
+  INFO("schema " << schema);
+  const bool schema_1 = schema == 1;
   TempDir tmp;
-  ScratchStore scratch(schema_1);
+  ScratchStore scratch(schema);
   KeyedHasher hasher(std::string(32, 'k'));
   Normalizer normalizer;
   HashedIdentifier h = HashIdentifier(hasher, {IdKind::kPhone, "+8613800138000"});

@@ -1,6 +1,7 @@
 #include "matcher/scanner.h"
 
 #include <openssl/md5.h>
+#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -15,8 +16,9 @@ using namespace lw;
 namespace {
 
 struct Fixture {
-  // `schema_1`: the store of an older leakwatch, whose index is keyed by HMAC digests.
-  explicit Fixture(std::vector<std::string> watched, bool schema_1 = false) : scratch(schema_1) {
+  // `schema`: an older one is the store of an older leakwatch (1: the index is keyed by
+  // HMAC digests; 1 and 2: content digests are SHA-256).
+  explicit Fixture(std::vector<std::string> watched, int schema = kCurrentSchema) : scratch(schema) {
     std::string list;
     for (auto& w : watched) list += w + "\n";
     std::string path = dir + "/watch.txt";
@@ -52,12 +54,19 @@ std::string Md5Hex(const std::string& s) {
   return ToHex(d, 16);
 }
 
+std::string Sha256Hex(const std::string& s) {
+  unsigned char d[32];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  return ToHex(d, 32);
+}
+
 }  // namespace
 
 TEST_CASE("scanner: records exposures with severity, match kind and redacted hint") {
-  bool schema_1 = GENERATE(false, true);  // index keyed by probes, or by HMAC digests
-  INFO("schema 1: " << schema_1);
-  Fixture f({"zhang.wei@icloud.com", "13800138000", "leaked.hash@qq.com"}, schema_1);
+  const int schema = GENERATE(1, 2, 3);  // index keyed by HMAC digests (1) or by probes
+  INFO("schema " << schema);
+  const bool schema_1 = schema == 1;
+  Fixture f({"zhang.wei@icloud.com", "13800138000", "leaked.hash@qq.com"}, schema);
   CHECK(f.index.keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
   auto t = f.Scan("/dumps/a.txt",
                   "zhang.wei@me.com:Secr3t!\n"
@@ -97,6 +106,46 @@ TEST_CASE("scanner: same content again only moves last_seen; new content is a ne
   CHECK(all[0].last_seen == all[0].first_seen + 60);
   CHECK(all[0].location == "one");
   CHECK(f.Scan("two", "z a.person@163.com").new_exposures == 1);
+}
+
+TEST_CASE("scanner: content digests are the store's kind, and the same content is the same exposure") {
+  // Stores of schema 1 and 2 keep SHA-256 (their exposures must keep their ids across an
+  // upgrade); schema 3 takes HighwayHash under the key derived from the secret key.
+  const int schema = GENERATE(1, 2, 3);
+  INFO("schema " << schema);
+  Fixture f({"a.person@163.com"}, schema);
+  std::string text = "x a.person@163.com y\n";
+  for (int i = 0; i < 200; ++i) text += "line " + std::to_string(i) + " of a longer document\n";
+  CHECK(f.Scan("one", text).new_exposures == 1);
+  auto all = f.All();
+  REQUIRE(all.size() == 1);
+  const Exposure& e = all[0];
+  CHECK(e.content_digest.size() == 64);
+  CHECK(e.id == ExposureId(e.identifier, e.content_digest));
+  ContentDigester keyed(ContentDigestKind::kKeyedHighway256, f.hasher.content_key());
+  keyed.Update(text);
+  const std::string keyed_hex = keyed.FinishHex();
+  CHECK(keyed_hex != Sha256Hex(text));
+  if (schema <= 2) {
+    CHECK(f.store->content_digest_kind() == ContentDigestKind::kSha256);
+    CHECK(e.content_digest == Sha256Hex(text));
+  } else {
+    CHECK(f.store->content_digest_kind() == ContentDigestKind::kKeyedHighway256);
+    CHECK(e.content_digest == keyed_hex);
+  }
+  // Again, in small chunks on worker threads: the digest does not depend on the chunking.
+  ScannerOptions small;
+  small.chunk_size = 97;
+  small.overlap = 64;
+  small.threads = 2;
+  f.clock.Advance(60);
+  auto again = f.Scan("elsewhere", text, small);
+  CHECK(again.new_exposures == 0);
+  CHECK(again.seen_again == 1);
+  REQUIRE(f.All().size() == 1);
+  CHECK(f.All()[0].content_digest == e.content_digest);
+  CHECK(f.All()[0].last_seen == e.first_seen + 60);
+  CHECK(f.Scan("changed", text + ".").new_exposures == 1);
 }
 
 TEST_CASE("scanner: nothing is lost or doubled at chunk edges") {

@@ -31,15 +31,17 @@ class TempDir {
 
 class ScratchStore {
  public:
-  // `schema_1`: a store as leakwatch made them before probe fingerprints.
-  explicit ScratchStore(bool schema_1 = false) {
+  // `schema`: an older one makes a store as older versions of leakwatch did (see
+  // kCurrentSchema).
+  explicit ScratchStore(int schema = kCurrentSchema) {
     StoreOptions o;
     o.create_if_missing = true;
-    o.create_schema_1 = schema_1;
+    o.create_schema = schema;
     auto opened = Store::Open(tmp_.path + "/store", o);
     REQUIRE(opened);
     store = std::move(*opened);
   }
+  explicit ScratchStore(bool) = delete;  // a schema number, not "schema 1 or not"
   ~ScratchStore() { store.reset(); }
   const std::string& dir() const { return tmp_.path; }
 

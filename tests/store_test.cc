@@ -31,10 +31,10 @@ VariantRecord Variant(const Digest& v, const Digest& primary, VariantType type) 
   return {v, primary, type, ProbeOf(v)};
 }
 
-std::unique_ptr<Store> OpenWriter(const std::string& dir, bool schema_1 = false) {
+std::unique_ptr<Store> OpenWriter(const std::string& dir, int schema = kCurrentSchema) {
   StoreOptions o;
   o.create_if_missing = true;
-  o.create_schema_1 = schema_1;
+  o.create_schema = schema;
   auto s = Store::Open(dir, o);
   REQUIRE(s);
   return std::move(*s);
@@ -200,11 +200,62 @@ TEST_CASE("store: one writer at a time; readers work beside it") {
   CHECK(again);
 }
 
+TEST_CASE("store: new stores are of schema 3; every store keeps its schema and content digest kind") {
+  TempDir tmp;
+  {
+    StoreOptions o;
+    o.create_if_missing = true;
+    auto store = Store::Open(tmp.path + "/default", o);
+    REQUIRE(store);
+    CHECK((*store)->GetMeta("schema_version")->value_or("") == "3");
+    CHECK((*store)->content_digest_kind() == ContentDigestKind::kKeyedHighway256);
+  }
+  for (int schema : {1, 2, 3}) {
+    INFO("schema " << schema);
+    // Schemas 1 and 2 digest content with SHA-256 for good: a keyed digest would make
+    // every exposure new again on the first scan after an upgrade.
+    const ContentDigestKind kind = schema <= 2 ? ContentDigestKind::kSha256 : ContentDigestKind::kKeyedHighway256;
+    std::string dir = tmp.path + "/s" + std::to_string(schema);
+    {
+      auto store = OpenWriter(dir, schema);
+      CHECK((*store->GetMeta("schema_version")).value_or("") == std::to_string(schema));
+      CHECK(store->content_digest_kind() == kind);
+    }
+    auto reopened = OpenWriter(dir);  // the option is for new stores only
+    CHECK(reopened->content_digest_kind() == kind);
+    CHECK((*reopened->GetMeta("schema_version")).value_or("") == std::to_string(schema));
+    reopened.reset();
+    StoreOptions ro;
+    ro.read_only = true;
+    auto reader = Store::Open(dir, ro);
+    REQUIRE(reader);
+    CHECK((*reader)->content_digest_kind() == kind);
+  }
+}
+
+TEST_CASE("store: a store of a newer schema is refused, and so is an unknown schema to create") {
+  TempDir tmp;
+  std::string dir = tmp.path + "/store";
+  REQUIRE(OpenWriter(dir)->PutMeta("schema_version", "4"));
+  auto newer = Store::Open(dir, {});
+  REQUIRE(!newer);
+  CHECK(newer.error().code == Error::Code::kCorruption);
+  CHECK_THAT(newer.error().message, Catch::Contains("schema version 4; this leakwatch reads 1, 2 and 3"));
+  for (int schema : {0, 4}) {
+    StoreOptions o;
+    o.create_if_missing = true;
+    o.create_schema = schema;
+    CHECK(!Store::Open(tmp.path + "/new", o));
+    CHECK(!fs::exists(tmp.path + "/new"));
+  }
+}
+
 TEST_CASE("store: the watch index follows enrollment and is saved beside the store") {
-  // Schema 2 keys the index by the probes given at enrollment; schema 1 (stores made
-  // before probes) by the digests.
-  bool schema_1 = GENERATE(false, true);
-  INFO("schema 1: " << schema_1);
+  // Schemas 2 and 3 key the index by the probes given at enrollment; schema 1 (stores
+  // made before probes) by the digests.
+  const int schema = GENERATE(1, 2, 3);
+  INFO("schema " << schema);
+  const bool schema_1 = schema == 1;
   TempDir tmp;
   std::string dir = tmp.path + "/store";
   std::mt19937_64 rng(11);
@@ -214,7 +265,7 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   Digest variant = RandomDigest(rng), absent = RandomDigest(rng);
   auto key = [&](const Digest& d) { return schema_1 ? WatchIndex::Fingerprint(d) : ProbeOf(d); };
   {
-    auto store = OpenWriter(dir, schema_1);
+    auto store = OpenWriter(dir, schema);
     CHECK(store->index_keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
     auto empty = store->LoadWatchIndex();
     REQUIRE(empty);
@@ -238,7 +289,7 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   for (auto& d : second) CHECK(index->Contains(key(d)));
   CHECK(index->Contains(key(variant)));
   CHECK(!index->Contains(key(absent)));
-  // The probes are kept in the entries (schema 2) or not written at all (schema 1).
+  // The probes are kept in the entries (schemas 2 and 3) or not written at all (schema 1).
   auto members = store->Memberships(first[0]);
   REQUIRE(members);
   REQUIRE(members->size() == 1);
@@ -257,9 +308,11 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   CHECK(rebuilt->Contains(key(variant)));
 }
 
-TEST_CASE("store: schema 2 refuses entries without a probe") {
+TEST_CASE("store: schemas 2 and 3 refuse entries without a probe") {
+  const int schema = GENERATE(2, 3);
+  INFO("schema " << schema);
   TempDir tmp;
-  auto store = OpenWriter(tmp.path + "/store");
+  auto store = OpenWriter(tmp.path + "/store", schema);
   std::mt19937_64 rng(3);
   auto bulk = store->StartBulkEnroll({"a", tmp.path});
   REQUIRE(bulk);
