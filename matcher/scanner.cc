@@ -57,14 +57,22 @@ class IndexFilter final : public CandidateFilter {
       : hasher_(hasher), index_(index), begin_(begin), end_(end) {}
 
   void Select(std::span<const Probe> probes, bool* keep) const override {
-    // Fingerprint the whole batch, then prefetch the index buckets it needs, then test
-    // them: the index is far larger than the caches, and a lookup that waits for memory
-    // costs ~100 ns. The fingerprint is the keyed SipHash probe (~20 ns; ProbeMany computes
-    // two at once), or in stores of schema 1 the HMAC (~95 ns in HashMany, likewise).
+    Ahead ahead;
+    Prepare(probes, &ahead);
+    SelectPrepared(probes, ahead, keep);
+  }
+
+  // Fingerprints the batch and starts loading the index lines their lookups read: the
+  // index is far larger than the caches, and a lookup that waits for memory costs
+  // ~100 ns. The extractor decides the batch a batch later (SelectPrepared), when the
+  // lines have arrived. The fingerprint is the keyed SipHash probe (ProbeMany: eight at
+  // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany). A probe
+  // another chunk reports gets 0, which no entry has.
+  void Prepare(std::span<const Probe> probes, Ahead* ahead) const override {
     HashInput inputs[kMaxBatch];
     size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
-      keep[i] = false;
+      ahead->word[i] = 0;
       const Probe& p = probes[i];
       if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
       inputs[n] = {p.hash_tag, p.value};
@@ -72,9 +80,8 @@ class IndexFilter final : public CandidateFilter {
     }
     uint64_t fps[kMaxBatch];
     if (index_.keying() == IndexKeying::kProbe) {
-      // Eight probes (one AVX-512 batch) at a time, each eight prefetched before the next
-      // are computed: the loads overlap the hashing, and never more are in flight than
-      // the core tracks (a burst of 32 stalled on the prefetches).
+      // Eight at a time, each eight prefetched before the next are computed: never more
+      // loads in flight than the core tracks (a burst of 32 stalled on the prefetches).
       for (size_t k = 0; k < n; k += 8) {
         const size_t m = std::min<size_t>(8, n - k);
         hasher_.ProbeMany({inputs + k, m}, {fps + k, m});
@@ -88,7 +95,11 @@ class IndexFilter final : public CandidateFilter {
         index_.Prefetch(fps[k]);
       }
     }
-    for (size_t k = 0; k < n; ++k) keep[which[k]] = index_.Contains(fps[k]);
+    for (size_t k = 0; k < n; ++k) ahead->word[which[k]] = fps[k];
+  }
+
+  void SelectPrepared(std::span<const Probe> probes, const Ahead& ahead, bool* keep) const override {
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = ahead.word[i] != 0 && index_.Contains(ahead.word[i]);
   }
 
  private:
