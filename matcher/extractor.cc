@@ -411,9 +411,10 @@ class Extractor::Scan {
       for (auto& r : rel) r += 2;
       Frame frame{.text = utf8, .rel = &rel};
       ScanFrame(frame);
-      return;
+    } else {
+      ScanFrame(Frame{.text = text});
     }
-    ScanFrame(Frame{.text = text});
+    Flush();  // a no-op (the frame flushed its own candidates), so that nothing is ever left
   }
 
  private:
@@ -461,7 +462,11 @@ class Extractor::Scan {
       FindEscapedSegments(f.text, &segments);
       ScanEncoded(f, segments);
     }
-    Flush();  // pending candidates may point into this frame's buffer, which is about to go
+    // Pending candidates of this frame point into its buffer, which is about to go. They
+    // are the newest pending ones: a frame's children flushed theirs when they ended,
+    // and its ancestors' are older. A frame that left none (most decoded and folded
+    // frames) leaves the batches as they are, so lookups stay a batch ahead.
+    if (NewestPendingFrame() == &f) Flush();
   }
 
   // --- emails ---------------------------------------------------------------------------
@@ -836,8 +841,16 @@ class Extractor::Scan {
     }
   }
 
-  // Decides the pending candidates, all of them: at the end of each frame, whose buffer
-  // they may point into.
+  // The frame of the candidate emitted last among those pending, or null.
+  const Frame* NewestPendingFrame() const {
+    const Batch& b = batches_[filling_];
+    if (b.size > 0) return b.pending[b.size - 1].frame;
+    const Batch& older = batches_[filling_ ^ 1];
+    return older.size > 0 ? older.pending[older.size - 1].frame : nullptr;
+  }
+
+  // Decides the pending candidates, all of them: at the end of a frame whose buffer they
+  // may point into, and of the document.
   void Flush() {
     if (!filter_) return;
     Batch& older = batches_[filling_ ^ 1];  // prepared, or empty
