@@ -68,6 +68,11 @@ class KeyedHasher {
   // out[i] = Probe(in[i].tag, in[i].data), eight or two at a time (SipHash24TaggedMany).
   // REQUIRES: out.size() >= in.size().
   void ProbeMany(std::span<const HashInput> in, std::span<uint64_t> out) const;
+  // The same with the tags and the data in arrays of n each (no copy into SipHash's form).
+  void ProbeMany(size_t n, const std::string_view* tags, const std::string_view* data, uint64_t* out) const {
+    SipHash24TaggedMany(probe_key_, n, tags, data, out);
+    for (size_t k = 0; k < n; ++k) out[k] += out[k] == 0;  // never 0, as Probe
+  }
 
   // The HighwayHash key of content digests (ContentDigestKind::kKeyedHighway256): the 32
   // bytes of Hash("content key", "leakwatch content key v1") as four little-endian words.

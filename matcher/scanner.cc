@@ -69,13 +69,14 @@ class IndexFilter final : public CandidateFilter {
   // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany). A probe
   // another chunk reports gets 0, which no entry has.
   void Prepare(std::span<const Probe> probes, Ahead* ahead) const override {
-    HashInput inputs[kMaxBatch];
+    std::string_view tags[kMaxBatch], values[kMaxBatch];
     size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
       ahead->word[i] = 0;
       const Probe& p = probes[i];
       if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
-      inputs[n] = {p.hash_tag, p.value};
+      tags[n] = p.hash_tag;
+      values[n] = p.value;
       which[n++] = i;
     }
     uint64_t fps[kMaxBatch];
@@ -84,10 +85,12 @@ class IndexFilter final : public CandidateFilter {
       // loads in flight than the core tracks (a burst of 32 stalled on the prefetches).
       for (size_t k = 0; k < n; k += 8) {
         const size_t m = std::min<size_t>(8, n - k);
-        hasher_.ProbeMany({inputs + k, m}, {fps + k, m});
+        hasher_.ProbeMany(m, tags + k, values + k, fps + k);
         for (size_t j = k; j < k + m; ++j) index_.Prefetch(fps[j]);
       }
     } else {
+      HashInput inputs[kMaxBatch];
+      for (size_t k = 0; k < n; ++k) inputs[k] = {tags[k], values[k]};
       Digest digests[kMaxBatch];
       hasher_.HashMany({inputs, n}, {digests, n});
       for (size_t k = 0; k < n; ++k) {
