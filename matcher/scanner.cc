@@ -69,7 +69,8 @@ class IndexFilter final : public CandidateFilter {
   // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany). A probe
   // another chunk reports gets 0, which no entry has.
   void Prepare(std::span<const Probe> probes, Ahead* ahead) const override {
-    std::string_view tags[kMaxBatch], values[kMaxBatch];
+    std::string_view* tags = tags_;  // members: arrays of views here were zeroed each call
+    std::string_view* values = values_;
     size_t which[kMaxBatch], n = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
       ahead->word[i] = 0;
@@ -109,6 +110,7 @@ class IndexFilter final : public CandidateFilter {
   const KeyedHasher& hasher_;
   const WatchIndex& index_;
   size_t begin_, end_;
+  mutable std::string_view tags_[kMaxBatch], values_[kMaxBatch];  // Prepare's scratch: one thread uses a filter
 };
 
 }  // namespace
