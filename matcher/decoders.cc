@@ -302,13 +302,15 @@ void Utf16ToUtf8(std::string_view in, bool little_endian, std::string* out, std:
 bool LooksLikeUtf16Le(std::string_view in) {
   size_t units = std::min<size_t>(in.size() / 2, 256);
   if (units < 4) return false;
-  size_t ascii = 0;
+  // At least 80 % of the units are ASCII: stop at the first unit past the other 20 %.
+  const size_t allowed = units - (units * 8 + 9) / 10;
+  size_t other = 0;
   for (size_t k = 0; k < units; ++k) {
     unsigned char lo = static_cast<unsigned char>(in[2 * k]);
     unsigned char hi = static_cast<unsigned char>(in[2 * k + 1]);
-    if (hi == 0 && lo != 0 && lo < 0x80) ++ascii;
+    if (!(hi == 0 && lo != 0 && lo < 0x80) && ++other > allowed) return false;
   }
-  return ascii * 10 >= units * 8;
+  return true;
 }
 
 bool LooksPrintable(std::string_view in) {
@@ -316,14 +318,33 @@ bool LooksPrintable(std::string_view in) {
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
   size_t n = in.size(), bad = 0;
   for (size_t i = 0; i < n;) {
-    unsigned char c = s[i];
-    if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') {
-      ++i;
-    } else if (size_t len = c >= 0x80 ? Utf8SequenceLength(s + i, n - i) : 0; len > 0) {
-      i += len;
-    } else {
-      if (++bad * 10 > n) return false;  // binary (most base64 blobs): known after a few bytes
-      ++i;
+    size_t stop = n;
+#if defined(__SSE2__)
+    // Sixteen printable ASCII bytes (or tab, LF, CR) at a time; a block with anything
+    // else goes byte by byte (UTF-8 sequences may cross its end).
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      __m128i ok = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(0x1F)), _mm_cmplt_epi8(v, _mm_set1_epi8(0x7F)));
+      ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')),
+                                                      _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')))));
+      if (_mm_movemask_epi8(ok) == 0xFFFF) {
+        i += 16;
+        continue;
+      }
+      stop = i + 16;
+    }
+#endif
+    while (i < stop) {
+      unsigned char c = s[i];
+      if ((c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n' || c == '\r') {
+        ++i;
+      } else if (size_t len = c >= 0x80 ? Utf8SequenceLength(s + i, n - i) : 0; len > 0) {
+        i += len;
+      } else {
+        if (++bad * 10 > n) return false;  // binary (most base64 blobs): known after a few bytes
+        ++i;
+      }
     }
   }
   return true;

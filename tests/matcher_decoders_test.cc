@@ -118,6 +118,44 @@ TEST_CASE("printable check") {
   CHECK(!lw::LooksPrintable(""));
 }
 
+TEST_CASE("printable check: bad bytes anywhere, UTF-8 across the vector blocks") {
+  // Printable text with k control bytes: printable while k is at most a tenth of the
+  // length, wherever they are (inside or across the 16-byte blocks the check skips).
+  uint64_t seed = 3;
+  auto next = [&] { return seed = seed * 6364136223846793005ull + 1442695040888963407ull; };
+  for (size_t n : {1, 15, 16, 17, 31, 32, 33, 47, 100, 257}) {
+    for (int round = 0; round < 50; ++round) {
+      std::string text;  // whole characters only: a cut one would count as bad bytes
+      while (text.size() < n) {
+        bool wide = (next() >> 40) % 5 == 0 && text.size() + 3 <= n;
+        text += wide ? std::string("\xe9\x82\xae") : std::string(1, static_cast<char>('a' + (next() >> 40) % 26));
+      }
+      size_t k = (next() >> 40) % (n / 10 + 3);
+      size_t placed = 0;
+      for (size_t j = 0; j < k; ++j) {
+        size_t at = (next() >> 33) % text.size();
+        if (static_cast<unsigned char>(text[at]) >= 0x80 || text[at] == '\x01') continue;  // keep characters whole
+        text[at] = '\x01';
+        ++placed;
+      }
+      INFO("n " << n << " bad " << placed);
+      CHECK(lw::LooksPrintable(text) == (placed * 10 <= text.size()));
+    }
+  }
+  // UTF-16LE: at least 80 % of the (up to 256) units are ASCII.
+  for (size_t units : {4, 5, 10, 50, 256, 300}) {
+    for (size_t other = 0; other <= units / 4 + 1; ++other) {
+      std::string s;
+      for (size_t u = 0; u < units; ++u) s += u < other ? std::string("\x34\x12", 2) : std::string("a\0", 2);
+      std::rotate(s.begin(), s.begin() + 2 * (units / 3), s.end());
+      size_t counted = std::min<size_t>(units, 256), ascii = 0;
+      for (size_t u = 0; u < counted; ++u) ascii += s[2 * u] == 'a';
+      INFO("units " << units << " other " << other);
+      CHECK(lw::LooksLikeUtf16Le(s) == (ascii * 10 >= counted * 8));
+    }
+  }
+}
+
 TEST_CASE("fullwidth folding keeps offsets") {
   std::string out;
   std::vector<uint32_t> offsets;
