@@ -165,7 +165,9 @@ namespace {
 #if defined(__x86_64__)
 // GCC 12 warns of the _mm512_undefined_epi32() inside _mm512_rol_epi64 (GCC bug 105593).
 #pragma GCC diagnostic push
+#if !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
 namespace avx512 {
 
