@@ -5,9 +5,9 @@
 // The AVX2 functions live in highway_stream_avx2.cc, the only file of the project compiled
 // with -mavx2 (base/CMakeLists.txt); call them only when the CPU has AVX2. That file
 // includes nothing but this header and HighwayHash's own (which define functions only
-// static or in the target's namespace): any inline function with external linkage that it
-// compiled could be the copy the linker keeps for every other file, and AVX2 code there
-// would crash elsewhere on CPUs without it. So this header, which it includes too, holds
+// static or in the target's namespace), through highway_stream_impl.inc: any inline
+// function with external linkage that it compiled could be the copy the linker keeps for
+// every other file, and AVX2 code there would crash elsewhere on CPUs without it. So this header, which it includes too, holds
 // declarations and constants only, and includes no C++ standard header.
 //
 // State: a buffer of kStateSize bytes aligned to kStateAlign, owned by the caller (the
