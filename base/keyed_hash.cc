@@ -284,8 +284,7 @@ void KeyedHasher::ProbeMany(std::span<const HashInput> in, std::span<uint64_t> o
       tags[k] = in[from + k].tag;
       data[k] = in[from + k].data;
     }
-    SipHash24TaggedMany(probe_key_, n, tags, data, &out[from]);
-    for (size_t k = 0; k < n; ++k) out[from + k] += out[from + k] == 0;  // never 0, as Probe
+    ProbeMany(n, tags, data, &out[from]);
   }
 }
 
