@@ -300,34 +300,57 @@ class RocksStore final : public Store {
     return std::optional<WatchlistInfo>(std::move(*w));
   }
 
-  Result<RecordResult> RecordExposure(const Exposure& exposure) override {
-    std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the record
-    auto existing = Get(kExposures, exposure.id);
-    if (!existing) return Fail(existing.error());
+  Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) override {
+    std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the records
     rocksdb::WriteBatch batch;
-    if (*existing) {
-      auto old = DecodeExposure(**existing);
-      if (!old) return Fail(old.error());
-      if (exposure.last_seen > old->last_seen) {
-        old->last_seen = exposure.last_seen;
-        batch.Put(cf_[kExposures], exposure.id, EncodeExposure(*old));
-        if (auto s = Write(&batch); !s) return Fail(s.error());
+    std::vector<RecordResult> results;
+    std::map<std::string, Exposure> written;          // by id: what this batch puts
+    std::map<std::string, WatchlistInfo> watchlists;  // by name: last_exposure moved on
+    for (const Exposure& exposure : exposures) {
+      auto w = written.find(exposure.id);
+      std::optional<Exposure> old;
+      if (w != written.end()) {
+        old = w->second;
+      } else {
+        auto existing = Get(kExposures, exposure.id);
+        if (!existing) return Fail(existing.error());
+        if (*existing) {
+          auto decoded = DecodeExposure(**existing);
+          if (!decoded) return Fail(decoded.error());
+          old = std::move(*decoded);
+        }
       }
-      return RecordResult{false, exposure.id};
+      bool is_new = !old && w == written.end();
+      if (old) {
+        if (exposure.last_seen > old->last_seen) {
+          old->last_seen = exposure.last_seen;
+          batch.Put(cf_[kExposures], exposure.id, EncodeExposure(*old));
+          written[exposure.id] = *old;
+        }
+        results.push_back({false, exposure.id});
+        continue;
+      }
+      batch.Put(cf_[kExposures], exposure.id, EncodeExposure(exposure));
+      batch.Put(cf_[kExpByIdent], std::string(AsView(exposure.identifier)) + exposure.id, "");
+      batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), "");
+      batch.Put(cf_[kOutbox], exposure.id, "{}");
+      written[exposure.id] = exposure;
+      for (const std::string& name : exposure.watchlists) {
+        auto it = watchlists.find(name);
+        if (it == watchlists.end()) {
+          auto info = GetWatchlist(name);
+          if (!info) return Fail(info.error());
+          if (!*info) continue;
+          it = watchlists.emplace(name, std::move(**info)).first;
+        }
+        it->second.last_exposure = std::max(it->second.last_exposure, exposure.first_seen);
+      }
+      results.push_back({is_new, exposure.id});
     }
-    batch.Put(cf_[kExposures], exposure.id, EncodeExposure(exposure));
-    batch.Put(cf_[kExpByIdent], std::string(AsView(exposure.identifier)) + exposure.id, "");
-    batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), "");
-    batch.Put(cf_[kOutbox], exposure.id, "{}");
-    for (const std::string& name : exposure.watchlists) {
-      auto info = GetWatchlist(name);
-      if (!info) return Fail(info.error());
-      if (!*info) continue;
-      (*info)->last_exposure = std::max((*info)->last_exposure, exposure.first_seen);
-      batch.Put(cf_[kWatchlists], name, EncodeWatchlist(**info));
-    }
-    if (auto s = Write(&batch); !s) return Fail(s.error());
-    return RecordResult{true, exposure.id};
+    for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
+    if (batch.Count() > 0)
+      if (auto s = Write(&batch); !s) return Fail(s.error());
+    return results;
   }
 
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {

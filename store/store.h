@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,9 +121,16 @@ class Store {
   virtual Result<std::vector<WatchlistInfo>> Watchlists() = 0;
   virtual Result<std::optional<WatchlistInfo>> GetWatchlist(const std::string& name) = 0;
 
-  // Exposures. Records a sighting: a new exposure (with its alert-outbox entry, in one
-  // write batch) or, for an id already known, an update of last_seen only.
-  virtual Result<RecordResult> RecordExposure(const Exposure& exposure) = 0;
+  // Exposures. Records sightings: a new exposure (with its alert-outbox entry) or, for an
+  // id already known, an update of last_seen only. All of them go in one write batch and
+  // one sync: a document's exposures are kept together or not at all. Results are in the
+  // order of `exposures`; an id given twice is new at most once.
+  virtual Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) = 0;
+  Result<RecordResult> RecordExposure(const Exposure& exposure) {
+    auto r = RecordExposures({&exposure, 1});
+    if (!r) return Fail(r.error());
+    return std::move(r->front());
+  }
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
   virtual Result<std::optional<Exposure>> GetExposure(const std::string& id) = 0;
   // Exposures first seen at or after `since`, oldest first.

@@ -179,6 +179,51 @@ TEST_CASE("store: exposures round trip; the same content only moves last_seen") 
   CHECK(outbox->size() == 2);  // one entry per new exposure, written with it
 }
 
+TEST_CASE("store: a document's exposures are recorded in one batch, old and new mixed") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(10);
+  Digest a = RandomDigest(rng), b = RandomDigest(rng), c = RandomDigest(rng);
+  auto bulk = store->StartBulkEnroll({"execs", tmp.path});
+  for (const Digest& d : {a, b, c}) REQUIRE((*bulk)->Add(Entry(d, IdKind::kEmail, 0, 1)));
+  REQUIRE((*bulk)->Finish());
+  REQUIRE(store->RecordExposure(MakeExposure(a, "doc", 1000)));
+
+  // a is known; b is new; c is new and given twice (a later sighting in the same batch).
+  std::vector<Exposure> batch = {MakeExposure(a, "doc", 2000), MakeExposure(b, "doc", 2000),
+                                 MakeExposure(c, "doc", 2000), MakeExposure(c, "doc", 2500)};
+  auto r = store->RecordExposures(batch);
+  REQUIRE(r);
+  REQUIRE(r->size() == 4);
+  CHECK(!(*r)[0].is_new);
+  CHECK((*r)[1].is_new);
+  CHECK((*r)[2].is_new);
+  CHECK(!(*r)[3].is_new);
+  CHECK((*r)[3].id == (*r)[2].id);
+
+  auto ea = store->GetExposure(ExposureId(a, "doc"));
+  REQUIRE(ea);
+  REQUIRE(*ea);
+  CHECK((*ea)->first_seen == 1000);
+  CHECK((*ea)->last_seen == 2000);
+  auto ec = store->GetExposure(ExposureId(c, "doc"));
+  REQUIRE(ec);
+  REQUIRE(*ec);
+  CHECK((*ec)->first_seen == 2000);
+  CHECK((*ec)->last_seen == 2500);
+  CHECK((*store->GetWatchlist("execs"))->last_exposure == 2000);
+  auto outbox = store->Outbox();
+  REQUIRE(outbox);
+  CHECK(outbox->size() == 3);  // a, b, c: one each, c once
+  auto since = store->ExposuresSince(1500);
+  REQUIRE(since);
+  CHECK(since->size() == 2);
+
+  auto empty = store->RecordExposures({});
+  REQUIRE(empty);
+  CHECK(empty->empty());
+}
+
 TEST_CASE("store: one writer at a time; readers work beside it") {
   TempDir tmp;
   std::string dir = tmp.path + "/store";
