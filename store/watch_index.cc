@@ -52,7 +52,7 @@ WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints, IndexKeying ke
 }
 
 void WatchIndex::BuildFilter() {
-  num_blocks_ = std::max<size_t>(1, (size_ * kFilterBitsPerKey + kBlockWords * 64 - 1) / (kBlockWords * 64));
+  num_blocks_ = FilterBlocksFor(size_);
   bloom_ = Allocate(num_blocks_ * kBlockWords, /*zero=*/true);
   const size_t slots = num_buckets_ * kBucketSlots;
   // Two threads, each setting the bits of the blocks in its half (no shared writes); each
@@ -212,7 +212,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
       h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
-      h.num_blocks == 0 || h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
+      h.num_blocks != FilterBlocksFor(h.size) || h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
       static_cast<uint64_t>(st.st_size) != kHeaderBytes + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
     ::close(fd);
     return std::optional<WatchIndex>();
@@ -221,7 +221,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   // one in a hundred), so a scan faults in the few pages it needs from the page cache
   // instead of copying 275 MiB into freshly zeroed memory before it starts. The filter,
   // read on every lookup, is copied into memory advised for huge pages: mapped file pages
-  // are 4 KiB, and random reads over 40 MiB of those would miss the TLB each time.
+  // are 4 KiB, and random reads over 64 MiB of those would miss the TLB each time.
   const size_t table_bytes = h.num_buckets * kBucketBytes, filter_bytes = h.num_blocks * kBlockBytes;
   WatchIndex index;
   void* map = ::mmap(nullptr, kHeaderBytes + table_bytes, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -232,14 +232,26 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   }
   index.mapping_ = Mapping(map, kHeaderBytes + table_bytes);
   index.bloom_ = Allocate(h.num_blocks * kBlockWords, /*zero=*/false);
+  // Two halves on two threads: most of a load is the kernel faulting in the fresh pages
+  // (slow in a VM: the host backs them on first touch), which goes as fast again on two
+  // cores.
   char* dst = reinterpret_cast<char*>(index.bloom_.get());
-  bool ok = true;
-  for (size_t from = 0; ok && from < filter_bytes;) {
-    ssize_t r = ::pread(fd, dst + from, filter_bytes - from, static_cast<off_t>(kHeaderBytes + table_bytes + from));
-    if (r < 0 && errno == EINTR) continue;
-    ok = r > 0;
-    if (ok) from += static_cast<size_t>(r);
-  }
+  const off_t filter_at = static_cast<off_t>(kHeaderBytes + table_bytes);
+  auto read_range = [&](size_t from, size_t to) {
+    while (from < to) {
+      ssize_t r = ::pread(fd, dst + from, to - from, filter_at + static_cast<off_t>(from));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      from += static_cast<size_t>(r);
+    }
+    return true;
+  };
+  const size_t half = filter_bytes / 2 / kBlockBytes * kBlockBytes;
+  bool second_ok = false;
+  std::thread second([&] { second_ok = read_range(half, filter_bytes); });
+  bool ok = read_range(0, half);
+  second.join();
+  ok = ok && second_ok;
   ::close(fd);
   if (!ok) return Fail(Error::IO(path + ": short read of the watch index"));
   index.slots_ = reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + kHeaderBytes);

@@ -5,9 +5,9 @@
 // and the HMAC only of hits; older stores key it by the first 8 bytes of the HMAC digest
 // (IndexKeying::kDigest).
 //
-// Nearly every lookup is of an absent key. A blocked Bloom filter (10 bits per entry, all
-// of an entry's bits in one cache line, ~1 % false positives) answers those from one
-// cache line of a structure a seventh the table's size. Behind it, a cuckoo table of
+// Nearly every lookup is of an absent key. A blocked Bloom filter (16 bits per entry, all
+// of an entry's bits in one cache line, ~0.12 % false positives) answers those from one
+// cache line of a structure a quarter the table's size. Behind it, a cuckoo table of
 // buckets of one cache line: a fingerprint lives in one of two buckets chosen by
 // independent halves of it, so a lookup that passes the filter reads exactly two cache
 // lines and never walks a probe chain.
@@ -15,7 +15,7 @@
 // A hit is confirmed in the store, which holds the full keyed hash; a false positive
 // (about 16 / 2^64 per lookup: two buckets of eight) costs one store read, never a wrong
 // exposure. 10 million identifiers with their variants (32M fingerprints) take about
-// 275 MiB of table and 40 MiB of filter.
+// 275 MiB of table and 64 MiB of filter.
 //
 // The store keeps a copy in DATA/store.index, rewritten after each enrollment and
 // stamped with the store's watch generation, so a scan reads it in one go instead of
@@ -29,6 +29,7 @@
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
@@ -74,7 +75,7 @@ class WatchIndex {
 
   IndexKeying keying() const { return keying_; }
   size_t size() const { return size_; }
-  // The table's bytes (what Save writes); the filter in front of it adds a seventh.
+  // The table's bytes (what Save writes); the filter in front of it adds a quarter.
   size_t memory_bytes() const { return num_buckets_ * kBucketSlots * sizeof(uint64_t); }
 
   // Writes the table to `path` atomically (temporary file, fsync, rename).
@@ -86,7 +87,9 @@ class WatchIndex {
  private:
   static constexpr size_t kBucketSlots = 8;  // 64 bytes
   static constexpr size_t kBlockWords = 8;   // a filter block: 512 bits, one cache line
-  static constexpr size_t kFilterBitsPerKey = 10;
+  // 16 bits per entry: ~0.12 % of absent keys pass the filter (10 bits let ~1 % through,
+  // and each of those cost a TLB miss in the mapped table, ~8 % of a scan's CPU).
+  static constexpr size_t kFilterBitsPerKey = 16;
   static constexpr int kFilterProbes = 6;    // bits set per key: ~1% false positives
 
   bool InTable(uint64_t fp) const {
@@ -104,7 +107,7 @@ class WatchIndex {
 
   // The blocked Bloom filter in front of the table (Putze, Sanders and Singler, 2007):
   // all of a key's bits are in one cache line, so a lookup of an absent key, nearly every
-  // lookup, reads one line of a filter a seventh the table's size (more of it stays in
+  // lookup, reads one line of a filter a quarter the table's size (more of it stays in
   // cache) instead of two lines of the table. Built in memory from the table, not saved.
   size_t BlockOf(uint64_t fp) const {
     return static_cast<size_t>((static_cast<unsigned __int128>(std::rotl(fp, 21)) * num_blocks_) >> 64);
@@ -119,6 +122,11 @@ class WatchIndex {
     return all;
   }
   void BuildFilter();
+  // The filter's size for `entries`; an index saved with another (an older leakwatch) is
+  // rebuilt.
+  static size_t FilterBlocksFor(uint64_t entries) {
+    return std::max<size_t>(1, (entries * kFilterBitsPerKey + kBlockWords * 64 - 1) / (kBlockWords * 64));
+  }
 
   // The two buckets of a fingerprint, from its high and its low half (each uniformly
   // distributed: the fingerprint is a keyed hash), mapped onto [0, buckets) without a

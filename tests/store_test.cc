@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -432,4 +433,24 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   missing = 0;
   for (uint64_t f : fps) missing += !(*loaded)->Contains(f);
   CHECK(missing == 0);
+
+  // An index saved by an older leakwatch with a smaller filter (10 bits per entry) is
+  // rebuilt, not taken: built here with an all-zero filter, it would miss everything.
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  uint64_t num_blocks, size;
+  std::memcpy(&size, bytes.data() + 24, 8);
+  std::memcpy(&num_blocks, bytes.data() + 32, 8);
+  REQUIRE(size == fps.size());
+  const uint64_t old_blocks = (size * 10 + 511) / 512;
+  REQUIRE(old_blocks < num_blocks);
+  std::string old = bytes.substr(0, bytes.size() - num_blocks * 64) + std::string(old_blocks * 64, '\0');
+  std::memcpy(old.data() + 32, &old_blocks, 8);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << old;
+  auto older = WatchIndex::Load(path, 7, IndexKeying::kProbe);
+  REQUIRE(older);
+  CHECK(!older->has_value());
 }
