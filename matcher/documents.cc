@@ -3,12 +3,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 namespace lw {
 namespace {
@@ -33,7 +35,30 @@ class FdStream final : public ByteStream {
   }
   void Unread(std::string bytes) { pending_ = std::move(bytes); }
 
+  // A regular file: its bytes from `start` (where the descriptor was before sniffing)
+  // to `end` are read with pread, by the scanner's workers.
+  void SetPositional(uint64_t start, uint64_t end) {
+    positional_ = true;
+    start_ = start;
+    size_ = end - start;
+  }
+  std::optional<uint64_t> PositionalSize() const override {
+    if (!positional_) return std::nullopt;
+    return size_;
+  }
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    if (offset >= size_) return 0;
+    n = static_cast<size_t>(std::min<uint64_t>(n, size_ - offset));
+    for (;;) {
+      ssize_t r = ::pread(fd_, buf, n, static_cast<off_t>(start_ + offset));
+      if (r >= 0) return static_cast<size_t>(r);
+      if (errno != EINTR) return Fail(Error::IO(std::strerror(errno)));  // the scanner names the file
+    }
+  }
+
  private:
+  bool positional_ = false;
+  uint64_t start_ = 0, size_ = 0;
   int fd_;
   std::string name_;
   std::string pending_;
@@ -132,6 +157,7 @@ Status ScanFile(const std::string& path, const DocumentFn& fn) {
   int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
   std::string location = path == "-" ? "<stdin>" : path;
+  const off_t start = ::lseek(fd, 0, SEEK_CUR);  // -1 for pipes; stdin may be a file read from elsewhere
   // Sniff the first bytes; hand them back to whichever reader takes the file.
   std::string head(512, '\0');
   size_t got = 0;
@@ -147,7 +173,12 @@ Status ScanFile(const std::string& path, const DocumentFn& fn) {
     status = ScanPacked(fd, std::move(head), location, fn);
   } else {
     FdStream stream(fd, location);
-    stream.Unread(std::move(head));
+    struct stat st;
+    if (start >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= start) {
+      stream.SetPositional(static_cast<uint64_t>(start), static_cast<uint64_t>(st.st_size));
+    } else {
+      stream.Unread(std::move(head));
+    }
     status = fn(location, stream);
   }
   if (fd != 0) ::close(fd);

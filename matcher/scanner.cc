@@ -182,12 +182,52 @@ Scanner::Scanner(Store& store, const KeyedHasher& hasher, const WatchIndex& inde
 
 Scanner::~Scanner() = default;
 
+// Whose turn it is to add its bytes to the content digest: jobs of a positional document
+// are numbered in document order and digest in that order. Workers take jobs in the
+// order submitted, so the job whose turn it is always runs: nobody waits forever.
+struct Scanner::DigestTurn {
+  ContentDigester* digester = nullptr;
+  std::mutex mu;
+  std::condition_variable cv;
+  uint64_t next = 0;
+};
+
 void Scanner::ScanChunk(Job& job) const {
+  std::string_view window = job.buffer;
+  job.hits.clear();
+  job.error.reset();
+  if (job.source != nullptr) {
+    thread_local std::string own;  // stays in this core's cache from chunk to chunk
+    own.resize(job.read_size);
+    size_t got = 0;
+    while (got < job.read_size && !job.error) {
+      auto r = job.source->ReadAt(job.read_at + got, own.data() + got, job.read_size - got);
+      if (!r) {
+        job.error = r.error();
+      } else if (*r == 0) {
+        job.error = Error::IO("the file shrank while it was scanned; nothing of it was recorded");
+      } else {
+        got += *r;
+      }
+    }
+    DigestTurn& turn = *job.digest;
+    {
+      std::unique_lock lock(turn.mu);
+      turn.cv.wait(lock, [&] { return turn.next == job.turn; });
+    }
+    if (!job.error) turn.digester->Update({own.data() + job.report_begin, job.report_end - job.report_begin});
+    {
+      std::lock_guard lock(turn.mu);
+      ++turn.next;
+    }
+    turn.cv.notify_all();
+    if (job.error) return;
+    window = own;
+  }
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
   candidates.clear();
   IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
-  extractor_.Extract(job.buffer, &candidates, &filter);
-  job.hits.clear();
+  extractor_.Extract(window, &candidates, &filter);
   for (Candidate& c : candidates) job.hits.push_back({hasher_.Hash(c.hash_tag, c.value), std::move(c)});
 }
 
@@ -200,12 +240,16 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   const size_t chunk = options_.chunk_size, overlap = options_.overlap;
   // The document's identity; the store decides its kind, the hasher holds its key.
   ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
+  DigestTurn turn;  // before `drain`: running jobs use it
+  turn.digester = &content;
   std::vector<Hit> hits;
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
+  std::optional<Error> failed;  // the first job that could not read its bytes
   auto collect_one = [&] {
     Job& job = job_at(collected++);
     workers_->Wait(&job);
+    if (job.error && !failed) failed = job.error;
     hits.insert(hits.end(), std::make_move_iterator(job.hits.begin()), std::make_move_iterator(job.hits.end()));
   };
   // Waits for the jobs still running when this returns early.
@@ -216,45 +260,83 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     while (collected < submitted) collect_one();
   }};
 
-  // Each job's buffer holds [window_start, window_end) of the document: the bytes kept
-  // from the previous round (`carry`) and up to `chunk` new ones. Candidates starting in
-  // [report_from, window_end - overlap) are reported, or up to the end on the last round.
-  std::string carry;
-  uint64_t window_start = 0, report_from = 0;
-  bool eof = false;
-  while (!eof) {
-    if (submitted - collected == jobs_.size()) collect_one();
-    Job& job = job_at(submitted);
-    job.buffer.resize(carry.size() + chunk);
-    std::copy(carry.begin(), carry.end(), job.buffer.begin());
-    auto n = ReadFull(stream, job.buffer.data() + carry.size(), chunk);
-    if (!n) return Fail(n.error());
-    eof = *n < chunk;
-    content.Update({job.buffer.data() + carry.size(), *n});
-    job.buffer.resize(carry.size() + *n);
-    totals_.bytes += *n;
-    uint64_t window_end = window_start + job.buffer.size();
-    uint64_t report_to = eof ? window_end : (window_end > overlap ? window_end - overlap : 0);
-    if (report_to > report_from) {
-      job.report_begin = report_from - window_start;
-      job.report_end = report_to - window_start;
-      report_from = report_to;
-      if (eof && submitted == 0) {  // the whole document in one chunk: no hand-off
-        ScanChunk(job);
-        hits = std::move(job.hits);
-      } else {
-        if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
-        workers_->Submit(&job);
-        ++submitted;
-      }
-      if (progress_) progress_(totals_);
+  // Hands the job to the workers, or runs it here when it is the whole document.
+  auto dispatch = [&](Job& job, bool last) {
+    if (last && submitted == 0) {  // the whole document in one chunk: no hand-off
+      ScanChunk(job);
+      if (job.error) failed = job.error;
+      hits = std::move(job.hits);
+    } else {
+      if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
+      workers_->Submit(&job);
+      ++submitted;
     }
-    // Keep `overlap` bytes of left context before report_from for the next round.
-    uint64_t keep_from = std::max(window_start, report_from > overlap ? report_from - overlap : 0);
-    carry.assign(job.buffer, keep_from - window_start);
-    window_start = keep_from;
+    if (progress_) progress_(totals_);
+  };
+
+  if (std::optional<uint64_t> size = stream.PositionalSize()) {
+    // The workers read: each job's window is [report_from - overlap, report_to + overlap)
+    // of the document, clipped to it.
+    uint64_t turns = 0;
+    for (uint64_t report_from = 0; report_from < *size;) {
+      if (submitted - collected == jobs_.size()) collect_one();
+      Job& job = job_at(submitted);
+      const uint64_t report_to = std::min<uint64_t>(*size, report_from + chunk);
+      const uint64_t window_begin = report_from > overlap ? report_from - overlap : 0;
+      job.source = &stream;
+      job.read_at = window_begin;
+      job.read_size = static_cast<size_t>(std::min<uint64_t>(*size, report_to + overlap) - window_begin);
+      job.report_begin = static_cast<size_t>(report_from - window_begin);
+      job.report_end = static_cast<size_t>(report_to - window_begin);
+      job.digest = &turn;
+      job.turn = turns++;
+      totals_.bytes += report_to - report_from;
+      dispatch(job, report_to == *size);
+      report_from = report_to;
+    }
+  } else {
+    // Each job's buffer holds [window_start, window_end) of the document: the bytes kept
+    // from the previous round (`carry`) and up to `chunk` new ones. Candidates starting in
+    // [report_from, window_end - overlap) are reported, or up to the end on the last round.
+    std::string carry;
+    uint64_t window_start = 0, report_from = 0;
+    bool eof = false;
+    while (!eof) {
+      if (submitted - collected == jobs_.size()) collect_one();
+      Job& job = job_at(submitted);
+      job.source = nullptr;
+      job.buffer.resize(carry.size() + chunk);
+      std::copy(carry.begin(), carry.end(), job.buffer.begin());
+      auto n = ReadFull(stream, job.buffer.data() + carry.size(), chunk);
+      if (!n) return Fail(n.error());
+      eof = *n < chunk;
+      content.Update({job.buffer.data() + carry.size(), *n});
+      job.buffer.resize(carry.size() + *n);
+      totals_.bytes += *n;
+      uint64_t window_end = window_start + job.buffer.size();
+      uint64_t report_to = eof ? window_end : (window_end > overlap ? window_end - overlap : 0);
+      if (report_to > report_from) {
+        job.report_begin = report_from - window_start;
+        job.report_end = report_to - window_start;
+        report_from = report_to;
+        if (eof && submitted == 0) {  // the whole document in one chunk: no hand-off
+          ScanChunk(job);
+          hits = std::move(job.hits);
+        } else {
+          if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
+          workers_->Submit(&job);
+          ++submitted;
+        }
+        if (progress_) progress_(totals_);
+      }
+      // Keep `overlap` bytes of left context before report_from for the next round.
+      uint64_t keep_from = std::max(window_start, report_from > overlap ? report_from - overlap : 0);
+      carry.assign(job.buffer, keep_from - window_start);
+      window_start = keep_from;
+    }
   }
   while (collected < submitted) collect_one();
+  if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
   return Record(location, content.FinishHex(), std::move(hits));
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -59,6 +60,26 @@ std::string Sha256Hex(const std::string& s) {
   SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
   return ToHex(d, 32);
 }
+
+// A document read at offsets, as a regular file is, in pieces of at most 7 bytes;
+// `readable` bytes of it are there (fewer than its size: it shrank under the scan).
+class PositionalDoc final : public ByteStream {
+ public:
+  explicit PositionalDoc(std::string text, size_t readable = ~size_t{0})
+      : text_(std::move(text)), readable_(std::min(readable, text_.size())) {}
+  Result<size_t> Read(char*, size_t) override { return Fail(Error::Internal("Read on a positional stream")); }
+  std::optional<uint64_t> PositionalSize() const override { return text_.size(); }
+  Result<size_t> ReadAt(uint64_t offset, char* buf, size_t n) const override {
+    if (offset >= readable_) return 0;
+    n = std::min({n, size_t{7}, readable_ - static_cast<size_t>(offset)});
+    std::memcpy(buf, text_.data() + offset, n);
+    return n;
+  }
+
+ private:
+  std::string text_;
+  size_t readable_;
+};
 
 }  // namespace
 
@@ -173,4 +194,46 @@ TEST_CASE("scanner: an empty document and one without identifiers are fine") {
   Fixture f({"a@qq.com"});
   CHECK(f.Scan("empty", "").documents == 1);
   CHECK(f.Scan("binary", std::string("\0\xff\xfe\x01@@@", 8)).new_exposures == 0);
+}
+
+TEST_CASE("scanner: documents the workers read themselves give what streamed ones give") {
+  // Regular files are read by the workers, each its own chunk (PositionalSize, ReadAt),
+  // and digested in document order; the exposures and their content digests must be
+  // those of the same bytes streamed through one reader.
+  Fixture f({"edge.case@qq.com", "13912345678", "x.y@icloud.com"});
+  std::string text;
+  for (int i = 0; i < 40; ++i) {
+    text += std::string(static_cast<size_t>(i % 13), '-') + " edge.case@qq.com " + std::to_string(i) + "\n";
+    text += "139 1234 5678 and x.y@icloud.com:Passw0rd\n";
+  }
+  const size_t streamed = f.Scan("doc", text).new_exposures;
+  CHECK(streamed == 3);
+  const int threads = GENERATE(1, 2, 3);
+  INFO("threads " << threads);
+  ScannerOptions small;
+  small.chunk_size = 97;
+  small.overlap = 64;
+  small.threads = static_cast<unsigned>(threads);
+  {
+    Scanner scanner(*f.store, f.hasher, f.index, f.extractor, f.clock, small);
+    PositionalDoc doc(text);
+    REQUIRE(scanner.Scan("doc", doc));
+    CHECK(scanner.totals().bytes == text.size());
+    CHECK(scanner.totals().new_exposures == 0);  // same ids: same content digest
+    CHECK(scanner.totals().seen_again == 3);
+  }
+  CHECK(f.All().size() == 3);
+
+  // A file that shrinks under the scan is an error, and records nothing.
+  Fixture g({"edge.case@qq.com", "13912345678", "x.y@icloud.com"});
+  Scanner scanner(*g.store, g.hasher, g.index, g.extractor, g.clock, small);
+  PositionalDoc shrunk(text, text.size() / 2);
+  auto s = scanner.Scan("doc", shrunk);
+  REQUIRE(!s);
+  CHECK(s.error().message.find("shrank") != std::string::npos);
+  CHECK(g.All().empty());
+  // The scanner goes on with the next document.
+  PositionalDoc whole(text);
+  REQUIRE(scanner.Scan("doc", whole));
+  CHECK(scanner.totals().new_exposures == 3);
 }
