@@ -841,12 +841,29 @@ class Extractor::Scan {
     Enqueue(f, begin, end, kind, tag, value, match);
   }
 
+  // memcpy for the few dozen bytes of an identifier, without a call into libc (whose
+  // dispatch showed as ~2 % of a scan): overlapping fixed-size moves, inlined.
+  [[gnu::always_inline]] static void CopyShort(char* dst, const char* src, size_t n) {
+    if (n >= 16) {
+      for (size_t i = 0; i + 16 < n; i += 16) std::memcpy(dst + i, src + i, 16);
+      std::memcpy(dst + n - 16, src + n - 16, 16);
+    } else if (n >= 8) {
+      std::memcpy(dst, src, 8);
+      std::memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4) {
+      std::memcpy(dst, src, 4);
+      std::memcpy(dst + n - 4, src + n - 4, 4);
+    } else {
+      for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+    }
+  }
+
   // Adds a candidate to the batch being filled. REQUIRES: filter_, value.size() <= kMaxPendingValue.
   [[gnu::always_inline]] void Enqueue(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag,
                                       std::string_view value, MatchKind match) {
     Batch& b = batches_[filling_];
     size_t k = b.size++;
-    std::memcpy(b.values[k], value.data(), value.size());
+    CopyShort(b.values[k], value.data(), value.size());
     b.pending[k] = {&f, begin, end, kind, tag, match};
     b.probes[k] = {tag, std::string_view(b.values[k], value.size()), f.Map(begin)};
     if (b.size == CandidateFilter::kMaxBatch) BatchFull();
