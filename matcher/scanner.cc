@@ -319,15 +319,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
         job.report_begin = report_from - window_start;
         job.report_end = report_to - window_start;
         report_from = report_to;
-        if (eof && submitted == 0) {  // the whole document in one chunk: no hand-off
-          ScanChunk(job);
-          hits = std::move(job.hits);
-        } else {
-          if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
-          workers_->Submit(&job);
-          ++submitted;
-        }
-        if (progress_) progress_(totals_);
+        dispatch(job, eof);
       }
       // Keep `overlap` bytes of left context before report_from for the next round.
       uint64_t keep_from = std::max(window_start, report_from > overlap ? report_from - overlap : 0);
