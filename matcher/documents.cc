@@ -17,6 +17,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Regular files at least this long are read by the scanner's workers (positional reads);
+// shorter ones fit one chunk anyway and are read here.
+constexpr off_t kPositionalAtLeast = 1 << 20;
+
 class FdStream final : public ByteStream {
  public:
   FdStream(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
@@ -173,8 +177,10 @@ Status ScanFile(const std::string& path, const DocumentFn& fn) {
     status = ScanPacked(fd, std::move(head), location, fn);
   } else {
     FdStream stream(fd, location);
+    // Only files of a chunk or more: their size is what they hold. Pseudo-files in /proc
+    // report 0 and those in /sys 4096 whatever they hold; they are read to their end.
     struct stat st;
-    if (start >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= start) {
+    if (start >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size - start >= kPositionalAtLeast) {
       stream.SetPositional(static_cast<uint64_t>(start), static_cast<uint64_t>(st.st_size));
     } else {
       stream.Unread(std::move(head));

@@ -67,4 +67,11 @@ for needle in zhang.wei.e2e Tr0ub4dor hunter22 S3cretPass 13800138000 e10adc3949
   if grep -rIaF -- "$needle" "$DATA" > /dev/null; then fail "'$needle' found under $DATA"; fi
 done
 expect_exit 1 lw scan "$WORK/does-not-exist"
+
+# Pseudo-files report no size (/proc) or a wrong one (/sys): they are read to their end.
+printf 'proc.self.e2e@qq.com\n' | lw enroll --watchlist proc - > /dev/null
+LW_E2E_PROBE=proc.self.e2e@qq.com lw scan /proc/self/environ | grep -q " 1 new exposures" || fail "/proc/self/environ"
+if [[ -r /sys/kernel/mm/transparent_hugepage/enabled ]]; then
+  lw scan /sys/kernel/mm/transparent_hugepage/enabled > /dev/null || fail "a /sys file"
+fi
 echo "scan: ok"
