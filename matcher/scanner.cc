@@ -25,12 +25,14 @@ class StringStream final : public ByteStream {
   std::string_view s_;
 };
 
-// Reads until `n` bytes or the end: chunk boundaries must not depend on how the
-// underlying stream happens to split its reads.
-Result<size_t> ReadFull(ByteStream& stream, char* buf, size_t n) {
+// Reads until `n` bytes or the end, `read(at, buf, n)` reading from offset `at` of the
+// n bytes wanted: chunk boundaries must not depend on how the underlying stream happens
+// to split its reads.
+template <class ReadFn>
+Result<size_t> ReadFull(char* buf, size_t n, ReadFn read) {
   size_t got = 0;
   while (got < n) {
-    auto r = stream.Read(buf + got, n - got);
+    Result<size_t> r = read(got, buf + got, n - got);
     if (!r) return Fail(r.error());
     if (*r == 0) break;
     got += *r;
@@ -199,16 +201,13 @@ void Scanner::ScanChunk(Job& job) const {
   if (job.source != nullptr) {
     thread_local std::string own;  // stays in this core's cache from chunk to chunk
     own.resize(job.read_size);
-    size_t got = 0;
-    while (got < job.read_size && !job.error) {
-      auto r = job.source->ReadAt(job.read_at + got, own.data() + got, job.read_size - got);
-      if (!r) {
-        job.error = r.error();
-      } else if (*r == 0) {
-        job.error = Error::IO("the file shrank while it was scanned; nothing of it was recorded");
-      } else {
-        got += *r;
-      }
+    auto got = ReadFull(own.data(), job.read_size, [&](size_t at, char* buf, size_t n) {
+      return job.source->ReadAt(job.read_at + at, buf, n);
+    });
+    if (!got) {
+      job.error = got.error();
+    } else if (*got < job.read_size) {
+      job.error = Error::IO("the file shrank while it was scanned; nothing of it was recorded");
     }
     DigestTurn& turn = *job.digest;
     {
@@ -307,7 +306,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       job.source = nullptr;
       job.buffer.resize(carry.size() + chunk);
       std::copy(carry.begin(), carry.end(), job.buffer.begin());
-      auto n = ReadFull(stream, job.buffer.data() + carry.size(), chunk);
+      auto n = ReadFull(job.buffer.data() + carry.size(), chunk,
+                        [&](size_t, char* buf, size_t want) { return stream.Read(buf, want); });
       if (!n) return Fail(n.error());
       eof = *n < chunk;
       content.Update({job.buffer.data() + carry.size(), *n});

@@ -4,13 +4,13 @@
 // ByteStream. It is cut into chunks that overlap so nothing is lost at a chunk edge
 // (each chunk reports only candidates that start in its own range, and sees enough
 // context on both sides to take whole tokens); chunks are extracted, hashed and looked up
-// on all cores by long-lived workers that reuse their buffers. A regular file is read by
-// the workers themselves, each its chunk into a buffer in its own core's cache (handing
-// chunks from a reader thread to the workers cost ~5 % of a scan's CPU). Index hits are
-// confirmed in the store at the end of the document, and each watched identifier found
-// becomes one exposure per document content (its digest, of the kind the store's schema
-// says: a keyed HighwayHash, or SHA-256 in older stores; base/content_digest.h): seeing
-// the same content again only updates last_seen.
+// on all cores by long-lived workers that reuse their buffers. A regular file of a MiB or
+// more is read by the workers themselves, each its chunk into a buffer in its own core's
+// cache (handing chunks from a reader thread to the workers cost ~5 % of a scan's CPU).
+// Index hits are confirmed in the store at the end of the document, and each watched
+// identifier found becomes one exposure per document content (its digest, of the kind
+// the store's schema says: a keyed HighwayHash, or SHA-256 in older stores;
+// base/content_digest.h): seeing the same content again only updates last_seen.
 #pragma once
 
 #include <functional>

@@ -171,17 +171,17 @@ class RocksStore final : public Store {
   // until some memtable is flushed (RocksDB 8.3 fixed it, PR 11409), and leakwatch never
   // flushes at close: a cron job that finds nothing would leave one more file each run.
   // Past a few, a flush of one small write makes them obsolete and RocksDB deletes them.
-  Status TrimEmptyWals(const std::string& dir) {
+  // Housekeeping only: when it fails (a full disk), the files stay for a later run, and
+  // the command goes on to fail or not on its own writes.
+  void TrimEmptyWals(const std::string& dir) {
     size_t wals = 0;
     std::error_code ec;
     for (const auto& f : fs::directory_iterator(dir, ec))
       if (f.path().extension() == ".log") ++wals;
-    if (wals <= kMaxKeptWals) return Ok();
-    if (auto s = PutMeta("wal_trim", std::to_string(wals)); !s) return s;
+    if (wals <= kMaxKeptWals || !PutMeta("wal_trim", std::to_string(wals))) return;
     rocksdb::FlushOptions fo;
     fo.wait = true;
-    if (auto s = db_->Flush(fo, cf_[kMeta]); !s.ok()) return Fail(FromRocks(s, "flushing to trim write-ahead logs"));
-    return Ok();
+    db_->Flush(fo, cf_[kMeta]).PermitUncheckedError();
   }
   static constexpr size_t kMaxKeptWals = 8;
 
@@ -876,11 +876,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     }
   }
   store->set_schema(schema);
-  if (!options.read_only) {
-    // Housekeeping: when it fails (a full disk), the files stay for a later run, and this
-    // run goes on to fail or not on its own writes.
-    (void)store->TrimEmptyWals(dir);
-  }
+  if (!options.read_only) store->TrimEmptyWals(dir);
   return std::unique_ptr<Store>(std::move(store));
 }
 

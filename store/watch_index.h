@@ -90,7 +90,7 @@ class WatchIndex {
   // 16 bits per entry: ~0.12 % of absent keys pass the filter (10 bits let ~1 % through,
   // and each of those cost a TLB miss in the mapped table, ~8 % of a scan's CPU).
   static constexpr size_t kFilterBitsPerKey = 16;
-  static constexpr int kFilterProbes = 6;    // bits set per key: ~1% false positives
+  static constexpr int kFilterProbes = 6;    // bits set per key
 
   bool InTable(uint64_t fp) const {
     if (num_buckets_ == 0) return false;
@@ -108,7 +108,7 @@ class WatchIndex {
   // The blocked Bloom filter in front of the table (Putze, Sanders and Singler, 2007):
   // all of a key's bits are in one cache line, so a lookup of an absent key, nearly every
   // lookup, reads one line of a filter a quarter the table's size (more of it stays in
-  // cache) instead of two lines of the table. Built in memory from the table, not saved.
+  // cache) instead of two lines of the table. Built from the table, saved after it.
   size_t BlockOf(uint64_t fp) const {
     return static_cast<size_t>((static_cast<unsigned __int128>(std::rotl(fp, 21)) * num_blocks_) >> 64);
   }
