@@ -837,7 +837,7 @@ class Extractor::Scan {
     }
     if (!filter_) return Record(f, begin, end, kind, tag, value, match);
     if (value.size() > kMaxPendingValue) {  // no valid candidate is this long; stay correct anyway
-      Probe probe{tag, value, f.Map(begin)};
+      Probe probe{tag, value, f.Map(begin), match == MatchKind::kHashed};
       bool keep = false;
       filter_->Select({&probe, 1}, &keep);
       if (keep) Record(f, begin, end, kind, tag, value, match);
@@ -880,7 +880,7 @@ class Extractor::Scan {
     size_t k = b.size++;
     if (value.data() != b.values[k]) CopyShort(b.values[k], value.data(), value.size());
     b.pending[k] = {&f, begin, end, kind, tag, match};
-    b.probes[k] = {tag, std::string_view(b.values[k], value.size()), f.Map(begin)};
+    b.probes[k] = {tag, std::string_view(b.values[k], value.size()), f.Map(begin), match == MatchKind::kHashed};
     if (b.size == CandidateFilter::kMaxBatch) BatchFull();
   }
 

@@ -57,6 +57,7 @@ struct Probe {
   std::string_view hash_tag;
   std::string_view value;
   uint64_t offset;
+  bool hashed = false;  // a hex digest (MatchKind::kHashed): only hashed-email variants match it
 };
 
 // Decides which candidates Extract reports, before their severity is checked or they are

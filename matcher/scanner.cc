@@ -68,18 +68,21 @@ class IndexFilter final : public CandidateFilter {
   // index is far larger than the caches, and a lookup that waits for memory costs
   // ~100 ns. The extractor decides the batch a batch later (SelectPrepared), when the
   // lines have arrived. The fingerprint is the keyed SipHash probe (ProbeMany: eight at
-  // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany). A probe
-  // another chunk reports gets 0, which no entry has.
+  // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany), looked
+  // up under WatchIndex::Key: a hex digest reads the hashed variants' filter, everything
+  // else the small plain one. A probe another chunk reports gets 0, which no entry has.
   void Prepare(std::span<const Probe> probes, Ahead* ahead) const override {
     std::string_view* tags = tags_;  // members: arrays of views here were zeroed each call
     std::string_view* values = values_;
     size_t which[kMaxBatch], n = 0;
+    bool hashed[kMaxBatch];
     for (size_t i = 0; i < probes.size(); ++i) {
       ahead->word[i] = 0;
       const Probe& p = probes[i];
       if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
       tags[n] = p.hash_tag;
       values[n] = p.value;
+      hashed[n] = p.hashed;
       which[n++] = i;
     }
     uint64_t fps[kMaxBatch];
@@ -89,7 +92,10 @@ class IndexFilter final : public CandidateFilter {
       for (size_t k = 0; k < n; k += 8) {
         const size_t m = std::min<size_t>(8, n - k);
         hasher_.ProbeMany(m, tags + k, values + k, fps + k);
-        for (size_t j = k; j < k + m; ++j) index_.Prefetch(fps[j]);
+        for (size_t j = k; j < k + m; ++j) {
+          fps[j] = WatchIndex::Key(fps[j], hashed[j]);
+          index_.Prefetch(fps[j]);
+        }
       }
     } else {
       HashInput inputs[kMaxBatch];
@@ -97,7 +103,7 @@ class IndexFilter final : public CandidateFilter {
       Digest digests[kMaxBatch];
       hasher_.HashMany({inputs, n}, {digests, n});
       for (size_t k = 0; k < n; ++k) {
-        fps[k] = WatchIndex::Fingerprint(digests[k]);
+        fps[k] = WatchIndex::Key(WatchIndex::Fingerprint(digests[k]), hashed[k]);
         index_.Prefetch(fps[k]);
       }
     }

@@ -19,6 +19,10 @@ enum class VariantType : uint8_t {
   kSha256 = 4,
 };
 
+// Whether a variant is of a hashed email (found as a hex digest in text): such keys sit in
+// their own filter of the watch index (WatchIndex::Key).
+inline bool IsHashedVariant(VariantType t) { return t != VariantType::kAlias; }
+
 // A variant key and the watched identifier it leads to.
 struct VariantRecord {
   Digest variant{};

@@ -257,20 +257,19 @@ class RocksStore final : public Store {
     auto saved = WatchIndex::Load(index_path_, *gen, keying_);
     if (!saved) return Fail(saved.error());
     if (*saved) return std::move(**saved);
-    std::vector<uint64_t> fps;
-    auto s = keying_ == IndexKeying::kDigest
-                 ? ForEachDigest([&](const Digest& d, bool) { fps.push_back(WatchIndex::Fingerprint(d)); })
-                 : ForEachProbe([&](uint64_t probe) { fps.push_back(probe); });
-    if (!s) return Fail(s.error());
-    WatchIndex index(fps, keying_);
+    std::vector<uint64_t> keys;
+    if (auto s = ForEachIndexKey([&](uint64_t key) { keys.push_back(key); }); !s) return Fail(s.error());
+    WatchIndex index(keys, keying_);
     if (!read_only_) {
       if (auto saved_now = index.Save(index_path_, *gen); !saved_now) return Fail(saved_now.error());
     }
     return index;
   }
 
-  // Calls fn with the probe of every watch entry and variant (schemas 2 and 3).
-  Status ForEachProbe(const std::function<void(uint64_t)>& fn) {
+  // Calls fn with the index key (WatchIndex::Key) of every watch entry and variant: of its
+  // probe (schemas 2 and 3) or of its digest (schema 1).
+  Status ForEachIndexKey(const std::function<void(uint64_t)>& fn) {
+    const bool probes = keying_ == IndexKeying::kProbe;
     for (int cf : {kWatch, kVariant}) {
       rocksdb::ReadOptions ro;
       ro.fill_cache = false;
@@ -278,17 +277,23 @@ class RocksStore final : public Store {
       for (it->SeekToFirst(); it->Valid(); it->Next()) {
         auto key = it->key().ToStringView(), value = it->value().ToStringView();
         uint64_t probe = 0;
+        bool hashed = false;
+        Digest digest;
         if (cf == kWatch) {
           auto e = DecodeWatch(key, value);
           if (!e) return Fail(e.error());
           probe = e->probe;
+          digest = e->digest;
         } else {
           auto v = DecodeVariant(key, value);
           if (!v) return Fail(v.error());
           probe = v->probe;
+          digest = v->variant;
+          hashed = IsHashedVariant(v->type);
         }
-        if (probe == 0) return Fail(Error::Corruption(std::string(kCfNames[cf]) + " entry without a probe fingerprint"));
-        fn(probe);
+        if (probes && probe == 0)
+          return Fail(Error::Corruption(std::string(kCfNames[cf]) + " entry without a probe fingerprint"));
+        fn(WatchIndex::Key(probes ? probe : WatchIndex::Fingerprint(digest), hashed));
       }
       if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
     }
@@ -727,7 +732,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
       if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label, probes ? r.probe : 0)); !s)
         return Fail(s.error());
-      fingerprints->push_back(probes ? r.probe : WatchIndex::Fingerprint(r.digest));
+      fingerprints->push_back(WatchIndex::Key(probes ? r.probe : WatchIndex::Fingerprint(r.digest), /*hashed=*/false));
       ++result.added;
     }
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
@@ -737,7 +742,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
     for (size_t i = 0; i < vars->size(); ++i) {
       const VariantSpill& v = (*vars)[i];
       if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
-      fingerprints->push_back(probes ? v.probe : WatchIndex::Fingerprint(v.variant));
+      fingerprints->push_back(WatchIndex::Key(probes ? v.probe : WatchIndex::Fingerprint(v.variant),
+                                              IsHashedVariant(static_cast<VariantType>(v.type))));
       if (auto s = variant_sink.Put(std::string(AsView(v.variant)),
                                     VariantValue(v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0));
           !s)

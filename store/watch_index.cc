@@ -16,16 +16,19 @@
 namespace lw {
 namespace {
 
-// "LWIDX4": a header padded to one page, buckets of 8, then the filter's blocks. Byte 6
-// is the IndexKeying. Older versions are rebuilt: 2 had no filter, 3 a 40-byte header
-// (its table could not be mapped in place).
-constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '4'};
+// "LWIDX5": a header padded to one page, buckets of 8, then the filters' blocks (plain
+// keys', then hashed ones'). Byte 6 is the IndexKeying. Older versions are rebuilt: 2 had
+// no filter, 3 a 40-byte header (its table could not be mapped in place), 4 one filter
+// for all keys.
+constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '5'};
 struct Header {
   char magic[8];
   uint64_t generation;
   uint64_t num_buckets;
   uint64_t size;
-  uint64_t num_blocks;  // of the filter
+  uint64_t num_blocks;    // of both filters
+  uint64_t plain_blocks;  // of the first
+  uint64_t hashed_size;   // keys in the second
 };
 constexpr size_t kHeaderBytes = 4096;  // the table starts on a page: Load maps it in place
 
@@ -41,18 +44,19 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
   return std::unique_ptr<uint64_t[], Free>(static_cast<uint64_t*>(p));
 }
 
-WatchIndex::WatchIndex(const std::vector<uint64_t>& fingerprints, IndexKeying keying) : keying_(keying) {
+WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) : keying_(keying) {
   // Load factor 0.9; a cuckoo table of two choices among 8-slot buckets fills to ~0.98
   // before insertions start to fail, so a retry with more room almost never happens.
   // Every lookup reads two buckets whatever the load: a fuller table only costs less
   // memory and loads faster.
-  size_t buckets = (fingerprints.size() + fingerprints.size() / 9) / kBucketSlots + 1;
-  while (!Build(fingerprints, buckets)) buckets += buckets / 8 + 1;
+  size_t buckets = (keys.size() + keys.size() / 9) / kBucketSlots + 1;
+  while (!Build(keys, buckets)) buckets += buckets / 8 + 1;
   BuildFilter();
 }
 
 void WatchIndex::BuildFilter() {
-  num_blocks_ = FilterBlocksFor(size_);
+  plain_blocks_ = FilterBlocksFor(size_ - hashed_size_);
+  num_blocks_ = plain_blocks_ + FilterBlocksFor(hashed_size_);
   bloom_ = Allocate(num_blocks_ * kBlockWords, /*zero=*/true);
   const size_t slots = num_buckets_ * kBucketSlots;
   // Two threads, each setting the bits of the blocks in its half (no shared writes); each
@@ -94,7 +98,7 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets
   num_buckets_ = buckets;
   table_ = Allocate(num_buckets_ * kBucketSlots, /*zero=*/true);
   slots_ = table_.get();
-  size_ = 0;
+  size_ = hashed_size_ = 0;
   // Puts fp into bucket b if it has an empty slot.
   auto place = [&](size_t b, uint64_t fp) {
     uint64_t* slot = table_.get() + b * kBucketSlots;
@@ -113,6 +117,7 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets
     const uint64_t fp = fingerprints[i];
     if (InTable(fp)) continue;  // duplicates are fine
     ++size_;
+    hashed_size_ += fp >> 63;
     size_t b1 = Bucket1(fp), b2 = Bucket2(fp);
     if (place(b1, fp) || place(b2, fp)) continue;
     // Both full: evict an entry to its other bucket, and so on (a cuckoo walk).
@@ -150,7 +155,9 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   slots_ = o.slots_;
   bloom_ = std::move(o.bloom_);
   num_blocks_ = o.num_blocks_;
-  o.num_blocks_ = 0;
+  plain_blocks_ = o.plain_blocks_;
+  hashed_size_ = o.hashed_size_;
+  o.num_blocks_ = o.plain_blocks_ = o.hashed_size_ = 0;
   num_buckets_ = o.num_buckets_;
   size_ = o.size_;
   keying_ = o.keying_;
@@ -176,6 +183,8 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   h.num_buckets = num_buckets_;
   h.size = size_;
   h.num_blocks = num_blocks_;
+  h.plain_blocks = plain_blocks_;
+  h.hashed_size = hashed_size_;
   auto write_all = [&](const void* p, size_t n) {
     const char* c = static_cast<const char*>(p);
     while (n > 0) {
@@ -212,7 +221,9 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
       h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
-      h.num_blocks != FilterBlocksFor(h.size) || h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
+      h.hashed_size > h.size || h.plain_blocks != FilterBlocksFor(h.size - h.hashed_size) ||
+      h.num_blocks != h.plain_blocks + FilterBlocksFor(h.hashed_size) ||
+      h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
       static_cast<uint64_t>(st.st_size) != kHeaderBytes + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
     ::close(fd);
     return std::optional<WatchIndex>();
@@ -258,6 +269,8 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   index.num_buckets_ = h.num_buckets;
   index.size_ = h.size;
   index.num_blocks_ = h.num_blocks;
+  index.plain_blocks_ = h.plain_blocks;
+  index.hashed_size_ = h.hashed_size;
   index.keying_ = keying;
   return std::optional<WatchIndex>(std::move(index));
 }

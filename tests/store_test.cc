@@ -338,7 +338,9 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   for (int i = 0; i < 1000; ++i) first.push_back(RandomDigest(rng));
   for (int i = 0; i < 1000; ++i) second.push_back(RandomDigest(rng));
   Digest variant = RandomDigest(rng), absent = RandomDigest(rng);
-  auto key = [&](const Digest& d) { return schema_1 ? WatchIndex::Fingerprint(d) : ProbeOf(d); };
+  auto key = [&](const Digest& d, bool hashed = false) {
+    return WatchIndex::Key(schema_1 ? WatchIndex::Fingerprint(d) : ProbeOf(d), hashed);
+  };
   {
     auto store = OpenWriter(dir, schema);
     CHECK(store->index_keying() == (schema_1 ? IndexKeying::kDigest : IndexKeying::kProbe));
@@ -362,7 +364,11 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   CHECK(index->size() == 2001);
   for (auto& d : first) CHECK(index->Contains(key(d)));
   for (auto& d : second) CHECK(index->Contains(key(d)));
-  CHECK(index->Contains(key(variant)));
+  // The sha1 variant is held among hashed keys, and only a hex digest (a hashed
+  // lookup) finds it; entries are found by plain lookups only.
+  CHECK(index->Contains(key(variant, /*hashed=*/true)));
+  CHECK(!index->Contains(key(variant)));
+  CHECK(!index->Contains(key(first[0], /*hashed=*/true)));
   CHECK(!index->Contains(key(absent)));
   // The probes are kept in the entries (schemas 2 and 3) or not written at all (schema 1).
   auto members = store->Memberships(first[0]);
@@ -380,7 +386,8 @@ TEST_CASE("store: the watch index follows enrollment and is saved beside the sto
   CHECK(rebuilt->size() == 2001);
   for (auto& d : first) CHECK(rebuilt->Contains(key(d)));
   CHECK(rebuilt->Contains(key(second.back())));
-  CHECK(rebuilt->Contains(key(variant)));
+  CHECK(rebuilt->Contains(key(variant, /*hashed=*/true)));
+  CHECK(!rebuilt->Contains(key(variant)));
 }
 
 TEST_CASE("store: schemas 2 and 3 refuse entries without a probe") {
@@ -400,6 +407,7 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   // insertions find both buckets full and walk, which must lose nothing.
   std::mt19937_64 rng(5);
   std::vector<uint64_t> fps(200000);
+  // Keys of both classes (the top bit), as WatchIndex::Key makes them.
   for (auto& f : fps) f = rng() | 1;
   std::vector<uint64_t> with_duplicates = fps;
   with_duplicates.insert(with_duplicates.end(), fps.begin(), fps.begin() + 1000);
@@ -410,6 +418,10 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   for (int i = 0; i < 200000; ++i) false_positives += index.Contains(rng() | 1);
   CHECK(missing == 0);
   CHECK(false_positives == 0);  // about 2e5 * 16 / 2^64 expected
+  // A key of the other class is another key.
+  size_t crossed = 0;
+  for (size_t i = 0; i < 1000; ++i) crossed += index.Contains(fps[i] ^ (uint64_t{1} << 63));
+  CHECK(crossed == 0);
   std::vector<uint64_t> back;
   index.AppendTo(&back);
   std::sort(back.begin(), back.end());
@@ -434,13 +446,23 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   for (uint64_t f : fps) missing += !(*loaded)->Contains(f);
   CHECK(missing == 0);
 
-  // An index saved by an older leakwatch with a smaller filter (10 bits per entry) is
-  // rebuilt, not taken: built here with an all-zero filter, it would miss everything.
+  // An index saved by an older leakwatch (LWIDX4: one filter for both classes) is rebuilt,
+  // not taken.
   std::string bytes;
   {
     std::ifstream in(path, std::ios::binary);
     bytes.assign(std::istreambuf_iterator<char>(in), {});
   }
+  {
+    std::string v4 = bytes;
+    v4[5] = '4';
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << v4;
+    auto v4_loaded = WatchIndex::Load(path, 7, IndexKeying::kProbe);
+    REQUIRE(v4_loaded);
+    CHECK(!v4_loaded->has_value());
+  }
+  // Nor one with a smaller filter (10 bits per entry): built here with an all-zero
+  // filter, it would miss everything.
   uint64_t num_blocks, size;
   std::memcpy(&size, bytes.data() + 24, 8);
   std::memcpy(&num_blocks, bytes.data() + 32, 8);
