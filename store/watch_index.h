@@ -26,9 +26,11 @@
 // reading millions of keys (see Store::LoadWatchIndex). An index may hold fingerprints
 // of entries since unenrolled: harmless, the store has the last word.
 //
-// A loaded index maps the file's table read-only (only lookups that pass the filter touch
-// it) and copies the filters into memory advised for transparent huge pages (fewer TLB
-// misses); callers checking many candidates Prefetch() a batch before testing it.
+// A loaded index maps the file read-only: the table (only lookups that pass a filter touch
+// it) and the hashed keys' filter (only hex digests read it) are used in place. The plain
+// keys' filter, read by every email and phone, is copied into memory advised for
+// transparent huge pages (fewer TLB misses). Callers checking many candidates Prefetch() a
+// batch before testing it.
 //
 // Thread-safety: immutable after construction; Contains() is safe from many threads.
 #pragma once
@@ -77,7 +79,7 @@ class WatchIndex {
   bool Contains(uint64_t key) const { return MayContain(key) && InTable(key); }
   // Starts loading what Contains(key) reads first; call it some lookups ahead.
   void Prefetch(uint64_t key) const {
-    if (num_blocks_ != 0) __builtin_prefetch(bloom_.get() + BlockOf(key) * kBlockWords);
+    if (num_blocks_ != 0) __builtin_prefetch(BlockFor(key));
   }
 
   // Every key held, for building a larger index.
@@ -121,15 +123,20 @@ class WatchIndex {
   // lookup, reads one line of a filter a quarter the table's size (more of it stays in
   // cache) instead of two lines of the table. Built from the table, saved after it: the
   // blocks of plain keys, then those of hashed ones.
-  size_t BlockOf(uint64_t key) const {
-    const bool hashed = key >> 63;
-    const size_t first = hashed ? plain_blocks_ : 0, blocks = hashed ? num_blocks_ - plain_blocks_ : plain_blocks_;
-    return first + static_cast<size_t>((static_cast<unsigned __int128>(std::rotl(key, 21)) * blocks) >> 64);
+  // A key's block in its class's filter.
+  size_t BlockInFilter(uint64_t key) const {
+    const size_t blocks = key >> 63 ? num_blocks_ - plain_blocks_ : plain_blocks_;
+    return static_cast<size_t>((static_cast<unsigned __int128>(std::rotl(key, 21)) * blocks) >> 64);
+  }
+  // Its block among both filters' (the file's order: plain ones first).
+  size_t BlockOf(uint64_t key) const { return (key >> 63 ? plain_blocks_ : 0) + BlockInFilter(key); }
+  const uint64_t* BlockFor(uint64_t key) const {
+    return (key >> 63 ? hashed_filter_ : bloom_.get()) + BlockInFilter(key) * kBlockWords;
   }
   static uint64_t FilterBits(uint64_t fp) { return (fp ^ (fp >> 31)) * 0xBF58476D1CE4E5B9ull; }
   bool MayContain(uint64_t fp) const {
     if (num_blocks_ == 0) return false;
-    const uint64_t* block = bloom_.get() + BlockOf(fp) * kBlockWords;
+    const uint64_t* block = BlockFor(fp);
     uint64_t h = FilterBits(fp);
     bool all = true;
     for (int i = 0; i < kFilterProbes; ++i, h >>= 9) all &= (block[h & 7] >> ((h >> 3) & 63)) & 1;
@@ -174,11 +181,14 @@ class WatchIndex {
     size_t bytes_ = 0;
   };
 
-  // The table is in table_ when built here, in mapping_ when loaded from a file.
+  // The table is in table_ when built here, in mapping_ when loaded from a file. bloom_
+  // holds the plain keys' filter, and the hashed keys' after it when built here (when
+  // loaded, that one is in mapping_).
   std::unique_ptr<uint64_t[], Free> table_;
   Mapping mapping_;
   const uint64_t* slots_ = nullptr;
   std::unique_ptr<uint64_t[], Free> bloom_;
+  const uint64_t* hashed_filter_ = nullptr;
   size_t num_blocks_ = 0;    // of both filters
   size_t plain_blocks_ = 0;  // of the first
   size_t hashed_size_ = 0;   // keys with kHashedBit
