@@ -331,15 +331,18 @@ void ForEachRun(const char* s, size_t n, F&& f) {
 
 // Calls f(begin, end) for every maximal run of bytes in class kCls that is at least
 // kMinLen long and holds both an ASCII upper-case and a lower-case letter, in ascending
-// order: the base64 finder's runs (hex digests and plain words have one case).
+// order: the base64 finder's runs (hex digests and plain words have one case). With
+// kLongLen > 0, also calls g(begin, end) for every maximal run at least kLongLen long,
+// whatever its letters: the runs a hex digest can be in (hex digits are base64 bytes), so
+// that the hex finder needs no pass of its own.
 //
 // Nearly all long runs in leaks are single-case (passwords, digests, numbers), so the
 // runs are selected on the masks without a branch per run: adding a run's member bits to
 // the run mask carries out of its top, so bit e of (m + (x & m)) & ~m is set when the run
 // ending at e - 1 holds a bit of x. Only the runs kept cost a loop iteration.
-template <uint8_t kCls, size_t kMinLen, class F>
-void ForEachMixedCaseRun(const char* s, size_t n, F&& f) {
-  static_assert(kMinLen >= 1 && kMinLen <= 64);
+template <uint8_t kCls, size_t kMinLen, size_t kLongLen = 0, class F, class G = void (*)(size_t, size_t)>
+void ForEachMixedCaseRun(const char* s, size_t n, F&& f, G&& g = [](size_t, size_t) {}) {
+  static_assert(kMinLen >= 1 && kMinLen <= 64 && kLongLen <= 64);
   constexpr size_t kNone = ~size_t{0};
   constexpr size_t kGroup = 32;
   size_t open = kNone;  // start of the run that reaches the end of the previous block
@@ -370,6 +373,7 @@ void ForEachMixedCaseRun(const char* s, size_t n, F&& f) {
         open_lower |= (lo & head) != 0;
         const size_t end = base + static_cast<size_t>(len);
         if (end - open >= kMinLen && open_upper && open_lower) f(open, end);
+        if (kLongLen > 0 && end - open >= kLongLen) g(open, end);
         open = kNone;
         m &= ~head;
       }
@@ -389,9 +393,19 @@ void ForEachMixedCaseRun(const char* s, size_t n, F&& f) {
         f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
         ends &= ends - 1;
       }
+      if constexpr (kLongLen > 0) {
+        uint64_t long_ends = (m + LongRunStarts<kLongLen>(m)) & ~m;
+        while (long_ends != 0) {
+          const int end = std::countr_zero(long_ends);
+          const int begin = end - std::countl_one(m << (64 - end));
+          g(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+          long_ends &= long_ends - 1;
+        }
+      }
     }
   }
   if (open != kNone && n - open >= kMinLen && open_upper && open_lower) f(open, n);
+  if (kLongLen > 0 && open != kNone && n - open >= kLongLen) g(open, n);
 }
 
 }  // namespace lw::scan

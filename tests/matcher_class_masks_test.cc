@@ -148,8 +148,13 @@ TEST_CASE("ForEachMixedCaseRun: the long runs with both letter cases, across gro
         }
         if (i < n) s[i++] = rng() % 2 ? ' ' : '.';
       }
-      std::vector<std::pair<size_t, size_t>> got, want;
+      std::vector<std::pair<size_t, size_t>> got, want, got_long, want_long;
       ForEachMixedCaseRun<kBase64, 14>(s.data(), n, [&](size_t b, size_t e) { got.emplace_back(b, e); });
+      // With a second callback: the same, and every run of 32 or more whatever its case.
+      std::vector<std::pair<size_t, size_t>> got_too;
+      ForEachMixedCaseRun<kBase64, 14, 32>(
+          s.data(), n, [&](size_t b, size_t e) { got_too.emplace_back(b, e); },
+          [&](size_t b, size_t e) { got_long.emplace_back(b, e); });
       for (size_t i = 0; i < n;) {
         if (!Is(kBase64, s[i])) {
           ++i;
@@ -162,10 +167,13 @@ TEST_CASE("ForEachMixedCaseRun: the long runs with both letter cases, across gro
           lo |= s[j] >= 'a' && s[j] <= 'z';
         }
         if (j - i >= 14 && up && lo) want.emplace_back(i, j);
+        if (j - i >= 32) want_long.emplace_back(i, j);
         i = j;
       }
       INFO("n = " << n << ", round " << round);
       CHECK(got == want);
+      CHECK(got_too == want);
+      CHECK(got_long == want_long);
     }
   }
 }
