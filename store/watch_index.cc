@@ -55,8 +55,8 @@ WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) : 
 }
 
 void WatchIndex::BuildFilter() {
-  plain_blocks_ = FilterBlocksFor(size_ - hashed_size_);
-  num_blocks_ = plain_blocks_ + FilterBlocksFor(hashed_size_);
+  plain_blocks_ = PlainBlocksFor(size_ - hashed_size_);
+  num_blocks_ = plain_blocks_ + HashedBlocksFor(hashed_size_);
   bloom_ = Allocate(num_blocks_ * kBlockWords, /*zero=*/true);
   hashed_filter_ = bloom_.get() + plain_blocks_ * kBlockWords;
   const size_t slots = num_buckets_ * kBucketSlots;
@@ -226,21 +226,21 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
       h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
-      h.hashed_size > h.size || h.plain_blocks != FilterBlocksFor(h.size - h.hashed_size) ||
-      h.num_blocks != h.plain_blocks + FilterBlocksFor(h.hashed_size) ||
+      h.hashed_size > h.size || h.plain_blocks != PlainBlocksFor(h.size - h.hashed_size) ||
+      h.num_blocks != h.plain_blocks + HashedBlocksFor(h.hashed_size) ||
       h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
       static_cast<uint64_t>(st.st_size) != kHeaderBytes + h.num_buckets * kBucketBytes + h.num_blocks * kBlockBytes) {
     ::close(fd);
     return std::optional<WatchIndex>();
   }
   // The file is mapped, not read. The table is used in place: only a lookup that passes a
-  // filter touches it (about one in eight hundred), so a scan faults in the few pages it
+  // filter touches it (about one in three thousand), so a scan faults in the few pages it
   // needs from the page cache instead of copying 275 MiB into freshly zeroed memory
-  // before it starts. So is the hashed keys' filter (44 MiB for 10M identifiers), read
+  // before it starts. So is the hashed keys' filter (40 MiB for 10M identifiers), read
   // only by hex digests (one probe in eight): zeroing and filling memory for it cost more
   // than their TLB misses. The plain keys' filter, read by every email and phone, is
   // copied into memory advised for huge pages: mapped file pages are 4 KiB, and random
-  // reads over 20 MiB of those would miss the TLB each time.
+  // reads over 27 MiB of those would miss the TLB each time.
   const size_t table_bytes = h.num_buckets * kBucketBytes, filter_bytes = h.plain_blocks * kBlockBytes;
   const size_t file_bytes = static_cast<size_t>(st.st_size);
   WatchIndex index;

@@ -5,13 +5,14 @@
 // and the HMAC only of hits; older stores key it by the first 8 bytes of the HMAC digest
 // (IndexKeying::kDigest).
 //
-// Nearly every lookup is of an absent key. A blocked Bloom filter (16 bits per entry, all
-// of an entry's bits in one cache line, ~0.12 % false positives) answers those from one
-// cache line of a structure a quarter the table's size. It is two filters, one per
-// class of key (WatchIndex::Key): hashed-email variants, looked up only by the hex
-// digests found in text, and everything else, looked up by every email and phone. 10M
-// identifiers make ~20 MiB of the second and ~44 MiB of the first; a random read of 64
-// MiB here waits ~165 ns, of 20 MiB ~55 ns (more of it stays in the host's cache). Behind it, a cuckoo table of
+// Nearly every lookup is of an absent key. A blocked Bloom filter (all of an entry's bits
+// in one cache line) answers those from one cache line of a structure a fraction of the
+// table's size. It is two filters, one per class of key (WatchIndex::Key): hashed-email
+// variants, looked up only by the hex digests found in text (16 bits per entry, ~0.1 %
+// false positives), and everything else, looked up by every email and phone (20 bits
+// per entry, ~0.03 %). 10M identifiers make ~27 MiB of the second and ~40 MiB of the
+// first; a random read of 64 MiB here waits ~165 ns, of 20 MiB ~55 ns (more of it stays
+// in the host's cache). Behind it, a cuckoo table of
 // buckets of one cache line: a fingerprint lives in one of two buckets chosen by
 // independent halves of it, so a lookup that passes the filter reads exactly two cache
 // lines and never walks a probe chain.
@@ -19,7 +20,7 @@
 // A hit is confirmed in the store, which holds the full keyed hash; a false positive
 // (about 16 / 2^64 per lookup: two buckets of eight) costs one store read, never a wrong
 // exposure. 10 million identifiers with their variants (32M fingerprints) take about
-// 275 MiB of table and 64 MiB of filters.
+// 275 MiB of table and 67 MiB of filters.
 //
 // The store keeps a copy in DATA/store.index, rewritten after each enrollment and
 // stamped with the store's watch generation, so a scan reads it in one go instead of
@@ -100,10 +101,14 @@ class WatchIndex {
   static constexpr uint64_t kHashedBit = uint64_t{1} << 63;
   static constexpr size_t kBucketSlots = 8;  // 64 bytes
   static constexpr size_t kBlockWords = 8;   // a filter block: 512 bits, one cache line
-  // 16 bits per entry: ~0.12 % of absent keys pass the filter (10 bits let ~1 % through,
-  // and each of those cost a TLB miss in the mapped table, ~8 % of a scan's CPU).
-  static constexpr size_t kFilterBitsPerKey = 16;
-  static constexpr int kFilterProbes = 6;    // bits set per key
+  // An absent key that passes a filter reads two lines of the mapped table, each on a
+  // page of its own: a TLB miss through nested paging, and in a freshly copied store a
+  // first touch of the page (~4 us here). The plain filter, read by every email and
+  // phone, has 20 bits per entry, ~0.03 % of absent keys passing (22 % larger than at 16
+  // bits, which let 0.12 % through); the hashed one, read by hex digests only, 16 (~0.1 %).
+  static constexpr size_t kPlainBitsPerKey = 20;
+  static constexpr size_t kHashedBitsPerKey = 16;
+  static constexpr int kFilterProbes = 7;  // bits set per key: 9 bits of FilterBits each
 
   bool InTable(uint64_t fp) const {
     if (num_buckets_ == 0) return false;
@@ -143,11 +148,13 @@ class WatchIndex {
     return all;
   }
   void BuildFilter();
-  // The filter's size for `entries`; an index saved with another (an older leakwatch) is
-  // rebuilt.
-  static size_t FilterBlocksFor(uint64_t entries) {
-    return std::max<size_t>(1, (entries * kFilterBitsPerKey + kBlockWords * 64 - 1) / (kBlockWords * 64));
+  // A filter's size for `entries` of a class; an index saved with other sizes (an older
+  // leakwatch) is rebuilt.
+  static size_t FilterBlocksFor(uint64_t entries, size_t bits_per_key) {
+    return std::max<size_t>(1, (entries * bits_per_key + kBlockWords * 64 - 1) / (kBlockWords * 64));
   }
+  static size_t PlainBlocksFor(uint64_t entries) { return FilterBlocksFor(entries, kPlainBitsPerKey); }
+  static size_t HashedBlocksFor(uint64_t entries) { return FilterBlocksFor(entries, kHashedBitsPerKey); }
 
   // The two buckets of a key, from its high half (without the class bit) and its low
   // half (each uniformly distributed: the fingerprint is a keyed hash), mapped onto
