@@ -32,6 +32,10 @@ void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) {
   }
 }
 
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) {
+  for (size_t k = 0; k < blocks; ++k) out[k] = ByteMask64(p + 64 * k, c);
+}
+
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
   ClassMasks(cls, p, blocks, run);
   for (size_t k = 0; k < blocks; ++k) {
@@ -99,6 +103,11 @@ LW_AVX512_TARGET void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint
   for (size_t k = 0; k < blocks; ++k) out[k] = InClass(_mm512_loadu_si512(p + 64 * k), t, c);
 }
 
+LW_AVX512_TARGET void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) {
+  const __m512i v = _mm512_set1_epi8(c);
+  for (size_t k = 0; k < blocks; ++k) out[k] = _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(p + 64 * k), v);
+}
+
 LW_AVX512_TARGET void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper,
                                         uint64_t* lower) {
   const Tables t = LoadTables();
@@ -126,6 +135,7 @@ LW_AVX512_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
 #else
 bool Available() { return false; }
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) { sse2::ClassMasks(cls, p, blocks, out); }
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) { sse2::ByteMasks(c, p, blocks, out); }
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
   sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
 }
@@ -145,6 +155,10 @@ void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) {
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
   return kAvx512 ? avx512::ClassAndCaseMasks(cls, p, blocks, run, upper, lower)
                  : sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
+}
+
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) {
+  return kAvx512 ? avx512::ByteMasks(c, p, blocks, out) : sse2::ByteMasks(c, p, blocks, out);
 }
 
 EmailWindow EmailWindowAround(const char* s, size_t at) {

@@ -15,6 +15,9 @@ namespace lw::scan {
 // scan_util.h (kDigit, kLocal, ...). Bytes >= 0x80 are in no class.
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
 
+// Bit i of out[k] is set when p[64 * k + i] == c.
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
+
 // ClassMasks(cls) into run[], and the ASCII upper- and lower-case letters of the same
 // blocks into upper[] and lower[]: what the base64 finder needs, in one pass.
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
@@ -39,12 +42,14 @@ bool UsesAvx512();
 // when Avx512Available().
 namespace sse2 {
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
 EmailWindow EmailWindowAround(const char* s, size_t at);
 }  // namespace sse2
 namespace avx512 {
 bool Available();
 void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
 EmailWindow EmailWindowAround(const char* s, size_t at);
 }  // namespace avx512

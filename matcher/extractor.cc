@@ -478,7 +478,7 @@ class Extractor::Scan {
   void ScanEmails(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    for (size_t at = Find(s.data(), 0, n, '@'); at < n; at = Find(s.data(), at + 1, n, '@')) {
+    scan::ForEachByte(s.data(), n, '@', [&](size_t at) {
       size_t b = at, e = at + 1;
       bool windows = at >= 64 && n - e >= 64;  // 64 bytes on either side: true for most tokens
       scan::EmailWindow w;
@@ -506,7 +506,7 @@ class Extractor::Scan {
         size_t before = SkipSpacesBack(s, b, 2);
         bool bracket_after = after < n && CloseOf(s[after]) != 0;
         bool bracket_before = before > 0 && (s[before - 1] == ']' || s[before - 1] == ')' || s[before - 1] == '}');
-        if ((bracket_after || bracket_before) && TryObfuscatedEmail(f, at, at + 1, /*at_obfuscated=*/false)) continue;
+        if ((bracket_after || bracket_before) && TryObfuscatedEmail(f, at, at + 1, /*at_obfuscated=*/false)) return;
       }
       bool glued_letter = b > 0 && IsHigh(s[b - 1]) && IsAlphabeticLetter(CodePointBefore(s, b));
       if (local_ok && domain_ok && b < at && de > at + 1 && !glued_letter) {
@@ -523,7 +523,7 @@ class Extractor::Scan {
         if (valid) Emit(f, b, de, IdKind::kEmail, kTagEmail, value, MatchKind::kExact);
       }
       if ((b > 0 && IsHigh(s[b - 1])) || (e < n && IsHigh(s[e]))) UnicodeEmail(f, at);
-    }
+    });
   }
 
   // An address with non-ASCII characters next to (or in) it: the whole UTF-8 token

@@ -43,6 +43,35 @@ TEST_CASE("class masks: both implementations agree with the class table") {
   }
 }
 
+TEST_CASE("byte masks: both implementations agree; ForEachByte finds every occurrence") {
+  std::string s = RandomBlocks(40, 11);
+  const size_t blocks = 40;
+  for (char c : {'@', '.', '\0', '\xEF'}) {
+    std::vector<uint64_t> a(blocks), b(blocks);
+    sse2::ByteMasks(c, s.data(), blocks, a.data());
+    for (size_t k = 0; k < blocks; ++k) {
+      uint64_t want = 0;
+      for (int i = 0; i < 64; ++i) want |= uint64_t{s[64 * k + i] == c} << i;
+      REQUIRE(a[k] == want);
+    }
+    if (avx512::Available()) {
+      avx512::ByteMasks(c, s.data(), blocks, b.data());
+      CHECK(a == b);
+    }
+    // Every length around the block and group edges: the tail is padded with bytes that
+    // never match, NUL included.
+    for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048},
+                     size_t{2049}, s.size()}) {
+      std::vector<size_t> got, want;
+      ForEachByte(s.data(), n, c, [&](size_t i) { got.push_back(i); });
+      for (size_t i = 0; i < n; ++i)
+        if (s[i] == c) want.push_back(i);
+      INFO("byte " << int(c) << ", n = " << n);
+      CHECK(got == want);
+    }
+  }
+}
+
 TEST_CASE("class and case masks: both implementations agree with the class table") {
   std::string s = RandomBlocks(40, 9);
   const size_t blocks = 40;
