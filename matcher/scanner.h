@@ -81,9 +81,15 @@ class Scanner {
   void set_progress(std::function<void(const ScanTotals&)> fn) { progress_ = std::move(fn); }
 
  private:
+  // A candidate whose keyed hash is in the index, resolved in the store by the worker
+  // that found it (Resolve): the identifier it leads to and that identifier's entries.
   struct Hit {
     Digest digest;
     Candidate candidate;
+    bool watched = false;  // false: a fingerprint collision, or unenrolled since
+    Digest primary{};
+    MatchKind match = MatchKind::kExact;
+    std::vector<WatchEntry> members;
   };
   class Workers;     // scanner.cc
   struct DigestTurn;  // scanner.cc
@@ -104,6 +110,7 @@ class Scanner {
   };
 
   void ScanChunk(Job& job) const;
+  Status Resolve(Hit& hit) const;
   Status Record(const std::string& location, const std::string& content_digest, std::vector<Hit> hits);
 
   Store& store_;
