@@ -278,6 +278,27 @@ inline uint64_t LongRunStarts(uint64_t m) {
   }
 }
 
+// The block walk shared by the mask loops below: classify(p, blocks) computes the masks
+// of up to 32 blocks of 64 bytes (2 KiB: the masks stay in L1), the last partial block
+// through a copy padded with `pad` (a byte that matches nothing); then visit(k, base) for
+// each block k of the group, which starts at s[base].
+inline constexpr size_t kBlockGroup = 32;  // blocks per classify call
+template <class Classify, class Visit>
+void ForEachBlockGroup(const char* s, size_t n, char pad, Classify&& classify, Visit&& visit) {
+  for (size_t base = 0; base < n;) {
+    size_t blocks = std::min(kBlockGroup, (n - base) / 64);
+    if (blocks > 0) {
+      classify(s + base, blocks);
+    } else {
+      char tail[64];
+      std::memset(tail, pad, sizeof tail);
+      std::memcpy(tail, s + base, n - base);
+      classify(tail, 1);
+      blocks = 1;
+    }
+    for (size_t k = 0; k < blocks; ++k, base += 64) visit(k, base);
+  }
+}
 // Calls f(begin, end) for every maximal run of bytes in class kCls (kDigit, kHex,
 // kBase64 or kPhone) that is at least kMinLen long, in ascending order.
 //
@@ -289,43 +310,34 @@ template <uint8_t kCls, size_t kMinLen, class F>
 void ForEachRun(const char* s, size_t n, F&& f) {
   static_assert(kMinLen >= 1 && kMinLen <= 64);
   constexpr size_t kNone = ~size_t{0};
-  constexpr size_t kGroup = 32;  // blocks classified per call: 2 KiB, masks in L1
   size_t open = kNone;  // start of the run that reaches the end of the previous block
-  uint64_t masks[kGroup];
-  for (size_t base = 0; base < n;) {
-    size_t blocks = std::min(kGroup, (n - base) / 64);
-    if (blocks > 0) {
-      ClassMasks(kCls, s + base, blocks, masks);
-    } else {
-      char tail[64] = {};  // NUL is in no class
-      std::memcpy(tail, s + base, n - base);
-      ClassMasks(kCls, tail, 1, masks);
-      blocks = 1;
-    }
-    for (size_t k = 0; k < blocks; ++k, base += 64) {
-      uint64_t m = masks[k];
-      if (open != kNone) {
-        if (m == ~uint64_t{0}) continue;
-        size_t end = base + static_cast<size_t>(std::countr_one(m));
-        if (end - open >= kMinLen) f(open, end);
-        open = kNone;
-        m &= m + 1;  // drop the run just reported
-      }
-      if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
-        int start = 64 - std::countl_one(m);
-        open = base + static_cast<size_t>(start);
-        m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
-      }
-      // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
-      uint64_t long_at = LongRunStarts<kMinLen>(m);
-      while (long_at != 0) {
-        int begin = std::countr_zero(long_at);
-        int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
-        f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
-        long_at &= ~uint64_t{0} << end;
-      }
-    }
-  }
+  uint64_t masks[kBlockGroup];
+  ForEachBlockGroup(
+      s, n, /*pad=*/'\0',  // NUL is in no class
+      [&](const char* p, size_t blocks) { ClassMasks(kCls, p, blocks, masks); },
+      [&](size_t k, size_t base) {
+        uint64_t m = masks[k];
+        if (open != kNone) {
+          if (m == ~uint64_t{0}) return;
+          size_t end = base + static_cast<size_t>(std::countr_one(m));
+          if (end - open >= kMinLen) f(open, end);
+          open = kNone;
+          m &= m + 1;  // drop the run just reported
+        }
+        if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
+          int start = 64 - std::countl_one(m);
+          open = base + static_cast<size_t>(start);
+          m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
+        }
+        // Bit i of `long_at`: s[base + i, base + i + kMinLen) is in the class.
+        uint64_t long_at = LongRunStarts<kMinLen>(m);
+        while (long_at != 0) {
+          int begin = std::countr_zero(long_at);
+          int end = begin + std::countr_one(m >> begin);  // < 64: bit 63 of m is clear
+          f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+          long_at &= ~uint64_t{0} << end;
+        }
+      });
   if (open != kNone && n - open >= kMinLen) f(open, n);
 }
 
@@ -334,23 +346,12 @@ void ForEachRun(const char* s, size_t n, F&& f) {
 // when the byte is frequent (an '@' every ~70 bytes of a dense leak).
 template <class F>
 void ForEachByte(const char* s, size_t n, char c, F&& f) {
-  constexpr size_t kGroup = 32;
-  uint64_t masks[kGroup];
-  for (size_t base = 0; base < n;) {
-    size_t blocks = std::min(kGroup, (n - base) / 64);
-    if (blocks > 0) {
-      ByteMasks(c, s + base, blocks, masks);
-    } else {
-      char tail[64];
-      std::memset(tail, c == 0 ? 1 : 0, sizeof tail);  // padding never matches
-      std::memcpy(tail, s + base, n - base);
-      ByteMasks(c, tail, 1, masks);
-      blocks = 1;
-    }
-    for (size_t k = 0; k < blocks; ++k, base += 64) {
-      for (uint64_t m = masks[k]; m != 0; m &= m - 1) f(base + static_cast<size_t>(std::countr_zero(m)));
-    }
-  }
+  uint64_t masks[kBlockGroup];
+  ForEachBlockGroup(
+      s, n, /*pad=*/c == 0 ? '\1' : '\0', [&](const char* p, size_t blocks) { ByteMasks(c, p, blocks, masks); },
+      [&](size_t k, size_t base) {
+        for (uint64_t m = masks[k]; m != 0; m &= m - 1) f(base + static_cast<size_t>(std::countr_zero(m)));
+      });
 }
 
 // Calls f(begin, end) for every maximal run of bytes in class kCls that is at least
@@ -368,66 +369,57 @@ template <uint8_t kCls, size_t kMinLen, size_t kLongLen = 0, class F, class G = 
 void ForEachMixedCaseRun(const char* s, size_t n, F&& f, G&& g = [](size_t, size_t) {}) {
   static_assert(kMinLen >= 1 && kMinLen <= 64 && kLongLen <= 64);
   constexpr size_t kNone = ~size_t{0};
-  constexpr size_t kGroup = 32;
   size_t open = kNone;  // start of the run that reaches the end of the previous block
   bool open_upper = false, open_lower = false;
-  uint64_t runs[kGroup], uppers[kGroup], lowers[kGroup];
-  for (size_t base = 0; base < n;) {
-    size_t blocks = std::min(kGroup, (n - base) / 64);
-    if (blocks > 0) {
-      ClassAndCaseMasks(kCls, s + base, blocks, runs, uppers, lowers);
-    } else {
-      char tail[64] = {};  // NUL is in no class
-      std::memcpy(tail, s + base, n - base);
-      ClassAndCaseMasks(kCls, tail, 1, runs, uppers, lowers);
-      blocks = 1;
-    }
-    for (size_t k = 0; k < blocks; ++k, base += 64) {
-      uint64_t m = runs[k];
-      const uint64_t up = uppers[k] & m, lo = lowers[k] & m;
-      if (open != kNone) {
-        if (m == ~uint64_t{0}) {
-          open_upper |= up != 0;
-          open_lower |= lo != 0;
-          continue;
+  uint64_t runs[kBlockGroup], uppers[kBlockGroup], lowers[kBlockGroup];
+  ForEachBlockGroup(
+      s, n, /*pad=*/'\0',  // NUL is in no class
+      [&](const char* p, size_t blocks) { ClassAndCaseMasks(kCls, p, blocks, runs, uppers, lowers); },
+      [&](size_t k, size_t base) {
+        uint64_t m = runs[k];
+        const uint64_t up = uppers[k] & m, lo = lowers[k] & m;
+        if (open != kNone) {
+          if (m == ~uint64_t{0}) {
+            open_upper |= up != 0;
+            open_lower |= lo != 0;
+            return;
+          }
+          const int len = std::countr_one(m);
+          const uint64_t head = (uint64_t{1} << len) - 1;  // len < 64
+          open_upper |= (up & head) != 0;
+          open_lower |= (lo & head) != 0;
+          const size_t end = base + static_cast<size_t>(len);
+          if (end - open >= kMinLen && open_upper && open_lower) f(open, end);
+          if (kLongLen > 0 && end - open >= kLongLen) g(open, end);
+          open = kNone;
+          m &= ~head;
         }
-        const int len = std::countr_one(m);
-        const uint64_t head = (uint64_t{1} << len) - 1;  // len < 64
-        open_upper |= (up & head) != 0;
-        open_lower |= (lo & head) != 0;
-        const size_t end = base + static_cast<size_t>(len);
-        if (end - open >= kMinLen && open_upper && open_lower) f(open, end);
-        if (kLongLen > 0 && end - open >= kLongLen) g(open, end);
-        open = kNone;
-        m &= ~head;
-      }
-      if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
-        const int start = 64 - std::countl_one(m);
-        open = base + static_cast<size_t>(start);
-        open_upper = (up >> start) != 0;
-        open_lower = (lo >> start) != 0;
-        m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
-      }
-      // Every run left ends below bit 63, so its carry lands inside the word.
-      const uint64_t long_at = LongRunStarts<kMinLen>(m);
-      uint64_t ends = ((m + (up & m)) & (m + (lo & m)) & (m + long_at)) & ~m;
-      while (ends != 0) {
-        const int end = std::countr_zero(ends);  // 1..63
-        const int begin = end - std::countl_one(m << (64 - end));
-        f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
-        ends &= ends - 1;
-      }
-      if constexpr (kLongLen > 0) {
-        uint64_t long_ends = (m + LongRunStarts<kLongLen>(m)) & ~m;
-        while (long_ends != 0) {
-          const int end = std::countr_zero(long_ends);
+        if (m >> 63) {  // a run reaches the end of the block: finish it in the next one
+          const int start = 64 - std::countl_one(m);
+          open = base + static_cast<size_t>(start);
+          open_upper = (up >> start) != 0;
+          open_lower = (lo >> start) != 0;
+          m = start == 0 ? 0 : m & ((uint64_t{1} << start) - 1);
+        }
+        // Every run left ends below bit 63, so its carry lands inside the word.
+        const uint64_t long_at = LongRunStarts<kMinLen>(m);
+        uint64_t ends = ((m + (up & m)) & (m + (lo & m)) & (m + long_at)) & ~m;
+        while (ends != 0) {
+          const int end = std::countr_zero(ends);  // 1..63
           const int begin = end - std::countl_one(m << (64 - end));
-          g(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
-          long_ends &= long_ends - 1;
+          f(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+          ends &= ends - 1;
         }
-      }
-    }
-  }
+        if constexpr (kLongLen > 0) {
+          uint64_t long_ends = (m + LongRunStarts<kLongLen>(m)) & ~m;
+          while (long_ends != 0) {
+            const int end = std::countr_zero(long_ends);
+            const int begin = end - std::countl_one(m << (64 - end));
+            g(base + static_cast<size_t>(begin), base + static_cast<size_t>(end));
+            long_ends &= long_ends - 1;
+          }
+        }
+      });
   if (open != kNone && n - open >= kMinLen && open_upper && open_lower) f(open, n);
   if (kLongLen > 0 && open != kNone && n - open >= kLongLen) g(open, n);
 }
