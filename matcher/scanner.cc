@@ -271,11 +271,14 @@ void Scanner::ScanChunk(Job& job) const {
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
   // the other had finished.
   for (Candidate& c : candidates) {
-    Hit& hit = job.hits.emplace_back(Hit{.digest = hasher_.Hash(c.hash_tag, c.value), .candidate = std::move(c)});
+    Hit& hit = job.hits.emplace_back();
+    hit.digest = hasher_.Hash(c.hash_tag, c.value);
+    hit.candidate = std::move(c);
     if (auto s = Resolve(hit); !s) {
       job.error = s.error();
       return;
     }
+    if (hit.members.empty()) job.hits.pop_back();  // a fingerprint collision, or unenrolled since
   }
 }
 
@@ -287,7 +290,7 @@ Status Scanner::Resolve(Hit& hit) const {
   if (members->empty()) {
     auto variant = store_.ResolveVariant(hit.digest);
     if (!variant) return Fail(variant.error());
-    if (!*variant) return Ok();  // a fingerprint collision, not a watched identifier
+    if (!*variant) return Ok();  // not a watched identifier: members stays empty
     hit.primary = (*variant)->primary;
     if ((*variant)->type == VariantType::kAlias) {
       if (hit.match == MatchKind::kExact) hit.match = MatchKind::kAlias;
@@ -296,9 +299,7 @@ Status Scanner::Resolve(Hit& hit) const {
     }
     members = store_.Memberships(hit.primary);
     if (!members) return Fail(members.error());
-    if (members->empty()) return Ok();  // unenrolled since
   }
-  hit.watched = true;
   hit.members = std::move(*members);
   return Ok();
 }
@@ -415,18 +416,16 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   std::map<Digest, Found> found;
   UnixSeconds now = clock_.Now();
   for (Hit& hit : hits) {
-    if (!hit.watched) continue;
     const Digest& primary = hit.primary;
     const MatchKind match = hit.match;
-    const std::vector<WatchEntry>* members = &hit.members;
     Found& f = found[primary];
     Exposure& e = f.exposure;
     int rank = MatchRank(match);
     if (e.id.empty()) {
       e.identifier = primary;
       e.id = ExposureId(primary, content_digest);
-      e.kind = (*members)[0].kind;
-      for (const WatchEntry& m : *members) {
+      e.kind = hit.members[0].kind;
+      for (const WatchEntry& m : hit.members) {
         e.watchlists.push_back(m.watchlist);
         if (!m.label.empty()) e.labels.push_back(m.label);
       }

@@ -7,10 +7,11 @@
 // on all cores by long-lived workers that reuse their buffers. A regular file of a MiB or
 // more is read by the workers themselves, each its chunk into a buffer in its own core's
 // cache (handing chunks from a reader thread to the workers cost ~5 % of a scan's CPU).
-// Index hits are confirmed in the store at the end of the document, and each watched
-// identifier found becomes one exposure per document content (its digest, of the kind
-// the store's schema says: a keyed HighwayHash, or SHA-256 in older stores;
-// base/content_digest.h): seeing the same content again only updates last_seen.
+// Index hits are confirmed in the store by the worker that found them, and at the end
+// of the document each watched identifier found becomes one exposure per document
+// content (its digest, of the kind the store's schema says: a keyed HighwayHash, or
+// SHA-256 in older stores; base/content_digest.h): seeing the same content again only
+// updates last_seen.
 #pragma once
 
 #include <functional>
@@ -82,11 +83,11 @@ class Scanner {
 
  private:
   // A candidate whose keyed hash is in the index, resolved in the store by the worker
-  // that found it (Resolve): the identifier it leads to and that identifier's entries.
+  // that found it (Resolve): the identifier it leads to and that identifier's entries
+  // (none for a fingerprint collision or an identifier unenrolled since: not kept).
   struct Hit {
     Digest digest;
     Candidate candidate;
-    bool watched = false;  // false: a fingerprint collision, or unenrolled since
     Digest primary{};
     MatchKind match = MatchKind::kExact;
     std::vector<WatchEntry> members;
