@@ -456,7 +456,7 @@ class Extractor::Scan {
     if (decode) {
       ScanBase64Runs(f, &segments);  // and the hex digests, inside the runs of 32 or more
     } else if (options_.hashes) {
-      ScanHashes(f);
+      ScanHashes(f, 0, f.text.size());
     }
     if (options_.obfuscations) {
       ScanBracketObfuscations(f);
@@ -771,9 +771,10 @@ class Extractor::Scan {
 
   // --- hex digests ----------------------------------------------------------------------
 
-  void ScanHashes(const Frame& f) {
-    scan::ForEachRun<scan::kHex, 32>(f.text.data(), f.text.size(), [&](size_t begin, size_t end) {
-      EmitHexRun(f, begin, end);
+  // The hex digests in f.text[begin, end): all of it, or one long base64 run.
+  void ScanHashes(const Frame& f, size_t begin, size_t end) {
+    scan::ForEachRun<scan::kHex, 32>(f.text.data() + begin, end - begin, [&](size_t b, size_t e) {
+      EmitHexRun(f, begin + b, begin + e);
     });
   }
 
@@ -783,16 +784,11 @@ class Extractor::Scan {
   // only there, in the same pass (a pass of its own cost ~3 % of a scan).
   void ScanBase64Runs(const Frame& f, std::vector<EncodedSegment>* segments) {
     std::string_view s = f.text;
-    auto segment = [&](size_t begin, size_t end) { Base64SegmentOfRun(s, begin, end, segments); };
-    if (!options_.hashes) {
-      scan::ForEachMixedCaseRun<scan::kBase64, kMinBase64Run>(s.data(), s.size(), segment);
-      return;
-    }
-    scan::ForEachMixedCaseRun<scan::kBase64, kMinBase64Run, 32>(s.data(), s.size(), segment, [&](size_t begin, size_t end) {
-      scan::ForEachRun<scan::kHex, 32>(s.data() + begin, end - begin, [&](size_t b, size_t e) {
-        EmitHexRun(f, begin + b, begin + e);
-      });
-    });
+    scan::ForEachMixedCaseRun<scan::kBase64, kMinBase64Run, 32>(
+        s.data(), s.size(), [&](size_t begin, size_t end) { Base64SegmentOfRun(s, begin, end, segments); },
+        [&](size_t begin, size_t end) {
+          if (options_.hashes) ScanHashes(f, begin, end);
+        });
   }
 
   // A maximal run of hex digits s[begin, end): a digest when it has a digest's length
