@@ -49,6 +49,12 @@ Error FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Error::IO(msg);
 }
 
+// The watch index key of an entry or variant: of its probe in stores keyed by probes
+// (schemas 2 and 3), of its digest in schema 1.
+uint64_t IndexKeyOf(bool probes, uint64_t probe, const Digest& digest, bool hashed) {
+  return WatchIndex::Key(probes ? probe : WatchIndex::Fingerprint(digest), hashed);
+}
+
 rocksdb::ColumnFamilyOptions CfOptions(int cf) {
   rocksdb::ColumnFamilyOptions o;
   if (cf == kWatch || cf == kVariant) {
@@ -293,7 +299,7 @@ class RocksStore final : public Store {
         }
         if (probes && probe == 0)
           return Fail(Error::Corruption(std::string(kCfNames[cf]) + " entry without a probe fingerprint"));
-        fn(WatchIndex::Key(probes ? probe : WatchIndex::Fingerprint(digest), hashed));
+        fn(IndexKeyOf(probes, probe, digest, hashed));
       }
       if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
     }
@@ -732,7 +738,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
       if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label, probes ? r.probe : 0)); !s)
         return Fail(s.error());
-      fingerprints->push_back(WatchIndex::Key(probes ? r.probe : WatchIndex::Fingerprint(r.digest), /*hashed=*/false));
+      fingerprints->push_back(IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false));
       ++result.added;
     }
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
@@ -742,8 +748,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
     for (size_t i = 0; i < vars->size(); ++i) {
       const VariantSpill& v = (*vars)[i];
       if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
-      fingerprints->push_back(WatchIndex::Key(probes ? v.probe : WatchIndex::Fingerprint(v.variant),
-                                              IsHashedVariant(static_cast<VariantType>(v.type))));
+      fingerprints->push_back(IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type))));
       if (auto s = variant_sink.Put(std::string(AsView(v.variant)),
                                     VariantValue(v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0));
           !s)
