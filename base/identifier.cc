@@ -1,5 +1,7 @@
 #include "base/identifier.h"
 
+#include "base/public_suffix.h"
+
 #include <idn2.h>
 #include <phonenumbers/logger.h>
 #include <phonenumbers/phonenumberutil.h>
@@ -165,11 +167,15 @@ Result<InputKind> ParseInputKind(std::string_view name) {
   return Fail(Error::Invalid("unknown kind '" + std::string(name) + "' (auto, email, phone, apple_id)"));
 }
 
-bool IsValidAsciiEmail(std::string_view email) {
+bool IsValidAsciiEmailSyntax(std::string_view email) {
   if (email.size() > 254) return false;
   size_t at = email.rfind('@');
   if (at == std::string_view::npos) return false;
   return IsValidLocal(email.substr(0, at)) && IsValidAsciiDomain(email.substr(at + 1));
+}
+
+bool IsValidAsciiEmail(std::string_view email) {
+  return IsValidAsciiEmailSyntax(email) && IsPublicTld(email.substr(email.rfind('.') + 1));
 }
 
 Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) { Phones(); }
@@ -200,6 +206,8 @@ Result<std::string> Normalizer::Email(std::string_view raw) const {
   }
   if (!IsValidLocal(local)) return Fail(Error::Invalid("bad local part"));
   if (!IsValidAsciiDomain(domain)) return Fail(Error::Invalid("bad domain"));
+  if (!IsPublicTld(domain.substr(domain.rfind('.') + 1)))
+    return Fail(Error::Invalid("domain does not end in a public suffix (Public Suffix List)"));
   std::string email = local + "@" + domain;
   if (email.size() > 254) return Fail(Error::Invalid("longer than 254 characters"));
   return email;

@@ -1,7 +1,8 @@
 // Identifiers and their one normalization, shared by enrollment and the matcher.
 //
 //  - Emails: trimmed, NFKC, lower-cased, IDN domain in punycode (libidn2), then
-//    validated (RFC 5321 sizes, dot-atom local part, LDH domain labels).
+//    validated (RFC 5321 sizes, dot-atom local part, LDH domain labels, a top-level
+//    label in the Public Suffix List: base/public_suffix.h).
 //    icloud.com, me.com and mac.com are one Apple account: AppleAliases() lists the
 //    other spellings of an address in those domains.
 //  - Phones: E.164 through libphonenumber, valid numbers only; a number without a
@@ -68,8 +69,11 @@ class Normalizer {
 std::vector<std::string> AppleAliases(std::string_view email);
 bool IsAppleDomain(std::string_view domain);
 
-// Validates an already lower-case ASCII email ("fast path" of Email()).
+// Validates an already lower-case ASCII email ("fast path" of Email()): its syntax, and
+// a top-level label in the Public Suffix List.
 bool IsValidAsciiEmail(std::string_view email);
+// The syntax alone (sizes, dot-atom local part, LDH labels, a top-level label with a letter).
+bool IsValidAsciiEmailSyntax(std::string_view email);
 
 // A hint that reveals too little to guess the identifier: first and last character of
 // an email's local part and its domain ("l*********8@icloud.com"); a phone's country

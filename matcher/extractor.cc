@@ -5,7 +5,9 @@
 #include <bit>
 #include <cstring>
 
+#include "base/public_suffix.h"
 #include "matcher/decoders.h"
+#include "matcher/records.h"
 #include "matcher/scan_util.h"
 
 namespace lw {
@@ -94,6 +96,45 @@ uint32_t CodePointBefore(std::string_view s, size_t i) {
 // CJK text writes identifiers right after ideographs with no space; that is not glue.
 bool IsAlphabeticLetter(uint32_t cp) { return (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0x370 && cp <= 0x4FF); }
 
+bool IsDashOrUnderscore(char c) { return c == '-' || c == '_'; }
+
+// True for a top-level label: letters only, or punycode ("xn--" and LDH), in the Public
+// Suffix List. `label` may be in either case.
+bool IsTld(std::string_view label) {
+  if (label.size() < 2 || label.size() > 63) return false;
+  char lower[64];
+  bool punycode = label.size() > 4 && EqualsIgnoreCase(label.substr(0, 4), "xn--");
+  for (size_t i = 0; i < label.size(); ++i) {
+    char c = scan::ToLower(label[i]);
+    if (!(c >= 'a' && c <= 'z') && !(punycode && (IsDigit(c) || c == '-'))) return false;
+    lower[i] = c;
+  }
+  return IsPublicTld(std::string_view(lower, label.size()));
+}
+
+// How much of `run`, the LDH bytes after an address's '@', is its domain: all of it when
+// its last label is a public suffix; else the longest prefix, cut at a '-' or at a
+// letter followed by a digit, whose last label is one ("icloud.com----abc12345" and
+// "qq.com-pw" end after "com"); else 0 (no domain).
+size_t DomainLength(std::string_view run) {
+  size_t dot = run.size();
+  while (dot > 0 && run[dot - 1] != '.') --dot;
+  if (dot <= 1) return 0;  // no dot, or nothing before it
+  if (IsTld(run.substr(dot))) return run.size();
+  size_t first_dot = run.find('.');
+  for (size_t k = run.size() - 1; k > first_dot + 2; --k) {
+    bool cut = (run[k] == '-' && run[k - 1] != '-') || (IsDigit(run[k]) && Is(kAlpha, run[k - 1]));
+    if (!cut) continue;
+    size_t d = k;
+    while (d > 0 && run[d - 1] != '.') --d;
+    if (d > first_dot && IsTld(run.substr(d, k - d))) return k;
+  }
+  return 0;
+}
+size_t DomainEnd(std::string_view s, size_t at, size_t de) {
+  return at + 1 + DomainLength(s.substr(at + 1, de - at - 1));
+}
+
 // ---------------------------------------------------------------------------------------
 // Obfuscation tokens: "[at]", "( at )", "{AT}", "[@]", "[dot]", "(.)".
 
@@ -142,24 +183,6 @@ size_t SkipSpaces(std::string_view s, size_t i, int max) {
   return i;
 }
 
-// ---------------------------------------------------------------------------------------
-// Severity: is there a password-like value beside the identifier in the same record?
-//
-// Rule 1 (one record per line: combo lists, CSV/TSV, SQL dumps, url:user:pass): right
-// after the identifier (past a closing quote and spaces) comes one of ':', ';', '|', tab
-// or ',', and the field that follows, up to the next such separator or the end of the
-// line, with quotes and brackets trimmed, is password-like:
-//   - "key":value or key=value (JSON, query strings): the key names a password
-//     (pass, pwd, pw, secret, hash) and the value is not empty or null;
-//   - otherwise: 4..128 printable ASCII bytes without whitespace, not an email (no '@'),
-//     not a URL ("://", "www."), not a phone (11+ digits, or '+' and 8+), not a date,
-//     time, timestamp or plain number, not null/none/true/false.
-// Rule 2 (stealer logs): the identifier follows a "Username:"/"Login:"/"Email:" label at
-// the start of its line, and one of the next three lines is "Password: <non-empty>".
-// After a comma (CSV, SQL value lists) the field must also mix letters with digits or
-// symbols: a city or surname in the next column is not a password, "Passw0rd" or a hex
-// password hash is. Passwords with spaces or non-ASCII characters are not recognized.
-
 // A cheap hash for the per-call deduplication table (not for anything keyed).
 uint32_t HashValue(std::string_view tag, std::string_view value) {
   uint64_t h = 0x9E3779B97F4A7C15ull ^ (tag.size() << 8) ^ static_cast<unsigned char>(tag[0]);
@@ -180,167 +203,6 @@ uint32_t HashValue(std::string_view tag, std::string_view value) {
   }
   h = (h ^ w ^ value.size()) * 0xC4CEB9FE1A85EC53ull;
   return static_cast<uint32_t>(h ^ (h >> 29));
-}
-
-bool IsSeparator(char c) { return c == ':' || c == ';' || c == '|' || c == '\t' || c == ','; }
-
-bool ContainsIgnoreCase(std::string_view text, std::string_view lower) {
-  for (size_t i = 0; i + lower.size() <= text.size(); ++i)
-    if (EqualsIgnoreCase(text.substr(i, lower.size()), lower)) return true;
-  return false;
-}
-
-bool IsPasswordKey(std::string_view key) {
-  return EqualsIgnoreCase(key, "pw") || ContainsIgnoreCase(key, "pass") || ContainsIgnoreCase(key, "pwd") ||
-         ContainsIgnoreCase(key, "secret") || ContainsIgnoreCase(key, "hash");
-}
-
-bool IsNullWord(std::string_view v) {
-  if (v.size() > 9) return false;
-  for (std::string_view w : {"null", "none", "true", "false", "nil", "undefined"})
-    if (EqualsIgnoreCase(v, w)) return true;
-  return false;
-}
-
-// Byte kinds IsPasswordLike counts, as lane numbers in a uint64_t of 8-bit counters.
-// The kinds other than kLetterByte are disjoint; kLetterByte overlaps kDateMarkByte
-// ('T', 'Z') and the uncounted rest.
-enum FieldByte { kDigitByte, kDotByte, kDashByte, kPlusByte, kBracketByte, kDateMarkByte, kBadByte, kLetterByte };
-
-constexpr std::array<uint64_t, 256> kFieldByteCount = [] {
-  std::array<uint64_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    auto lane = [&](FieldByte kind) { t[c] += uint64_t{1} << (8 * kind); };
-    if (c <= 0x20 || c >= 0x7F || c == '@') lane(kBadByte);
-    else if (c >= '0' && c <= '9') lane(kDigitByte);
-    else if (c == '.') lane(kDotByte);
-    else if (c == '-') lane(kDashByte);
-    else if (c == '+') lane(kPlusByte);
-    else if (c == '(' || c == ')') lane(kBracketByte);
-    else if (c == '/' || c == ':' || c == 'T' || c == 'Z') lane(kDateMarkByte);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) lane(kLetterByte);
-  }
-  return t;
-}();
-
-bool IsPasswordLike(std::string_view field, bool after_comma) {
-  auto trim_char = [](char c) { return c == ' ' || c == '"' || c == '\'' || c == '`' || c == '\r'; };
-  while (!field.empty() && trim_char(field.front())) field.remove_prefix(1);
-  while (!field.empty() && (trim_char(field.back()) || field.back() == ')' || field.back() == '}' ||
-                            field.back() == ']' || field.back() == ';'))
-    field.remove_suffix(1);
-  if (field.empty()) return false;
-  // key=value / "key":"value"
-  size_t k = 0;
-  while (k < field.size() && (Is(kAlpha, field[k]) || field[k] == '_' || field[k] == '-')) ++k;
-  if (k > 0 && k < field.size()) {
-    size_t j = k;
-    if (field[j] == '"' || field[j] == '\'') ++j;
-    if (j < field.size() && (field[j] == ':' || field[j] == '=')) {
-      std::string_view value = field.substr(j + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '"' || value.front() == '\''))
-        value.remove_prefix(1);
-      return IsPasswordKey(field.substr(0, k)) && !value.empty() && !IsNullWord(value);
-    }
-  }
-  if (field.size() < 4 || field.size() > 128) return false;
-  // One pass: which kinds of bytes does the field hold? Counted branch-free, one byte
-  // lane per kind (a field has at most 128 bytes, so no lane overflows).
-  uint64_t counts = 0;
-  for (char c : field) counts += kFieldByteCount[static_cast<unsigned char>(c)];
-  auto count = [&](FieldByte kind) { return static_cast<size_t>((counts >> (8 * kind)) & 0xFF); };
-  if (count(kBadByte) != 0) return false;  // whitespace, non-ASCII, an email
-  size_t digits = count(kDigitByte), dots = count(kDotByte), dashes = count(kDashByte), pluses = count(kPlusByte),
-         brackets = count(kBracketByte), date_marks = count(kDateMarkByte);
-  size_t other = field.size() - digits - dots - dashes - pluses - brackets - date_marks;
-  if (other == 0 && digits > 0) {
-    if (date_marks == 0 && (digits >= 11 || (field[0] == '+' && digits >= 8))) return false;  // a phone
-    if (brackets == 0 && (date_marks > 0 || dashes > 0) && digits >= 4) return false;        // date, time
-    if (date_marks + dashes + pluses + brackets == 0 && dots == 1) return false;              // 12.50
-    if (field.size() == digits && (digits == 10 || digits == 13) && field[0] == '1') return false;  // Unix time
-  }
-  if (IsNullWord(field)) return false;
-  if (field.find("://") != std::string_view::npos || EqualsIgnoreCase(field.substr(0, 4), "www.")) return false;
-  if (after_comma) {
-    size_t letters = count(kLetterByte);
-    if (letters == 0 || letters == field.size()) return false;
-  }
-  return true;
-}
-
-// The text of a "Label:" line prefix, lower-cased without spaces, '-' or '_'; empty if
-// `prefix` is not such a label.
-std::string LabelOf(std::string_view prefix) {
-  while (!prefix.empty() && Is(kSpace, prefix.back())) prefix.remove_suffix(1);
-  if (prefix.empty() || (prefix.back() != ':' && prefix.back() != '=')) return {};
-  prefix.remove_suffix(1);
-  std::string label;
-  for (char c : prefix) {
-    if (Is(kAlpha, c)) label.push_back(scan::ToLower(c));
-    else if (c != ' ' && c != '\t' && c != '-' && c != '_') return {};
-    if (label.size() > 16) return {};
-  }
-  return label;
-}
-
-bool IsUserLabel(std::string_view l) {
-  return l == "username" || l == "user" || l == "login" || l == "email" || l == "mail" || l == "account" ||
-         l == "userlogin" || l == "loginname";
-}
-bool IsPasswordLabel(std::string_view l) {
-  return l == "password" || l == "pass" || l == "passwd" || l == "pwd" || l == "pw";
-}
-
-bool StealerLogCredential(std::string_view s, size_t begin, size_t end) {
-  size_t mark = begin;
-  while (mark > 0 && begin - mark < 4 && (s[mark - 1] == ' ' || s[mark - 1] == '\t')) --mark;
-  if (mark == 0 || (s[mark - 1] != ':' && s[mark - 1] != '=')) return false;
-  size_t line = begin;
-  while (line > 0 && begin - line <= 32 && s[line - 1] != '\n') --line;
-  if (line > 0 && s[line - 1] != '\n') return false;
-  if (!IsUserLabel(LabelOf(s.substr(line, begin - line)))) return false;
-  size_t eol = Find(s.data(), end, s.size(), '\n');
-  if (eol != s.size() && eol - end > 2) {
-    // Something follows the identifier on its line: not a "Username: x" line.
-    std::string_view rest = s.substr(end, eol - end);
-    while (!rest.empty() && Is(kSpace, rest.back())) rest.remove_suffix(1);
-    if (!rest.empty()) return false;
-  }
-  size_t pos = eol;
-  for (int lines = 0; lines < 3 && pos < s.size(); ++lines) {
-    size_t start = pos + 1;
-    size_t stop = Find(s.data(), start, std::min(s.size(), start + 512), '\n');
-    std::string_view text = s.substr(start, stop - start);
-    size_t colon = text.find_first_of(":=");
-    if (colon != std::string_view::npos && colon <= 16) {
-      std::string label = LabelOf(text.substr(0, colon + 1));
-      if (IsPasswordLabel(label)) {
-        std::string_view value = text.substr(colon + 1);
-        while (!value.empty() && Is(kSpace, value.front())) value.remove_prefix(1);
-        while (!value.empty() && Is(kSpace, value.back())) value.remove_suffix(1);
-        return !value.empty();
-      }
-      if (label == "url" || label == "host" || label == "soft" || label == "application") return false;
-    }
-    if (stop >= s.size() || s[stop] != '\n') break;
-    pos = stop;
-  }
-  return false;
-}
-
-Severity SeverityAt(std::string_view s, size_t begin, size_t end) {
-  size_t n = s.size();
-  size_t p = end;
-  if (p < n && (s[p] == '"' || s[p] == '\'' || s[p] == '`')) ++p;
-  p = SkipSpaces(s, p, 2);
-  if (p < n && IsSeparator(s[p])) {
-    char sep = s[p];
-    size_t start = p + 1;
-    size_t limit = std::min(n, start + 256);
-    size_t stop = scan::FindAny3(s.data(), start, limit, sep, '\n', '\n');
-    if (IsPasswordLike(s.substr(start, stop - start), sep == ',')) return Severity::kCredential;
-  }
-  return StealerLogCredential(s, begin, end) ? Severity::kCredential : Severity::kExposure;
 }
 
 }  // namespace
@@ -387,9 +249,10 @@ struct Frame {
 
 class Extractor::Scan {
  public:
-  Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size, const CandidateFilter* filter)
+  Scan(const Extractor& extractor, std::vector<Candidate>* out, size_t text_size, const CandidateFilter* filter,
+       std::string_view head)
       : options_(extractor.options_), normalizer_(extractor.normalizer_), out_(out), first_(out->size()),
-        filter_(filter) {
+        filter_(filter), head_(head) {
     // Sized for one candidate per 64 bytes at half load (dense leaks: one per ~66); small
     // enough to stay in cache. A filter keeps few: start small and grow.
     size_t slots = filter ? 64 : std::bit_ceil(std::clamp<size_t>(text_size / 32, 64, size_t{1} << 20));
@@ -451,6 +314,7 @@ class Extractor::Scan {
   void ScanFrame(const Frame& f) {
     if (options_.emails) ScanEmails(f);
     if (options_.phones) ScanPhones(f);
+    if (options_.emails) ScanQqNumbers(f);
     bool decode = options_.decode && f.depth < options_.max_decode_depth && !f.fold_window;
     std::vector<EncodedSegment> segments;
     if (decode) {
@@ -500,6 +364,15 @@ class Extractor::Scan {
       bool domain_ok = e - at <= kMaxDomain;
       size_t de = e;
       while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
+      de = DomainEnd(s, at, de);
+      // A run of two or more '-' or '_' is a record's delimiter ("Abc12345----name@"),
+      // not part of the local part.
+      for (size_t k = at; k > b + 1; --k) {
+        if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
+          b = k;
+          break;
+        }
+      }
 
       if (options_.obfuscations && local_ok && domain_ok) {
         size_t after = SkipSpaces(s, e, 2);
@@ -587,9 +460,12 @@ class Extractor::Scan {
       used = true;
       i = w;
     }
+    size_t raw_size = domain.size();
     while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) {
       domain.pop_back();
     }
+    domain.resize(DomainLength(domain));
+    if (domain.size() < raw_size && raw_size - domain.size() < end) end -= raw_size - domain.size();  // cut in the last token
     if (!used || local.empty() || domain.empty() || domain.size() > kMaxDomain) return false;
     std::string value = local + "@" + domain;
     LowerAscii(&value);
@@ -732,7 +608,9 @@ class Extractor::Scan {
           ++groups;
         }
         if (groups < 2) continue;
-        if (groups == 4 && dotted && !plus && IsDottedQuad(s.substr(rb, end - rb))) {
+        // Dotted groups that open with one digit are a version ("1.3.800.138000"); four of
+        // up to three digits an IPv4 address.
+        if (dotted && !plus && (run.size() == 1 || (groups == 4 && IsDottedQuad(s.substr(rb, end - rb))))) {
           no_group_until = end;
           continue;
         }
@@ -767,6 +645,32 @@ class Extractor::Scan {
     std::string e164;
     if (normalizer_.PhoneForLookup(f.text.substr(begin, end - begin), &e164))
       Emit(f, begin, end, IdKind::kPhone, kTagPhone, e164, MatchKind::kExact);
+  }
+
+  // --- QQ numbers -----------------------------------------------------------------------
+
+  // A number of 5 to 11 digits written with a QQ label is the account NUMBER@qq.com
+  // (records::FollowsQqLabel), reported as an alias of it.
+  void ScanQqNumbers(const Frame& f) {
+    std::string_view s = f.text;
+    size_t n = s.size();
+    scan::ForEachRun<scan::kDigit, 5>(s.data(), n, [&](size_t b, size_t e) {
+      if (e - b > 11 || s[b] == '0' || b < 2 || (e < n && Is(kAlpha, s[e]))) return;
+      // Cheap first: the byte before (past spaces and a separator) must end a QQ label:
+      // 'q' of "QQ", or the last byte of 号, 码, 扣.
+      size_t i = SkipSpacesBack(s, b, 2);
+      if (i > 0 && (s[i - 1] == ':' || s[i - 1] == '=' || s[i - 1] == '#')) --i;
+      else if (i >= 3 && s.substr(i - 3, 3) == "\xEF\xBC\x9A") i -= 3;
+      i = SkipSpacesBack(s, i, 2);
+      if (i == 0) return;
+      auto last = static_cast<unsigned char>(s[i - 1]);
+      if (last != 'q' && last != 'Q' && last != 0xB7 && last != 0x81 && last != 0xA3) return;
+      if (!records::FollowsQqLabel(s, b)) return;
+      char value[11 + 7];
+      std::memcpy(value, s.data() + b, e - b);
+      std::memcpy(value + (e - b), "@qq.com", 7);
+      Emit(f, b, e, IdKind::kEmail, kTagEmail, std::string_view(value, e - b + 7), MatchKind::kAlias);
+    });
   }
 
   // --- hex digests ----------------------------------------------------------------------
@@ -943,7 +847,9 @@ class Extractor::Scan {
     size_t mask = slots_.size() - 1;
     __builtin_prefetch(&slots_[hash & mask]);
     match = Weaker(f.match, match);
-    Severity severity = SeverityAt(f.text, begin, end);
+    Severity severity = records::HasCredential(f.text, begin, end, f.depth == 0 ? head_ : std::string_view())
+                            ? Severity::kCredential
+                            : Severity::kExposure;
     uint64_t offset = f.Map(begin);
 
     for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
@@ -987,6 +893,7 @@ class Extractor::Scan {
   Batch batches_[2];
   int filling_ = 0;
   bool cn_ = true;
+  std::string_view head_;  // the document's first bytes when the text is a later chunk of it
   std::vector<Slot> slots_;
   size_t used_ = 0;
   size_t decoded_bytes_ = 0;
@@ -995,8 +902,9 @@ class Extractor::Scan {
 Extractor::Extractor(const Normalizer& normalizer, ExtractorOptions options)
     : normalizer_(normalizer), options_(options) {}
 
-void Extractor::Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter) const {
-  Scan scan(*this, out, text.size(), filter);
+void Extractor::Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter,
+                        std::string_view document_head) const {
+  Scan scan(*this, out, text.size(), filter, document_head);
   scan.Run(text);
 }
 

@@ -30,7 +30,9 @@ namespace lw {
 
 // How a candidate was written. Ordered from strongest to weakest evidence for the
 // per-call deduplication ("exact over obfuscated over encoded").
-enum class MatchKind : uint8_t { kExact, kAlias, kObfuscated, kEncoded, kHashed };  // kAlias: set by the caller, never here
+// kAlias: a QQ number written with a QQ label (the account NUMBER@qq.com); the scanner
+// also sets it for another spelling of a watched account.
+enum class MatchKind : uint8_t { kExact, kAlias, kObfuscated, kEncoded, kHashed };
 enum class Severity : uint8_t { kExposure, kCredential };
 std::string_view MatchKindName(MatchKind kind);  // "exact", "alias", "obfuscated", "encoded", "hashed"
 std::string_view SeverityName(Severity severity);  // "exposure", "credential"
@@ -113,7 +115,12 @@ class Extractor {
   // highest severity and the strongest match kind seen. Order: grouped by finder,
   // ascending offset within a finder; callers must not rely on it. With a `filter`, only
   // the candidates it keeps are reported (deduplication among those is the same).
-  void Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter = nullptr) const;
+  //
+  // `document_head`: when `text` is a later part of a document (a chunk of a large file),
+  // the document's first bytes, where a CSV header row or an SQL schema that decides a
+  // record's severity is looked up (matcher/records.h). Empty when `text` starts it.
+  void Extract(std::string_view text, std::vector<Candidate>* out, const CandidateFilter* filter = nullptr,
+               std::string_view document_head = {}) const;
 
   const ExtractorOptions& options() const { return options_; }
 

@@ -70,7 +70,8 @@ struct EmailTokenMasks {
   uint64_t letters = 0;    // ASCII letters of either case
 };
 
-// IsValidAsciiEmail (base/identifier.h) of a token, lower-cased, from its masks.
+// IsValidAsciiEmailSyntax (base/identifier.h) of a token, lower-cased, from its masks.
+// The top-level label's place in the Public Suffix List is the extractor's to check.
 // REQUIRES: 1..64 bytes of kLocal before the '@' and 1..64 bytes of kDomain after it.
 inline bool IsValidEmailMasks(const EmailTokenMasks& m) {
   // Local part: a dot-atom (no leading, trailing or doubled dot).
@@ -85,14 +86,14 @@ inline bool IsValidEmailMasks(const EmailTokenMasks& m) {
   return (m.letters >> (63 - std::countl_zero(m.dots))) != 0;
 }
 
-// IsValidAsciiEmail(email), byte by byte into masks, for the tokens the extractor builds.
+// IsValidAsciiEmailSyntax(email), byte by byte into masks, for the tokens the extractor builds.
 // REQUIRES: `email` is lower-case; email[at] is its only '@'; the bytes before it are in
 // kLocal and the bytes after it in kDomain. Domains longer than 64 bytes (rare) go to
 // IsValidAsciiEmail itself.
 inline bool IsValidEmailToken(std::string_view email, size_t at) {
   std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
   if (email.size() > 254 || local.empty() || local.size() > 64 || domain.empty()) return false;
-  if (domain.size() > 64) return IsValidAsciiEmail(email);
+  if (domain.size() > 64) return IsValidAsciiEmailSyntax(email);
   EmailTokenMasks m{.local_size = local.size(), .domain_size = domain.size()};
   for (size_t i = 0; i < local.size(); ++i) m.local_dots |= uint64_t{local[i] == '.'} << i;
   for (size_t i = 0; i < domain.size(); ++i) {

@@ -2,20 +2,23 @@
 # Shared by ops/bench/enroll and ops/bench/scan; sourced, not run. Expects the caller to
 # have set -euo pipefail and to be in the repository root.
 
-# Benches build in their own Release tree, apart from the tests' build/.
+# Benches build in their own Release tree, apart from the tests' build/: build-release/,
+# or the tree of $LW when it is given as TREE/cli/leakwatch (GEN then defaults to that
+# tree's leakwatch-gen, and only that tree is built).
 LW=${LW:-build-release/cli/leakwatch}
-GEN=${GEN:-build-release/ops/bench/leakwatch-gen}
+if [[ $LW == */cli/leakwatch ]]; then BENCH_TREE=${LW%/cli/leakwatch}; else BENCH_TREE=build-release; fi
+GEN=${GEN:-$BENCH_TREE/ops/bench/leakwatch-gen}
 BENCH_SEED=${LW_BENCH_SEED:-1}
 
 # build [EXTRA_PACKAGES]: installs what is missing (plus /usr/bin/time and the extras) and
-# builds leakwatch and leakwatch-gen in Release. LW_BENCH_BUILD=0 skips this and uses the
-# binaries at $LW and $GEN as they are.
+# builds leakwatch and leakwatch-gen in Release in $BENCH_TREE. LW_BENCH_BUILD=0 skips this
+# and uses the binaries at $LW and $GEN as they are.
 build() {
   if [[ ${LW_BENCH_BUILD:-1} != 0 ]]; then
     local extra="${LEAKWATCH_SETUP_EXTRA:-} $*"
     [[ -x /usr/bin/time ]] || extra+=" time"
     LEAKWATCH_SETUP_EXTRA="$extra" ./ops/setup
-    BUILD_TYPE=Release TARGETS="leakwatch leakwatch-gen" ./ops/build build-release >/dev/null
+    BUILD_TYPE=Release TARGETS="leakwatch leakwatch-gen" ./ops/build "$BENCH_TREE" >/dev/null
   fi
   local f
   for f in "$LW" "$GEN" /usr/bin/time; do

@@ -2,8 +2,8 @@
 // ops/bench. Standard library only, so it builds even when the project libraries don't.
 //
 //   leakwatch-gen watchlist --count N [--seed S] [--phones-percent P]
-//   leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT]
-//                        [--stats]
+//   leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT
+//                        [--planted-severity OUT2]] [--stats]
 //
 // Both write to stdout. The same arguments give byte-identical output on every run and
 // host: randomness comes from xoshiro256** seeded through splitmix64, never from
@@ -26,6 +26,10 @@
 //      join into such a window either.
 //  * Planted identifiers are written in plain form (the exact email, or the phone in one
 //    of the forms below), delimited by characters that cannot extend them.
+//  * A planted identifier goes only into a record whose severity is unambiguous (see
+//    CorpusWriter::Route): a credential record holds a non-empty password that is
+//    password-like under every rule (PlantedPassword), an exposure record holds nothing
+//    password-like at all. OUT2 lists that severity beside each planted identifier.
 
 #include <algorithm>
 #include <chrono>
@@ -319,6 +323,23 @@ constexpr string_view kCsvHeaders[] = {
     "user_id;email;phone;last_login\n"};
 constexpr string_view kTables[] = {"users", "members", "pre_ucenter_members", "t_customer",
                                    "wp_users", "account"};
+// Chinese leaks: passwords of 4..10 bytes, none 10 digits starting with 1 (a timestamp to
+// a scanner) or holding '@'.
+constexpr string_view kCnPasswords[] = {
+    "123456",     "123456789", "111111",    "5201314",   "woaini1314", "a123456",   "qq123456",
+    "123123",     "000000",    "woaini",    "woaini520", "aa123456",   "112233",    "666666",
+    "888888",     "147258369", "1314520",   "a123456789", "asd123456", "zxc123456", "abc123456",
+    "wang123456", "qwe123456", "iloveyou",  "Aa123456",  "woaini123",  "qwer1234",  "li123456"};
+// The ones that mix letters and digits: password-like even after a comma.
+constexpr string_view kCnMixedPasswords[] = {
+    "a123456",   "woaini1314", "qq123456",  "aa123456",  "Abc12345",  "abc123456", "wang123456",
+    "Aa123456",  "zxc123456",  "woaini520", "qwer1234",  "li123456",  "a123456789", "Qq123456"};
+constexpr string_view kCnAccountLabels[] = {"账号", "帐号", "用户名", "登录账号"};
+constexpr string_view kCnEmailLabels[] = {"账号", "邮箱", "帐号", "登录邮箱", "电子邮箱"};
+constexpr string_view kCnPhoneLabels[] = {"手机号", "手机", "账号", "手机号码", "绑定手机"};
+constexpr string_view kMemberTables[] = {"members", "cdb_members", "bbs_members", "dede_member"};
+constexpr string_view kUcenterTables[] = {"uc_members", "pre_ucenter_members", "cdb_uc_members"};
+constexpr string_view kCustomerTables[] = {"t_customer", "crm_contacts", "shop_address"};
 
 // ---------------------------------------------------------------------------------------
 // Identifiers
@@ -476,13 +497,27 @@ struct CorpusOptions {
   std::string watchlist;
   u64 plant = 0;
   std::string planted_out;
+  std::string severity_out;  // --planted-severity: "identifier<TAB>credential|exposure" lines
   bool stats = false;
 };
+
+enum class Section { kCombo, kDashCombo, kLabelled, kCsv, kSql, kJson, kStealer, kHtml, kProse, kBase64, kLog };
+constexpr std::size_t kSectionKinds = 11;
+constexpr const char* kSectionNames[kSectionKinds] = {"combo", "----combo", "labelled", "csv",    "sql", "json",
+                                                      "stealer", "html",    "prose",    "base64", "log"};
+
+// The severity a matcher should give a planted identifier: credential when a password or
+// password hash is in the same record, else exposure.
+enum class Severity { kExposure, kCredential };
 
 struct CorpusStats {
   u64 emails = 0;  // in plain text (not inside base64)
   u64 phones = 0;
   u64 planted = 0;
+  u64 planted_credential = 0;
+  u64 section_bytes[kSectionKinds] = {};
+  u64 section_ids[kSectionKinds] = {};
+  u64 section_planted[kSectionKinds] = {};
 };
 
 // Reads identifiers (one per line, optional ",label", CSV header skipped) and keeps a
@@ -552,8 +587,6 @@ Planted MakePlanted(std::string text) {
   return p;  // anything else is written verbatim
 }
 
-enum class Section { kCombo, kCsv, kSql, kStealer, kHtml, kProse, kBase64, kLog };
-
 class CorpusWriter {
  public:
   CorpusWriter(Output& out, u64 seed) : out_(out), rng_(Mix64(seed ^ 0x434f52505553ULL)) {}
@@ -561,38 +594,127 @@ class CorpusWriter {
   const CorpusStats& stats() const { return stats_; }
 
   // Writes sections until at least `size` bytes are out and every planted identifier
-  // was written at or after its threshold offset.
-  void Run(u64 size, const std::vector<Planted>& planted, const std::vector<u64>& thresholds) {
+  // was written at or after its threshold offset, into a record that gives it an
+  // unambiguous severity; (*expected)[i] is the severity of planted[i].
+  void Run(u64 size, const std::vector<Planted>& planted, const std::vector<u64>& thresholds,
+           std::vector<Severity>* expected) {
     // Equally likely slots; sections have the same length distribution, so a section's
-    // share of slots is its share of bytes. Tuned for about one identifier per 68 bytes.
+    // share of slots is roughly its share of bytes. Tuned for about one identifier per 68
+    // bytes.
     static constexpr Section kSections[] = {
-        Section::kCombo, Section::kCombo, Section::kCombo, Section::kCombo, Section::kCombo,
-        Section::kCsv,   Section::kCsv,   Section::kCsv,   Section::kCsv,   Section::kSql,
-        Section::kSql,   Section::kSql,   Section::kSql,   Section::kStealer, Section::kStealer,
-        Section::kHtml,  Section::kHtml,  Section::kProse, Section::kProse, Section::kProse,
-        Section::kBase64, Section::kBase64, Section::kLog, Section::kLog};
+        Section::kCombo,    Section::kCombo,    Section::kCombo,
+        Section::kDashCombo, Section::kDashCombo, Section::kDashCombo, Section::kDashCombo,
+        Section::kLabelled, Section::kLabelled, Section::kLabelled,
+        Section::kCsv,      Section::kCsv,      Section::kCsv,      Section::kCsv,
+        Section::kSql,      Section::kSql,      Section::kSql,      Section::kSql,      Section::kSql,
+        Section::kJson,     Section::kJson,     Section::kJson,
+        Section::kStealer,  Section::kStealer,  Section::kStealer,
+        Section::kHtml,
+        Section::kProse,    Section::kProse,
+        Section::kBase64,   Section::kBase64,   Section::kBase64,
+        Section::kLog,      Section::kLog,      Section::kLog,      Section::kLog,      Section::kLog};
+    expected->assign(planted.size(), Severity::kExposure);
     std::size_t next = 0;
     while (out_.Written() < size || next < planted.size()) {
       const Section section = rng_.Pick(kSections);
-      const u64 section_end = out_.Written() + (u64{1} << rng_.Between(11, 16)) + rng_.Below(4096);
+      const u64 section_start = out_.Written(), ids_before = stats_.emails + stats_.phones,
+                planted_before = stats_.planted;
+      const u64 section_end = section_start + (u64{1} << rng_.Between(11, 16)) + rng_.Below(4096);
       out_.MaybeFlush();
       BeginSection(section);
       do {
         out_.MaybeFlush();
-        const Planted* p = next < planted.size() && out_.Written() >= thresholds[next] ? &planted[next] : nullptr;
+        Severity severity = Severity::kExposure;
+        const Planted* p = next < planted.size() && out_.Written() >= thresholds[next] &&
+                                   Route(section, planted[next], &severity)
+                               ? &planted[next]
+                               : nullptr;
         keep_begin_ = keep_end_ = nullptr;
         char* record = out_.Mark();
         if (Record(section, p)) {
-          ++next;
+          (*expected)[next++] = severity;
           ++stats_.planted;
+          if (severity == Severity::kCredential) ++stats_.planted_credential;
         }
         Sanitize(record, out_.Mark(), keep_begin_, keep_end_);
       } while (out_.Written() < section_end && out_.Written() < size);
       EndSection(section);
+      const auto kind = static_cast<std::size_t>(section);
+      stats_.section_bytes[kind] += out_.Written() - section_start;
+      stats_.section_ids[kind] += stats_.emails + stats_.phones - ids_before;
+      stats_.section_planted[kind] += stats_.planted - planted_before;
     }
   }
 
  private:
+  enum Layout : u32 {
+    // CSV, as in kCsvHeaders
+    kCsvFull = 0, kCsvQuoted = 1, kCsvChinese = 2, kCsvSemicolon = 3,
+    // SQL dumps
+    kSqlPlain = 0,     // INSERT INTO `t` VALUES (id,'name','email','phone','md5',...): no column list
+    kSqlMembers = 1,   // INSERT INTO members (uid,username,password,email,regdate) VALUES ...
+    kSqlUcenter = 2,   // INSERT INTO uc_members (uid,username,password,email,myid,...) VALUES ...
+    kSqlCustomer = 3,  // INSERT INTO t_customer (id,name,mobile,email,city,created_at): no password
+    // labelled listings
+    kLabelLine = 0,   // 账号：x@qq.com 密码：123456
+    kLabelBlock = 1,  // 账号：x@qq.com\n密码：123456\n
+    kLabelInfo = 2,   // 姓名：王伟 手机号：13800138000 地址：...: no password
+    // JSON lines
+    kJsonLogin = 0,     // {"email":...,"password":...,"phone":...}
+    kJsonUser = 1,      // {"id":..,"username":..,"phone":..,"email":..,"password":"<md5>",...}
+    kJsonProfile = 2,   // {"name":..,"email":..,"phone":..,"city":..}: no password
+  };
+
+  // Whether the next record of section s (in its current layout) takes planted identifier
+  // p, and the severity it will then have. Records that take one are unambiguous: with a
+  // non-empty password that any reading of the rules sees (a neighbouring field, a label,
+  // a JSON key or a column list), or with nothing password-like in the record at all.
+  // The rest defer p to a later record.
+  bool Route(Section s, const Planted& p, Severity* severity) const {
+    Severity credential = Severity::kCredential, exposure = Severity::kExposure;
+    switch (s) {
+      case Section::kCombo: case Section::kDashCombo: case Section::kStealer:
+        *severity = credential;
+        return true;
+      case Section::kLabelled:
+        *severity = labelled_layout_ == kLabelInfo ? exposure : credential;
+        return true;
+      case Section::kJson:
+        *severity = json_layout_ == kJsonProfile ? exposure : credential;
+        return true;
+      case Section::kCsv:
+        switch (csv_layout_) {
+          case kCsvFull:  // the password column follows the mobile; a header, not a neighbour, before the email
+            *severity = credential;
+            return p.phone;
+          case kCsvQuoted: case kCsvChinese:
+            *severity = exposure;
+            return true;
+          default:  // a user id that could pass for a password precedes the email
+            *severity = exposure;
+            return p.phone;
+        }
+      case Section::kSql:
+        switch (sql_layout_) {
+          case kSqlPlain:  // the hash follows the phone; no column list, the hash is not beside the email
+            *severity = credential;
+            return p.phone;
+          case kSqlCustomer:
+            *severity = exposure;
+            return true;
+          default:
+            *severity = credential;
+            return true;
+        }
+      case Section::kHtml: case Section::kProse:
+        *severity = exposure;
+        return true;
+      case Section::kBase64: case Section::kLog:
+        return false;
+    }
+    return false;
+  }
+
   // ---- identifiers in noise: provably never in a watchlist (see top of file)
 
   void NoiseEmail() {
@@ -712,6 +834,58 @@ class CorpusWriter {
         break;
     }
   }
+  // Passwords as Chinese leaks have them: the usual suspects, pinyin with a year or
+  // digits, birthdays, QQ-style digit strings, random ones.
+  void ChinesePassword() {
+    switch (rng_.Below(20)) {
+      case 0: case 1: case 2: case 3: case 4: case 5: case 6: case 7:
+        out_.Put(rng_.Pick(kCnPasswords));
+        break;
+      case 8: case 9: case 10: case 11:
+        out_.Put(rng_.Pick(kSurnames));
+        if (rng_.Percent(50)) out_.Put(rng_.Pick(kGiven));
+        out_.PutUint(rng_.Percent(50) ? rng_.Between(1970, 2005) : rng_.Below(1000000));
+        break;
+      case 12: case 13:  // a birthday
+        out_.PutUint(rng_.Between(1970, 2005));
+        out_.PutDigits(rng_.Between(1, 12), 2);
+        out_.PutDigits(rng_.Between(1, 28), 2);
+        break;
+      case 14: case 15:
+        RandomDigits(rng_.Between(6, 9));
+        break;
+      default:
+        Password();
+        break;
+    }
+  }
+  // A password for a record that holds a planted identifier: non-empty, 4..128 printable
+  // ASCII bytes, no '@' or whitespace, never a date, a phone or a plain 10-digit number;
+  // after a comma it also mixes letters with digits, or is an MD5 hex digest.
+  void PlantedPassword(bool after_comma) {
+    if (after_comma) {
+      switch (rng_.Below(4)) {
+        case 0: case 1: out_.Put(rng_.Pick(kCnMixedPasswords)); break;
+        case 2: out_.Put(rng_.Pick(kSurnames)); out_.PutUint(rng_.Between(1970, 2005)); break;
+        default: MixedHex(32); break;
+      }
+      return;
+    }
+    switch (rng_.Below(10)) {
+      case 0: case 1: case 2: case 3: case 4: case 5: out_.Put(rng_.Pick(kCnPasswords)); break;
+      case 6: case 7: out_.Put(rng_.Pick(kSurnames)); out_.Put(rng_.Pick(kGiven)); out_.PutUint(rng_.Below(10000)); break;
+      case 8: Alnum(rng_.Between(6, 12)); break;
+      default: MixedHex(32); break;
+    }
+  }
+  // n hex digits holding at least one letter and one digit (n >= 2).
+  void MixedHex(u32 n) {
+    char* begin = out_.Mark();
+    Hex(n);
+    char* end = out_.Mark();
+    if (std::none_of(begin, end, IsDigit)) begin[0] = '0';
+    if (std::all_of(begin, end, IsDigit)) begin[0] = 'a';
+  }
   void Alnum(u32 n) {  // starts with a letter, so at most n-1 digits in a row
     static constexpr char kChars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
     out_.Put(kChars[rng_.Below(52)]);
@@ -761,13 +935,13 @@ class CorpusWriter {
     }
     return false;
   }
-  void IdNumber() {  // 18-digit resident ID shape: region, birth date, sequence, check
+  void IdNumber(bool allow_x = true) {  // 18-digit resident ID shape: region, birth date, sequence, check
     out_.PutUint(rng_.Between(110000, 659999));
     out_.PutUint(rng_.Between(1960, 2005));
     out_.PutDigits(rng_.Between(1, 12), 2);
     out_.PutDigits(rng_.Between(1, 28), 2);
     out_.PutDigits(rng_.Below(1000), 3);
-    out_.Put(rng_.Percent(9) ? 'X' : static_cast<char>('0' + rng_.Below(10)));
+    out_.Put(allow_x && rng_.Percent(9) ? 'X' : static_cast<char>('0' + rng_.Below(10)));
   }
   void HanName() {
     out_.Put(rng_.Pick(kHanSurnames));
@@ -787,7 +961,7 @@ class CorpusWriter {
   void BeginSection(Section s) {
     switch (s) {
       case Section::kCombo:
-        combo_sep_ = rng_.Pick({':', ':', ':', ':', ';', '|'});
+        combo_sep_ = rng_.Pick({':', ':', ':', ':', ':', ';', '|', ',', '\t'});
         if (rng_.Percent(40)) {
           out_.Put("# ==== ");
           out_.Put(rng_.Pick(kDomains));
@@ -796,19 +970,50 @@ class CorpusWriter {
           out_.Put(" ====\n");
         }
         break;
+      case Section::kDashCombo:
+        dash_sep_ = rng_.Percent(80) ? "----" : "---";
+        combo_phone_percent_ = rng_.Pick({15u, 50u, 60u, 85u});
+        if (rng_.Percent(30)) {
+          out_.Put(rng_.Pick({"【", "#", "=== "}));
+          out_.Put(rng_.Pick({"QQ邮箱", "163邮箱", "某游戏平台", "某论坛", "手机号", "社工库"}));
+          out_.Put(rng_.Pick({" 账号", "账号", "帐号"}));
+          out_.Put(dash_sep_);
+          out_.Put(rng_.Pick({"密码", "密码】", "密码 ==="}));
+          out_.Put('\n');
+        }
+        break;
+      case Section::kLabelled: {
+        const u32 r = rng_.Below(100);
+        labelled_layout_ = r < 50 ? kLabelLine : r < 80 ? kLabelBlock : kLabelInfo;
+        label_colon_ = rng_.Percent(80) ? "：" : ":";
+        break;
+      }
       case Section::kCsv:
-        csv_layout_ = rng_.Below(std::size(kCsvHeaders));
+        csv_layout_ = rng_.Pick({kCsvFull, kCsvFull, kCsvFull, kCsvFull, kCsvQuoted, kCsvQuoted, kCsvChinese,
+                                 kCsvChinese, kCsvSemicolon, kCsvSemicolon});
         out_.Put(kCsvHeaders[csv_layout_]);
         break;
-      case Section::kSql:
+      case Section::kSql: {
+        const u32 r = rng_.Below(100);
+        sql_layout_ = r < 40 ? kSqlPlain : r < 65 ? kSqlMembers : r < 85 ? kSqlUcenter : kSqlCustomer;
+        sql_table_ = sql_layout_ == kSqlPlain     ? rng_.Pick(kTables)
+                     : sql_layout_ == kSqlMembers ? rng_.Pick(kMemberTables)
+                     : sql_layout_ == kSqlUcenter ? rng_.Pick(kUcenterTables)
+                                                  : rng_.Pick(kCustomerTables);
+        sql_backticks_ = rng_.Percent(50);
         out_.Put("-- MySQL dump 10.13  Distrib 5.7.26\n-- Dumping data for table `");
-        sql_table_ = rng_.Pick(kTables);
         out_.Put(sql_table_);
         out_.Put("`\n\nLOCK TABLES `");
         out_.Put(sql_table_);
         out_.Put("` WRITE;\n");
         sql_rows_left_ = 0;
         break;
+      }
+      case Section::kJson: {
+        const u32 r = rng_.Below(100);
+        json_layout_ = r < 45 ? kJsonLogin : r < 75 ? kJsonUser : kJsonProfile;
+        break;
+      }
       case Section::kHtml:
         out_.Put("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>会员列表 - Members</title></head>\n<body>\n<table class=\"list\">\n");
         break;
@@ -830,7 +1035,7 @@ class CorpusWriter {
       case Section::kHtml:
         out_.Put("</table>\n</body></html>\n");
         break;
-      case Section::kProse:
+      case Section::kProse: case Section::kLabelled:
         out_.Put('\n');
         break;
       default:
@@ -839,14 +1044,36 @@ class CorpusWriter {
   }
 
   // Writes one record of the section; returns whether it wrote the planted identifier p.
+  // A record that takes p was chosen by Route, which knows its severity: records write a
+  // PlantedPassword() beside p wherever Route expects a credential.
   bool Record(Section s, const Planted* p) {
     bool planted = false;
+    const bool planting = p != nullptr;
     switch (s) {
       case Section::kCombo:
         planted = Login(p, 12);
         out_.Put(combo_sep_);
-        Password();
+        if (planting) {
+          PlantedPassword(combo_sep_ == ',');
+        } else {
+          Password();
+        }
         out_.Put('\n');
+        break;
+
+      case Section::kDashCombo:
+        planted = Login(p, combo_phone_percent_);
+        out_.Put(dash_sep_);
+        if (planting) {
+          PlantedPassword(false);
+        } else {
+          ChinesePassword();
+        }
+        out_.Put('\n');
+        break;
+
+      case Section::kLabelled:
+        planted = LabelledRecord(p);
         break;
 
       case Section::kCsv:
@@ -854,7 +1081,11 @@ class CorpusWriter {
         break;
 
       case Section::kSql:
-        planted = SqlTuple(p);
+        planted = sql_layout_ == kSqlPlain ? SqlTuple(p) : SqlColumnTuple(p);
+        break;
+
+      case Section::kJson:
+        planted = JsonLine(p);
         break;
 
       case Section::kStealer:
@@ -867,7 +1098,11 @@ class CorpusWriter {
           planted = Login(p, 20);
         }
         out_.Put("\nPassword: ");
-        Password();
+        if (planting) {
+          PlantedPassword(false);
+        } else {
+          Password();
+        }
         out_.Put("\nApplication: ");
         out_.Put(rng_.Pick(kApplications));
         out_.Put("\n===============\n\n");
@@ -892,10 +1127,133 @@ class CorpusWriter {
     return planted;
   }
 
+  // 账号：x@qq.com 密码：123456 / a two-line block / a listing without a password.
+  bool LabelledRecord(const Planted* p) {
+    const bool planting = p != nullptr;
+    const bool phone = planting ? p->phone : rng_.Percent(40);
+    auto label = [&](string_view name) {
+      out_.Put(name);
+      out_.Put(label_colon_);
+    };
+    bool planted = false;
+    switch (labelled_layout_) {
+      case kLabelLine:
+      case kLabelBlock:
+        label(rng_.Pick(phone ? kCnPhoneLabels : kCnEmailLabels));
+        planted = phone ? Phone(p, CompactForm(rng_)) : Email(p);
+        out_.Put(labelled_layout_ == kLabelLine ? rng_.Pick({" ", " ", "  "}) : "\n");
+        label("密码");
+        if (planting) {
+          PlantedPassword(false);
+        } else {
+          ChinesePassword();
+        }
+        out_.Put('\n');
+        if (labelled_layout_ == kLabelBlock) {
+          if (rng_.Percent(30)) {
+            label("注册时间");
+            Timestamp(' ');
+            out_.Put('\n');
+          }
+          out_.Put(rng_.Percent(50) ? "\n" : "--------------------\n");
+        }
+        break;
+      default:  // kLabelInfo
+        label("姓名");
+        HanName();
+        out_.Put(' ');
+        if (phone) {
+          label(rng_.Pick({"手机号", "电话", "联系方式"}));
+          planted = Phone(p, CompactForm(rng_));
+          out_.Put(' ');
+          label("身份证");
+          IdNumber(false);
+          out_.Put(' ');
+          label("地址");
+          Address();
+        } else {
+          label(rng_.Pick({"邮箱", "电子邮箱"}));
+          planted = Email(p);
+          out_.Put(' ');
+          label("城市");
+          out_.Put(rng_.Pick(kCities));
+        }
+        out_.Put('\n');
+        break;
+    }
+    return planted;
+  }
+
+  // One object per line; keys fixed per section, as a dump of one service has them.
+  bool JsonLine(const Planted* p) {
+    const bool planting = p != nullptr;
+    bool planted = false;
+    auto password = [&] {
+      if (planting) {
+        out_.Put('"');
+        PlantedPassword(false);
+        out_.Put('"');
+      } else if (rng_.Percent(4)) {
+        out_.Put(rng_.Percent(50) ? "null" : "\"\"");
+      } else {
+        out_.Put('"');
+        if (json_layout_ == kJsonUser) {
+          Hex(32);
+        } else {
+          ChinesePassword();
+        }
+        out_.Put('"');
+      }
+    };
+    switch (json_layout_) {
+      case kJsonLogin:
+        out_.Put("{\"email\":\"");
+        planted |= Email(p);
+        out_.Put("\",\"password\":");
+        password();
+        out_.Put(",\"phone\":\"");
+        if (planting || rng_.Percent(80)) planted |= Phone(p, CompactForm(rng_));
+        out_.Put("\"}\n");
+        break;
+      case kJsonUser:
+        out_.Put("{\"id\":");
+        out_.PutUint(++row_id_);
+        out_.Put(",\"username\":\"");
+        NoiseName();
+        out_.Put("\",\"phone\":\"");
+        planted |= Phone(p, CompactForm(rng_));
+        out_.Put("\",\"email\":\"");
+        planted |= Email(p);
+        out_.Put("\",\"password\":");
+        password();
+        out_.Put(",\"salt\":\"");
+        Hex(6);
+        out_.Put("\",\"reg_ip\":\"");
+        Ip();
+        out_.Put("\"}\n");
+        break;
+      default:  // kJsonProfile
+        out_.Put("{\"name\":\"");
+        HanName();
+        out_.Put("\",\"email\":\"");
+        planted |= Email(p);
+        out_.Put("\",\"phone\":\"");
+        planted |= Phone(p, CompactForm(rng_));
+        out_.Put("\",\"city\":\"");
+        out_.Put(rng_.Pick(kCities));
+        out_.Put("\",\"created_at\":\"");
+        Timestamp(' ');
+        out_.Put("\"}\n");
+        break;
+    }
+    return planted;
+  }
+
   bool CsvRow(const Planted* p) {
+    const bool planting = p != nullptr;
     bool planted = false;
     switch (csv_layout_) {
-      case 0:  // id,username,email,mobile,password,reg_time,reg_ip,city
+      case kCsvFull:  // id,username,email,mobile,password,reg_time,reg_ip,city
         out_.PutUint(++row_id_);
         out_.Put(',');
         NoiseName();
@@ -904,7 +1262,11 @@ class CorpusWriter {
         out_.Put(',');
         planted |= Phone(p, AnyForm(rng_));
         out_.Put(',');
-        Password();
+        if (planting) {
+          PlantedPassword(true);
+        } else {
+          Password();
+        }
         out_.Put(',');
         Timestamp(' ');
         out_.Put(',');
@@ -912,7 +1274,7 @@ class CorpusWriter {
         out_.Put(',');
         out_.Put(rng_.Pick(kCities));
         break;
-      case 1:  // "uid","nickname","phone","email","created_at"
+      case kCsvQuoted:  // "uid","nickname","phone","email","created_at"
         out_.Put('"');
         out_.PutUint(++row_id_);
         out_.Put("\",\"");
@@ -925,16 +1287,16 @@ class CorpusWriter {
         Timestamp('T');
         out_.Put('"');
         break;
-      case 2:  // 姓名,手机号,身份证号,地址,邮箱
+      case kCsvChinese:  // 姓名,手机号,身份证号,地址,邮箱
         HanName();
         out_.Put(',');
         planted |= Phone(p, AnyForm(rng_));
         out_.Put(',');
-        IdNumber();
+        IdNumber(!planting);  // "...123X" mixes a letter with digits, as a password does
         out_.Put(',');
         Address();
         out_.Put(',');
-        if (p != nullptr || rng_.Percent(70)) planted |= Email(p);
+        if (planting || rng_.Percent(70)) planted |= Email(p);
         break;
       default:  // user_id;email;phone;last_login
         out_.PutUint(++row_id_);
@@ -951,6 +1313,7 @@ class CorpusWriter {
   }
 
   bool SqlTuple(const Planted* p) {
+    const bool planting = p != nullptr;
     if (sql_rows_left_ == 0) {
       out_.Put("INSERT INTO `");
       out_.Put(sql_table_);
@@ -973,7 +1336,11 @@ class CorpusWriter {
       planted |= Phone(p, rng_.Pick(kSqlForms));
     }
     out_.Put("','");
-    Hex(32);
+    if (planting) {
+      MixedHex(32);
+    } else {
+      Hex(32);
+    }
     out_.Put("','");
     Alnum(6);
     out_.Put("','");
@@ -986,6 +1353,97 @@ class CorpusWriter {
     out_.Put("','");
     Timestamp(' ');
     out_.Put("')");
+    if (--sql_rows_left_ == 0) out_.Put(";\n");
+    return planted;
+  }
+
+  void PutSqlName(string_view name) {
+    if (sql_backticks_) out_.Put('`');
+    out_.Put(name);
+    if (sql_backticks_) out_.Put('`');
+  }
+  u64 UnixTime() { return rng_.Between(1230000000, 1690000000); }
+
+  // One tuple of an INSERT with a column list; the tuples of one INSERT share a line, as
+  // mysqldump --complete-insert writes them.
+  bool SqlColumnTuple(const Planted* p) {
+    const bool planting = p != nullptr;
+    if (sql_rows_left_ == 0) {
+      static constexpr string_view kColumns[] = {
+          "", "uid,username,password,email,regdate",
+          "uid,username,password,email,myid,myidkey,regip,regdate,lastloginip,lastlogintime,salt,secques",
+          "id,name,mobile,email,city,created_at"};
+      out_.Put("INSERT INTO ");
+      PutSqlName(sql_table_);
+      out_.Put(" (");
+      const string_view columns = kColumns[sql_layout_];
+      for (std::size_t start = 0;;) {
+        const std::size_t comma = columns.find(',', start);
+        PutSqlName(columns.substr(start, comma - start));
+        if (comma == string_view::npos) break;
+        out_.Put(sql_backticks_ ? ", " : ",");
+        start = comma + 1;
+      }
+      out_.Put(") VALUES ");
+      sql_rows_left_ = rng_.Between(5, 40);
+    } else {
+      out_.Put(',');
+    }
+    bool planted = false;
+    out_.Put('(');
+    out_.PutUint(++row_id_);
+    out_.Put(",'");
+    if (sql_layout_ == kSqlCustomer) {
+      HanName();
+      out_.Put("','");
+      planted |= Phone(p, PhoneForm::kPlain);
+      out_.Put("','");
+      if (planting || rng_.Percent(80)) planted |= Email(p);
+      out_.Put("','");
+      out_.Put(rng_.Pick(kCities));
+      out_.Put("','");
+      Timestamp(' ');
+      out_.Put("')");
+    } else {
+      // The username is a name, or a mobile (the planted one when it is a phone).
+      if (planting ? p->phone : rng_.Percent(15)) {
+        planted |= Phone(p, PhoneForm::kPlain);
+      } else {
+        NoiseName();
+      }
+      out_.Put("','");
+      if (planting) {
+        MixedHex(32);
+      } else {
+        const u32 r = rng_.Below(100);
+        if (r < 75) {
+          Hex(32);
+        } else if (r < 95) {
+          ChinesePassword();  // plain text, as some sites kept them
+        }
+      }
+      out_.Put("','");
+      if (planting || rng_.Percent(92)) planted |= Email(p);
+      if (sql_layout_ == kSqlMembers) {
+        out_.Put("',");
+        out_.PutUint(UnixTime());
+      } else {  // ,myid,myidkey,regip,regdate,lastloginip,lastlogintime,salt,secques
+        out_.Put("','','','");
+        if (rng_.Percent(85)) {
+          Ip();
+        } else {
+          out_.Put("hidden");
+        }
+        out_.Put("',");
+        out_.PutUint(UnixTime());
+        out_.Put(",0,");
+        out_.PutUint(rng_.Percent(50) ? 0 : UnixTime());
+        out_.Put(",'");
+        Hex(6);
+        out_.Put("',''");
+      }
+      out_.Put(')');
+    }
     if (--sql_rows_left_ == 0) out_.Put(";\n");
     return planted;
   }
@@ -1189,7 +1647,14 @@ class CorpusWriter {
   CorpusStats stats_;
   u64 row_id_ = 0;
   char combo_sep_ = ':';
-  u32 csv_layout_ = 0;
+  string_view dash_sep_ = "----";
+  u32 combo_phone_percent_ = 50;
+  u32 labelled_layout_ = kLabelLine;
+  string_view label_colon_ = "：";
+  u32 csv_layout_ = kCsvFull;
+  u32 sql_layout_ = kSqlPlain;
+  bool sql_backticks_ = true;
+  u32 json_layout_ = kJsonLogin;
   string_view sql_table_ = "users";
   u32 sql_rows_left_ = 0;
   const char* keep_begin_ = nullptr;
@@ -1230,8 +1695,23 @@ int GenerateCorpus(const CorpusOptions& opt) {
   }
   Output out(stdout);
   CorpusWriter writer(out, opt.seed);
-  writer.Run(opt.size, planted, thresholds);
+  std::vector<Severity> expected;
+  writer.Run(opt.size, planted, thresholds, &expected);
   out.Flush();
+  if (!opt.severity_out.empty()) {
+    std::FILE* f = std::fopen(opt.severity_out.c_str(), "wb");
+    if (f == nullptr) {
+      std::fprintf(stderr, "leakwatch-gen: cannot write %s: %s\n", opt.severity_out.c_str(), std::strerror(errno));
+      return 1;
+    }
+    for (std::size_t i = 0; i < planted.size(); ++i)
+      std::fprintf(f, "%s\t%s\n", planted[i].text.c_str(),
+                   expected[i] == Severity::kCredential ? "credential" : "exposure");
+    if (std::fclose(f) != 0) {
+      std::fprintf(stderr, "leakwatch-gen: cannot write %s\n", opt.severity_out.c_str());
+      return 1;
+    }
+  }
   if (opt.stats) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -1245,6 +1725,18 @@ int GenerateCorpus(const CorpusOptions& opt) {
                  ids ? static_cast<double>(out.Written()) / static_cast<double>(ids) : 0.0,
                  static_cast<unsigned long long>(s.planted), seconds,
                  static_cast<double>(out.Written()) / 1e6 / seconds);
+    if (s.planted > 0)
+      std::fprintf(stderr, "leakwatch-gen: planted %llu in credential records, %llu in exposure ones\n",
+                   static_cast<unsigned long long>(s.planted_credential),
+                   static_cast<unsigned long long>(s.planted - s.planted_credential));
+    std::fprintf(stderr, "leakwatch-gen: %-10s %6s %11s %8s\n", "section", "bytes", "bytes/id", "planted");
+    for (std::size_t i = 0; i < kSectionKinds; ++i) {
+      const double bytes = static_cast<double>(s.section_bytes[i]);
+      std::fprintf(stderr, "leakwatch-gen: %-10s %5.1f%% %11.1f %8llu\n", kSectionNames[i],
+                   100.0 * bytes / static_cast<double>(std::max<u64>(out.Written(), 1)),
+                   s.section_ids[i] ? bytes / static_cast<double>(s.section_ids[i]) : 0.0,
+                   static_cast<unsigned long long>(s.section_planted[i]));
+    }
   }
   return 0;
 }
@@ -1254,13 +1746,16 @@ int GenerateCorpus(const CorpusOptions& opt) {
 
 constexpr char kUsage[] =
     "usage: leakwatch-gen watchlist --count N [--seed S] [--phones-percent P]\n"
-    "       leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT] [--stats]\n"
+    "       leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT\n"
+    "                            [--planted-severity OUT2]] [--stats]\n"
     "\n"
     "watchlist  N distinct identifiers, one per line: emails and 11-digit Chinese mobiles\n"
     "           (P percent, default 30).\n"
     "corpus     a synthetic leak corpus of about BYTES bytes (suffixes KiB, MiB, GiB or KB,\n"
     "           MB, GB); K identifiers sampled from FILE are planted across it and listed in\n"
-    "           OUT; nothing else in it is an identifier any watchlist can hold.\n"
+    "           OUT; nothing else in it is an identifier any watchlist can hold. OUT2\n"
+    "           lists them again as IDENTIFIER<TAB>credential|exposure, the severity of\n"
+    "           the record each went into.\n"
     "           --stats prints counts and speed to stderr.\n"
     "Same arguments, same bytes. Default seed: 1.\n";
 
@@ -1356,6 +1851,8 @@ int main(int argc, char** argv) {
     } else if (command == "corpus" && flag == "--planted") {
       co.planted_out = value;
       have_planted = true;
+    } else if (command == "corpus" && flag == "--planted-severity") {
+      co.severity_out = value;
     } else {
       std::string msg = "unknown option " + std::string(flag);
       return Usage(msg.c_str());

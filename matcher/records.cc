@@ -1,0 +1,743 @@
+#include "matcher/records.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lw::records {
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// The rules, as data.
+
+constexpr LabelRule kLabels[] = {
+    // Passwords.
+    {"password", LabelKind::kPassword, "en"},
+    {"passwd", LabelKind::kPassword, "en"},
+    {"passwort", LabelKind::kPassword, "de"},
+    {"pass", LabelKind::kPassword, "en"},
+    {"pwd", LabelKind::kPassword, "en"},
+    {"pw", LabelKind::kPassword, "en"},
+    {"passcode", LabelKind::kPassword, "en"},
+    {"password_hash", LabelKind::kPassword, "en"},
+    {"hash", LabelKind::kPassword, "en"},
+    {"secret", LabelKind::kPassword, "en"},
+    {"密码", LabelKind::kPassword, "zh"},
+    {"密碼", LabelKind::kPassword, "zh"},
+    {"口令", LabelKind::kPassword, "zh"},
+    {"パスワード", LabelKind::kPassword, "ja"},
+    {"暗証番号", LabelKind::kPassword, "ja"},
+    {"비밀번호", LabelKind::kPassword, "ko"},
+    {"пароль", LabelKind::kPassword, "ru"},
+    {"Пароль", LabelKind::kPassword, "ru"},
+    {"ПАРОЛЬ", LabelKind::kPassword, "ru"},
+    // Identifiers.
+    {"账号", LabelKind::kIdentifier, "zh"},
+    {"帐号", LabelKind::kIdentifier, "zh"},
+    {"賬號", LabelKind::kIdentifier, "zh"},
+    {"用户名", LabelKind::kIdentifier, "zh"},
+    {"邮箱", LabelKind::kIdentifier, "zh"},
+    {"手机", LabelKind::kIdentifier, "zh"},
+    {"手机号", LabelKind::kIdentifier, "zh"},
+    {"电话", LabelKind::kIdentifier, "zh"},
+    {"苹果ID", LabelKind::kIdentifier, "zh"},
+    {"Apple ID", LabelKind::kIdentifier, "en"},
+    {"ID", LabelKind::kIdentifier, "en"},
+    {"email", LabelKind::kIdentifier, "en"},
+    {"mail", LabelKind::kIdentifier, "en"},
+    {"login", LabelKind::kIdentifier, "en"},
+    {"user", LabelKind::kIdentifier, "en"},
+    {"username", LabelKind::kIdentifier, "en"},
+    {"account", LabelKind::kIdentifier, "en"},
+    {"phone", LabelKind::kIdentifier, "en"},
+    {"логин", LabelKind::kIdentifier, "ru"},
+    {"Логин", LabelKind::kIdentifier, "ru"},
+    {"почта", LabelKind::kIdentifier, "ru"},
+    {"Почта", LabelKind::kIdentifier, "ru"},
+    {"メール", LabelKind::kIdentifier, "ja"},
+    {"メールアドレス", LabelKind::kIdentifier, "ja"},
+    {"ユーザー名", LabelKind::kIdentifier, "ja"},
+    {"아이디", LabelKind::kIdentifier, "ko"},
+    // QQ numbers.
+    {"QQ", LabelKind::kQq, "zh"},
+    {"QQ号", LabelKind::kQq, "zh"},
+    {"QQ号码", LabelKind::kQq, "zh"},
+    {"QQ账号", LabelKind::kQq, "zh"},
+    {"扣扣", LabelKind::kQq, "zh"},
+    {"企鹅号", LabelKind::kQq, "zh"},
+    // Fields that are no password, whatever they hold.
+    {"url", LabelKind::kOther, "en"},
+    {"host", LabelKind::kOther, "en"},
+    {"soft", LabelKind::kOther, "en"},
+    {"application", LabelKind::kOther, "en"},
+    {"date", LabelKind::kOther, "en"},
+    {"price", LabelKind::kOther, "en"},
+    {"身份证", LabelKind::kOther, "zh"},
+    {"身份证号", LabelKind::kOther, "zh"},
+    {"日期", LabelKind::kOther, "zh"},
+    {"价格", LabelKind::kOther, "zh"},
+    {"金额", LabelKind::kOther, "zh"},
+    {"地址", LabelKind::kOther, "zh"},
+};
+
+constexpr HashShape kHashShapes[] = {
+    {"md5", "", 32, 32, true},
+    {"sha1", "", 40, 40, true},
+    {"sha256", "", 64, 64, true},
+    {"sha512", "", 128, 128, true},
+    {"bcrypt", "$2a$", 60, 60, false},
+    {"bcrypt", "$2b$", 60, 60, false},
+    {"bcrypt", "$2y$", 60, 60, false},
+    {"md5crypt", "$1$", 20, 40, false},
+    {"apr1", "$apr1$", 22, 45, false},
+    {"sha256crypt", "$5$", 50, 80, false},
+    {"sha512crypt", "$6$", 90, 120, false},
+    {"argon2", "$argon2", 40, 200, false},
+    {"phpass", "$P$", 34, 34, false},
+    {"phpass", "$H$", 34, 34, false},
+    {"django", "pbkdf2_sha256$", 60, 120, false},
+    {"ldap", "{SSHA}", 30, 80, false},
+    {"ldap", "{SHA}", 30, 40, false},
+};
+
+// Longest first: a run of dashes is one delimiter.
+constexpr std::string_view kDelimiters[] = {"----", "---", "--", "-", ":", ";", "|", "\t", ",", "#", "=", "~", "/",
+                                            "\\", "：", "，", "｜", "；"};
+
+constexpr size_t kMaxLine = 4096;       // bytes looked at on either side within a line
+constexpr size_t kMaxBlockLines = 8;    // lines looked at on either side in a labelled block
+constexpr size_t kMaxField = 256;
+constexpr size_t kMaxSchemaBack = 1 << 20;  // how far back a COPY or CREATE TABLE is looked for
+
+// ---------------------------------------------------------------------------------------
+// Bytes.
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsDigitByte(char c) { return c >= '0' && c <= '9'; }
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// Case and leetspeak folded: "P455W0RD" and "password" fold alike.
+char Fold(char c) {
+  c = Lower(c);
+  switch (c) {
+    case '0': return 'o';
+    case '1': case 'i': return 'l';
+    case '3': return 'e';
+    case '4': case '@': return 'a';
+    case '5': case '$': return 's';
+    case '7': return 't';
+    case '_': case '-': return ' ';
+    default: return c;
+  }
+}
+
+bool EqualsFolded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (Fold(a[i]) != Fold(b[i])) return false;
+  return true;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (Lower(s[i]) != Lower(prefix[i])) return false;
+  return true;
+}
+
+size_t FindIgnoreCase(std::string_view s, std::string_view needle, size_t from = 0) {
+  for (size_t i = from; i + needle.size() <= s.size(); ++i)
+    if (StartsWithIgnoreCase(s.substr(i), needle)) return i;
+  return std::string_view::npos;
+}
+
+size_t RFindIgnoreCase(std::string_view s, std::string_view needle) {
+  for (size_t i = s.size() >= needle.size() ? s.size() - needle.size() + 1 : 0; i-- > 0;)
+    if (StartsWithIgnoreCase(s.substr(i), needle)) return i;
+  return std::string_view::npos;
+}
+
+std::string_view Trim(std::string_view s) {
+  auto strip = [](char c) { return IsSpace(c) || c == '\n' || c == '"' || c == '\'' || c == '`'; };
+  while (!s.empty() && strip(s.front())) s.remove_prefix(1);
+  while (!s.empty() && strip(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// The line of text that holds position `i`, at most kMaxLine bytes on either side.
+std::string_view LineAround(std::string_view s, size_t begin, size_t end, size_t* line_begin) {
+  size_t lb = begin;
+  while (lb > 0 && begin - lb < kMaxLine && s[lb - 1] != '\n') --lb;
+  size_t le = end;
+  while (le < s.size() && le - end < kMaxLine && s[le] != '\n') ++le;
+  *line_begin = lb;
+  return s.substr(lb, le - lb);
+}
+
+// ---------------------------------------------------------------------------------------
+// Labels.
+
+// The kind of the label that ends right before s[sep] (a ':', '：' or '='), past a
+// closing quote and spaces, or nullopt. An ASCII label must start a word ("bypass:" is
+// no "pass"); a CJK one may follow other text ("登录密码：" is a password label).
+std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep) {
+  size_t e = sep;
+  while (e > 0 && s[e - 1] == ' ') --e;
+  if (e > 0 && (s[e - 1] == '"' || s[e - 1] == '\'')) --e;
+  if (e == 0) return std::nullopt;
+  std::optional<LabelKind> best;
+  size_t best_size = 0;
+  for (const LabelRule& rule : kLabels) {
+    size_t n = rule.text.size();
+    if (n > e || n <= best_size || !EqualsFolded(s.substr(e - n, n), rule.text)) continue;
+    bool ascii = static_cast<unsigned char>(rule.text[0]) < 0x80;
+    if (ascii && e - n > 0) {
+      char before = s[e - n - 1];
+      if (IsAsciiLetter(before) || IsDigitByte(before)) continue;
+    }
+    best = rule.kind;
+    best_size = n;
+  }
+  return best;
+}
+
+bool IsNullWord(std::string_view v) {
+  for (std::string_view w : {"null", "none", "nil", "undefined", "\\n", "n/a", "-"})
+    if (v.size() == w.size() && StartsWithIgnoreCase(v, w)) return true;
+  return false;
+}
+
+// The value after a label's separator at s[sep, sep + sep_size): up to a quote (when it
+// opens with one), whitespace or a field delimiter.
+std::string_view LabelValue(std::string_view s, size_t after) {
+  size_t i = after;
+  while (i < s.size() && s[i] == ' ') ++i;
+  char quote = 0;
+  if (i < s.size() && (s[i] == '"' || s[i] == '\'')) quote = s[i++];
+  size_t j = i;
+  while (j < s.size() && j - i < kMaxField) {
+    char c = s[j];
+    if (quote ? c == quote : (IsSpace(c) || c == '\n' || c == ',' || c == ';' || c == '}' || c == '|')) break;
+    if (!quote && c == '\xEF' && j + 2 < s.size() && s[j + 1] == '\xBC') break;  // fullwidth punctuation
+    ++j;
+  }
+  return s.substr(i, j - i);
+}
+
+// Calls f(label kind, position after the separator) for each "label: value" in s.
+template <class F>
+void ForEachLabel(std::string_view s, F&& f) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    size_t sep_size = 0;
+    if (s[i] == ':' || s[i] == '=') sep_size = 1;
+    else if (s.substr(i, 3) == "：") sep_size = 3;
+    if (sep_size == 0) continue;
+    if (auto kind = LabelEndingAt(s, i)) {
+      if (f(*kind, i + sep_size)) return;
+    }
+  }
+}
+
+bool HasPasswordLabel(std::string_view record) {
+  bool found = false;
+  ForEachLabel(record, [&](LabelKind kind, size_t after) {
+    if (kind != LabelKind::kPassword) return false;
+    found = IsPasswordValue(LabelValue(record, after), FieldContext::kLabelled);
+    return found;
+  });
+  return found;
+}
+
+// The folded text before a line's first separator, when the line is "label: value";
+// empty otherwise.
+std::string LineLabel(std::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && IsSpace(line[i])) ++i;
+  size_t start = i;
+  for (; i < line.size() && i - start <= 40; ++i) {
+    char c = line[i];
+    bool sep = c == ':' || c == '=' || line.substr(i, 3) == "：";
+    if (sep) {
+      if (i == start) return {};
+      std::string label;
+      for (char d : line.substr(start, i - start))
+        if (d != ' ' && d != '"') label.push_back(Fold(d));
+      return label;
+    }
+    if (c == '\n' || c == ',' || c == '|' || c == '@') return {};
+  }
+  return {};
+}
+
+// The kind of the label that starts a line ("Username: ..."), if any.
+std::optional<LabelKind> LineLabelKind(std::string_view line) {
+  for (size_t i = 0; i < line.size() && i <= 48; ++i) {
+    if (line[i] == ':' || line[i] == '=') return LabelEndingAt(line, i);
+    if (line.substr(i, 3) == "：") return LabelEndingAt(line, i);
+  }
+  return std::nullopt;
+}
+
+// Lines that open a record of a stealer log (its URL, host or application).
+bool StartsRecord(std::string_view folded_label) {
+  return folded_label == "url" || folded_label == "host" || folded_label == "soft" || folded_label == "storage";
+}
+
+// A labelled block: the candidate's line, which must be labelled as an identifier, and
+// its neighbours while each is "label: value", none repeats the candidate line's label
+// (which would start the next record) and, going down, none opens the next stealer
+// record (URL, host).
+bool BlockHasPassword(std::string_view s, size_t line_begin, size_t line_end) {
+  std::string_view own_line = s.substr(line_begin, line_end - line_begin);
+  std::string own = LineLabel(own_line);
+  auto own_kind = LineLabelKind(own_line);
+  if (own.empty() || !own_kind || (*own_kind != LabelKind::kIdentifier && *own_kind != LabelKind::kQq)) return false;
+  // 1: password, 0: go on, -1: stop here, 2: go on but stop after this line.
+  auto check = [&](size_t lb, size_t le, bool down) -> int {
+    std::string_view line = s.substr(lb, le - lb);
+    std::string label = LineLabel(line);
+    if (label.empty() || label == own) return -1;
+    if (StartsRecord(label)) return down ? -1 : 2;
+    return HasPasswordLabel(line) ? 1 : 0;
+  };
+  size_t pos = line_end;
+  for (size_t k = 0; k < kMaxBlockLines && pos < s.size(); ++k) {
+    size_t lb = pos + 1;
+    size_t le = s.find('\n', lb);
+    if (le == std::string_view::npos) le = s.size();
+    if (le - lb > kMaxLine) break;
+    int r = check(lb, le, true);
+    if (r == 1) return true;
+    if (r < 0) break;
+    pos = le;
+  }
+  pos = line_begin;
+  for (size_t k = 0; k < kMaxBlockLines && pos > 0; ++k) {
+    size_t le = pos - 1;
+    size_t lb = le;
+    while (lb > 0 && s[lb - 1] != '\n' && le - lb <= kMaxLine) --lb;
+    int r = check(lb, le, false);
+    if (r == 1) return true;
+    if (r < 0 || r == 2) break;
+    pos = lb;
+  }
+  return false;
+}
+
+// The JSON object on the line around [begin, end): from the nearest '{' before it to
+// the matching '}' after, when both are on the line; else empty.
+std::string_view JsonObjectAround(std::string_view line, size_t begin, size_t end) {
+  size_t open = line.rfind('{', begin);
+  if (open == std::string_view::npos) return {};
+  if (line.find('}', open) < begin) return {};
+  size_t close = line.find('}', end);
+  if (close == std::string_view::npos) return {};
+  return line.substr(open, close + 1 - open);
+}
+
+// ---------------------------------------------------------------------------------------
+// Fields of delimiter-separated records.
+
+// The delimiter at s[i] (one of kDelimiters; a run of '-' counts as one), or empty.
+std::string_view DelimiterAt(std::string_view s, size_t i) {
+  for (std::string_view d : kDelimiters)
+    if (s.substr(i, d.size()) == d) return d;
+  return {};
+}
+
+
+bool LooksLikeHost(std::string_view f) {
+  size_t dot = f.rfind('.');
+  if (dot == std::string_view::npos || dot + 2 >= f.size()) return false;
+  for (char c : f.substr(dot + 1))
+    if (!IsAsciiLetter(c)) return false;
+  return true;
+}
+
+// True for the field beside an identifier, found at s[from...) going `forward` or
+// backward, up to the next `delim` or the line's end.
+std::string_view FieldFrom(std::string_view line, size_t from, bool forward, std::string_view delim) {
+  if (forward) {
+    size_t to = line.find(delim, from);
+    if (to == std::string_view::npos || to - from > kMaxField) to = std::min(line.size(), from + kMaxField);
+    return line.substr(from, to - from);
+  }
+  size_t start = from >= delim.size() ? line.rfind(delim, from - delim.size()) : std::string_view::npos;
+  start = start == std::string_view::npos ? 0 : start + delim.size();
+  if (from - start > kMaxField) start = from - kMaxField;
+  return line.substr(start, from - start);
+}
+
+FieldContext ContextOf(std::string_view delim, bool in_sql) {
+  if (in_sql || delim == "," || delim == "，") return FieldContext::kStrict;
+  return FieldContext::kLoose;
+}
+
+// A field "label: value" whose label is known: a password only when the label says so.
+std::optional<bool> LabelledField(std::string_view field) {
+  for (size_t i = 0; i < field.size() && i <= 48; ++i) {
+    size_t sep = field[i] == ':' || field[i] == '=' ? 1 : field.substr(i, 3) == "：" ? 3 : 0;
+    if (sep == 0) continue;
+    auto kind = LabelEndingAt(field, i);
+    if (!kind) return std::nullopt;
+    return *kind == LabelKind::kPassword && IsPasswordValue(LabelValue(field, i + sep), FieldContext::kLabelled);
+  }
+  return std::nullopt;
+}
+
+bool NeighbourIsPassword(std::string_view line, size_t b, size_t e, bool in_sql) {
+  // After the identifier.
+  size_t p = e;
+  if (p < line.size() && (line[p] == '"' || line[p] == '\'' || line[p] == '`')) ++p;
+  while (p < line.size() && line[p] == ' ' && p - e < 3) ++p;
+  if (std::string_view d = DelimiterAt(line, p); !d.empty()) {
+    size_t from = p + d.size();
+    while (d[0] == '-' && from < line.size() && line[from] == '-') ++from;
+    // A dash run's field ends at the next run of two or more: passwords hold single dashes.
+    std::string_view field = Trim(FieldFrom(line, from, true, d[0] == '-' ? "--" : d));
+    if (auto labelled = LabelledField(field)) {
+      if (*labelled) return true;
+    } else if (IsPasswordValue(field, ContextOf(d, in_sql))) {
+      return true;
+    }
+  }
+  // Before it: "Abc12345----name@", "user # pass # email". A label ("Username:") is no
+  // password, nor is the site of a url:user:pass line; and the field must mix letters
+  // with digits or symbols.
+  p = b;
+  if (p > 0 && (line[p - 1] == '"' || line[p - 1] == '\'' || line[p - 1] == '`')) --p;
+  while (p > 0 && line[p - 1] == ' ' && b - p < 3) --p;
+  for (std::string_view d : kDelimiters) {
+    if (d == "-" || p < d.size() || line.substr(p - d.size(), d.size()) != d) continue;
+    size_t to = p - d.size();
+    if (d[0] == '-')
+      while (to > 0 && line[to - 1] == '-') --to;
+    if ((d == ":" || d == "=" || d == "：") && LabelEndingAt(line, to)) return false;
+    std::string_view field = Trim(FieldFrom(line, to, false, d[0] == '-' ? "--" : d));
+    if (field.find('/') != std::string_view::npos || LooksLikeHost(field)) return false;
+    // Dash runs and " # " (CSDN's "user # password # email") delimit credentials; before
+    // other delimiters a word is as likely a name or a label.
+    bool loose = (d[0] == '-' || d == "#") && !in_sql;
+    return IsPasswordValue(field, loose ? FieldContext::kLoose : FieldContext::kStrict);
+  }
+  return false;
+}
+
+// Splits a record into fields at `delim` outside quotes.
+std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  char quote = 0;
+  for (size_t i = 0; i <= line.size(); ++i) {
+    char c = i < line.size() ? line[i] : delim;
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+      if (i < line.size()) continue;
+    }
+    if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == delim) {
+      fields.push_back(line.substr(start, std::min(i, line.size()) - start));
+      start = i + 1;
+    }
+  }
+  return fields;
+}
+
+bool IsPasswordColumn(std::string_view name) {
+  name = Trim(name);
+  while (!name.empty() && (name.front() == '`' || name.front() == '[')) name.remove_prefix(1);
+  while (!name.empty() && (name.back() == '`' || name.back() == ']')) name.remove_suffix(1);
+  if (name.empty() || name.size() > 40) return false;
+  std::string folded;
+  for (char c : name) folded.push_back(Lower(c));
+  if (folded.find("pass") != std::string::npos || folded.find("pwd") != std::string::npos ||
+      folded.find("hash") != std::string::npos)
+    return true;
+  for (const LabelRule& rule : kLabels)
+    if (rule.kind == LabelKind::kPassword && name.size() >= rule.text.size() &&
+        EqualsFolded(name.substr(name.size() - rule.text.size()), rule.text))
+      return true;
+  return false;
+}
+
+bool IsIdentifierColumn(std::string_view name) {
+  std::string folded;
+  for (char c : name) folded.push_back(Lower(c));
+  for (std::string_view w : {"mail", "phone", "mobile", "user", "login", "account", "name", "tel"})
+    if (folded.find(w) != std::string::npos) return true;
+  for (const LabelRule& rule : kLabels)
+    if (rule.kind == LabelKind::kIdentifier && name.size() >= rule.text.size() &&
+        EqualsFolded(name.substr(name.size() - rule.text.size()), rule.text))
+      return true;
+  return false;
+}
+
+// A column list: the names between parentheses, or the definitions of a CREATE TABLE.
+std::vector<std::string_view> ColumnNames(std::string_view list, bool definitions) {
+  std::vector<std::string_view> names;
+  for (std::string_view def : SplitFields(list, ',')) {
+    def = Trim(def);
+    while (!def.empty() && (def.front() == '\n' || IsSpace(def.front()))) def.remove_prefix(1);
+    if (definitions) {
+      for (std::string_view kw : {"primary", "unique", "key", "index", "constraint", "foreign", "check", "fulltext"})
+        if (StartsWithIgnoreCase(def, kw)) def = {};
+      size_t sp = def.find_first_of(" \t\n");
+      def = def.substr(0, sp);
+    }
+    if (!def.empty()) names.push_back(def);
+  }
+  return names;
+}
+
+bool ColumnsGiveCredential(const std::vector<std::string_view>& columns, std::string_view record, char delim) {
+  std::vector<std::string_view> fields = SplitFields(record, delim);
+  for (size_t c = 0; c < columns.size() && c < fields.size(); ++c) {
+    if (!IsPasswordColumn(columns[c])) continue;
+    std::string_view v = Trim(fields[c]);
+    if (!v.empty() && !IsNullWord(v) && v != "\\N" && v != "''") return true;
+  }
+  return false;
+}
+
+// The text between the parentheses that open at s[open]; empty when unbalanced.
+std::string_view Parenthesized(std::string_view s, size_t open) {
+  int depth = 0;
+  char quote = 0;
+  for (size_t i = open; i < s.size() && i - open < (64 << 10); ++i) {
+    char c = s[i];
+    if (quote) {
+      if (c == '\\') ++i;
+      else if (c == quote) quote = 0;
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return s.substr(open + 1, i - open - 1);
+    }
+  }
+  return {};
+}
+
+std::string_view TableName(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && IsSpace(s[i])) ++i;
+  size_t j = i;
+  while (j < s.size() && !IsSpace(s[j]) && s[j] != '(' && s[j] != '\n') ++j;
+  std::string_view name = s.substr(i, j - i);
+  if (size_t dot = name.rfind('.'); dot != std::string_view::npos) name.remove_prefix(dot + 1);
+  while (!name.empty() && (name.front() == '`' || name.front() == '"' || name.front() == '[')) name.remove_prefix(1);
+  while (!name.empty() && (name.back() == '`' || name.back() == '"' || name.back() == ']')) name.remove_suffix(1);
+  return name;
+}
+
+// The columns of `table` from the nearest CREATE TABLE for it before `before` in s.
+std::vector<std::string_view> CreateTableColumns(std::string_view s, size_t before, std::string_view table) {
+  std::string_view area = s.substr(before > kMaxSchemaBack ? before - kMaxSchemaBack : 0,
+                                   std::min(before, kMaxSchemaBack));
+  size_t base = area.data() - s.data();
+  for (size_t at = RFindIgnoreCase(area, "CREATE TABLE"); at != std::string_view::npos;
+       at = at == 0 ? std::string_view::npos : RFindIgnoreCase(area.substr(0, at), "CREATE TABLE")) {
+    std::string_view rest = s.substr(base + at + 12);
+    if (StartsWithIgnoreCase(Trim(rest), "IF NOT EXISTS")) rest = Trim(rest).substr(13);
+    if (TableName(rest) != table) continue;
+    size_t open = rest.find('(');
+    if (open == std::string_view::npos) return {};
+    return ColumnNames(Parenthesized(rest, open), /*definitions=*/true);
+  }
+  return {};
+}
+
+// SQL: the tuple of an INSERT that holds line[pos], checked against its column list
+// (given, or from CREATE TABLE). Sets *in_sql when the line is an INSERT.
+std::optional<bool> SqlRowCredential(std::string_view s, size_t line_begin, std::string_view line, size_t pos,
+                                     std::string_view head, bool* in_sql) {
+  std::string_view before = line.substr(0, pos);
+  size_t values = RFindIgnoreCase(before, "VALUES");
+  if (values == std::string_view::npos) return std::nullopt;
+  size_t insert = RFindIgnoreCase(before.substr(0, values), "INSERT INTO");
+  if (insert == std::string_view::npos) return std::nullopt;
+  *in_sql = true;
+  // The tuple: back to the '(' that opens it (after "VALUES" or "),").
+  size_t open = std::string_view::npos;
+  for (size_t i = pos; i-- > values;) {
+    if (line[i] != '(') continue;
+    size_t k = i;
+    while (k > values && IsSpace(line[k - 1])) --k;
+    if (k > values && (line[k - 1] == ',' || StartsWithIgnoreCase(line.substr(k - 6 > values ? k - 6 : values), "values") ||
+                       k == values + 6)) {
+      open = i;
+      break;
+    }
+  }
+  if (open == std::string_view::npos) return std::nullopt;
+  std::string_view tuple = Parenthesized(line, open);
+  if (tuple.empty()) return std::nullopt;
+  std::string_view target = line.substr(insert + 11, values - insert - 11);
+  std::vector<std::string_view> columns;
+  if (size_t paren = target.find('('); paren != std::string_view::npos) {
+    columns = ColumnNames(Parenthesized(target, paren), /*definitions=*/false);
+  } else {
+    std::string_view table = TableName(target);
+    columns = CreateTableColumns(s, line_begin, table);
+    if (columns.empty() && !head.empty()) columns = CreateTableColumns(head, head.size(), table);
+  }
+  if (columns.empty()) return std::nullopt;
+  return ColumnsGiveCredential(columns, tuple, ',');
+}
+
+// PostgreSQL COPY data: a tab-separated line after "COPY t (cols) FROM stdin;".
+std::optional<bool> CopyRowCredential(std::string_view s, size_t line_begin, std::string_view line,
+                                      std::string_view head) {
+  if (line.find('\t') == std::string_view::npos) return std::nullopt;
+  auto find_copy = [&](std::string_view area) -> std::string_view {
+    size_t at = RFindIgnoreCase(area, "\nCOPY ");
+    if (at != std::string_view::npos) ++at;
+    else if (StartsWithIgnoreCase(area, "COPY ")) at = 0;
+    else return {};
+    if (area.find("\n\\.\n", at) != std::string_view::npos) return {};  // that COPY's data ended
+    size_t eol = area.find('\n', at);
+    return area.substr(at, (eol == std::string_view::npos ? area.size() : eol) - at);
+  };
+  size_t from = line_begin > kMaxSchemaBack ? line_begin - kMaxSchemaBack : 0;
+  std::string_view copy = find_copy(s.substr(from, line_begin - from));
+  if (copy.empty() && !head.empty()) copy = find_copy(head);
+  if (copy.empty() || FindIgnoreCase(copy, "FROM stdin") == std::string_view::npos) return std::nullopt;
+  size_t open = copy.find('(');
+  if (open == std::string_view::npos) return std::nullopt;
+  return ColumnsGiveCredential(ColumnNames(Parenthesized(copy, open), false), line, '\t');
+}
+
+// CSV/TSV: the document's first line is a header naming a password column.
+std::optional<bool> CsvRowCredential(std::string_view s, size_t line_begin, std::string_view line,
+                                     std::string_view head) {
+  std::string_view doc = head.empty() ? s : head;
+  size_t eol = doc.find('\n');
+  std::string_view header = doc.substr(0, eol == std::string_view::npos ? doc.size() : eol);
+  if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
+  if (header.size() > kMaxLine || (head.empty() && line_begin == 0)) return std::nullopt;  // the header itself
+  if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);
+  char delim = 0;
+  size_t most = 0;
+  for (char d : {',', '\t', ';', '|'}) {
+    size_t c = static_cast<size_t>(std::count(header.begin(), header.end(), d));
+    if (c > most) most = c, delim = d;
+  }
+  if (delim == 0) return std::nullopt;
+  std::vector<std::string_view> columns = SplitFields(header, delim);
+  bool any_password = false, any_identifier = false;
+  for (std::string_view c : columns) {
+    std::string_view t = Trim(c);
+    if (t.empty() || t.size() > 40 || t.find('@') != std::string_view::npos) return std::nullopt;
+    if (std::any_of(t.begin(), t.end(), IsDigitByte) && !std::any_of(t.begin(), t.end(), IsAsciiLetter))
+      return std::nullopt;
+    any_password |= IsPasswordColumn(t);
+    any_identifier |= IsIdentifierColumn(t);
+  }
+  // A header that names no password column decides only when it is surely a header.
+  if (!any_password && !any_identifier) return std::nullopt;
+  return ColumnsGiveCredential(columns, line, delim);
+}
+
+}  // namespace
+
+std::span<const LabelRule> Labels() { return kLabels; }
+std::span<const HashShape> HashShapes() { return kHashShapes; }
+std::span<const std::string_view> Delimiters() { return kDelimiters; }
+
+bool IsHashValue(std::string_view f) {
+  for (const HashShape& h : kHashShapes) {
+    if (f.size() < h.min_size || f.size() > h.max_size || !f.starts_with(h.prefix)) continue;
+    if (!h.hex) return true;
+    if (std::all_of(f.begin(), f.end(), [](char c) {
+          return IsDigitByte(c) || (Lower(c) >= 'a' && Lower(c) <= 'f');
+        }))
+      return true;
+  }
+  // Discuz! and vBulletin: md5 hex, a colon, a salt.
+  if (f.size() > 33 && f.size() <= 64 && f[32] == ':') return IsHashValue(f.substr(0, 32));
+  return false;
+}
+
+bool IsPasswordValue(std::string_view field, FieldContext context) {
+  while (!field.empty() && (field.back() == ')' || field.back() == ';' || field.back() == '}' || field.back() == ']'))
+    field.remove_suffix(1);
+  field = Trim(field);
+  if (field.empty() || IsNullWord(field)) return false;
+  if (std::all_of(field.begin(), field.end(), [](char c) { return c == '*'; })) return false;  // masked
+  if (IsHashValue(field)) return true;
+  // A labelled value may be as weak as "x"; an unlabelled field needs four bytes.
+  if (field.size() < (context == FieldContext::kLabelled ? 1 : 4) || field.size() > 128) return false;
+  if (size_t at = field.find('@'); at != std::string_view::npos && field.find('.', at) != std::string_view::npos)
+    return false;  // an email
+  size_t digits = 0, letters = 0, dots = 0, dashes = 0, others = 0, date_marks = 0;
+  for (char c : field) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) return false;  // whitespace, non-ASCII
+    if (IsDigitByte(c)) ++digits;
+    else if (IsAsciiLetter(c)) ++letters;
+    else if (c == '.') ++dots;
+    else if (c == '-') ++dashes;
+    else if (c == '/' || c == ':') ++date_marks;
+    else ++others;
+  }
+  // Not a phone, a card, an ID-card number, a date, a time, a price or a Unix time.
+  bool numeric = letters == 0 && others == 0 && digits > 0;
+  if (numeric) {
+    if (digits >= 11 && dots + dashes + date_marks == 0) return false;
+    if (digits >= 11 && context == FieldContext::kLabelled) return false;
+    if ((date_marks > 0 || dashes > 0) && digits >= 4) return false;
+    if (dots == 1 && dashes + date_marks == 0) return false;
+    if (digits == 10 && field[0] == '1') return false;
+  }
+  if (digits == 17 && letters == 1 && (field.back() == 'X' || field.back() == 'x') && field.size() == 18) return false;
+  if (field[0] == '+' && digits >= 8 && letters == 0) return false;
+  if (field.find("://") != std::string_view::npos || StartsWithIgnoreCase(field, "www.")) return false;
+  if (context == FieldContext::kStrict && (letters == 0 || letters == field.size())) return false;
+  return true;
+}
+
+bool HasCredential(std::string_view s, size_t begin, size_t end, std::string_view head) {
+  size_t line_begin = 0;
+  std::string_view line = LineAround(s, begin, end, &line_begin);
+  size_t b = begin - line_begin, e = end - line_begin;
+  // A JSON object: its keys are its labels.
+  if (std::string_view object = JsonObjectAround(line, b, e); !object.empty()) {
+    return HasPasswordLabel(object);
+  }
+  // Labels on the line, then in the block of labelled lines around it.
+  if (HasPasswordLabel(line)) return true;
+  if (BlockHasPassword(s, line_begin, line_begin + line.size())) return true;
+  // Column lists: SQL INSERT and COPY, CSV/TSV headers.
+  // A known column list decides.
+  bool in_sql = false;
+  if (auto sql = SqlRowCredential(s, line_begin, line, b, head, &in_sql)) return *sql;
+  if (!in_sql) {
+    if (auto copy = CopyRowCredential(s, line_begin, line, head)) return *copy;
+    if (auto csv = CsvRowCredential(s, line_begin, line, head)) return *csv;
+  }
+  // A password or hash beside the identifier.
+  return NeighbourIsPassword(line, b, e, in_sql);
+}
+
+bool FollowsQqLabel(std::string_view s, size_t begin) {
+  size_t i = begin;
+  for (int k = 0; k < 2 && i > 0 && s[i - 1] == ' '; ++k) --i;
+  size_t sep = i;
+  if (i > 0 && (s[i - 1] == ':' || s[i - 1] == '=' || s[i - 1] == '#')) {
+    sep = i - 1;
+  } else if (i >= 3 && s.substr(i - 3, 3) == "：") {
+    sep = i - 3;
+  } else if (i == begin && (i == 0 || static_cast<unsigned char>(s[i - 1]) < 0x80)) {
+    return false;  // "QQ12345": no separator (but "QQ号12345" needs none)
+  }
+  auto kind = LabelEndingAt(s, sep);
+  return kind == LabelKind::kQq;
+}
+
+}  // namespace lw::records

@@ -1,0 +1,74 @@
+// Internal to matcher/ (the public API is matcher/extractor.h): the records of leaked
+// text and what they say about an identifier found in them.
+//
+//  - Severity: is a password or a password hash in the same record as the identifier?
+//  - QQ accounts: is a number written with a QQ label ("QQ:", "QQ号", "扣扣", ...)?
+//
+// One engine reads every record shape: a line of a combo list, CSV or TSV file; an SQL
+// row (a tuple of INSERT ... VALUES, a line of COPY ... FROM stdin); a JSON object; an
+// infostealer block (URL/Username/Password lines); a labelled block of consecutive
+// lines ("账号：..." then "密码：..."). What it knows is data, in the tables of
+// records.cc: labels by language and kind, delimiters, hash shapes. Tests walk every row
+// (tests/record_formats_test.cc).
+//
+// The engine runs only on candidates a scan keeps (watched identifiers), so it favours
+// clarity over speed; every search it makes is bounded.
+//
+// Thread-safety: all functions are pure and may be called from many threads at once.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace lw::records {
+
+// What a label names.
+enum class LabelKind : uint8_t {
+  kPassword,    // password, 密码, пароль, パスワード, ...: its value makes a record a credential
+  kIdentifier,  // 账号, email, login, логин, ...: its value is an identifier
+  kQq,          // QQ, QQ号, 扣扣, 企鹅号: its value is a QQ number, the account NUMBER@qq.com
+  kOther,       // URL, host, date, price, ID number, ...: a field that is no password
+};
+
+struct LabelRule {
+  std::string_view text;      // as written; matched case-insensitively, leetspeak folded
+                              // ("P455W0RD" is "password"), at the end of a label
+  LabelKind kind;
+  std::string_view language;  // "en", "zh", "ru", "ja", "ko"
+};
+std::span<const LabelRule> Labels();
+
+// Password hashes as they appear in leaks: hex digests, crypt(3) and framework formats.
+struct HashShape {
+  std::string_view name;    // "md5", "bcrypt", ...
+  std::string_view prefix;  // literal prefix ("$2y$"), empty for bare hex
+  size_t min_size, max_size;
+  bool hex;                 // the rest after the prefix is hex digits
+};
+std::span<const HashShape> HashShapes();
+
+// Field delimiters of delimiter-separated records, longest first ("----" before "-").
+std::span<const std::string_view> Delimiters();
+
+// True when a password or password hash is in the record that holds text[begin, end),
+// an identifier. `head` is the start of the document when `text` is a later part of it
+// (a chunk of a large file): a CSV header row or an SQL schema is looked up there. Empty
+// when `text` starts the document.
+bool HasCredential(std::string_view text, size_t begin, size_t end, std::string_view head = {});
+
+// True when the digits at text[begin, ...) follow a QQ label ("QQ:", "QQ号：", "扣扣 ").
+bool FollowsQqLabel(std::string_view text, size_t begin);
+
+// Whether a field of a delimiter-separated record can be a password or a hash.
+enum class FieldContext : uint8_t {
+  kLoose,   // after "----", ':', '|', tab, ...: weak and all-digit passwords count
+  kStrict,  // after a comma or in an SQL tuple: must mix letters with digits or symbols,
+            // or be a hash (a surname or city in the next column is no password)
+  kLabelled,  // the value of a password label: anything but empty, null or masked
+};
+bool IsPasswordValue(std::string_view field, FieldContext context);
+bool IsHashValue(std::string_view field);
+
+}  // namespace lw::records
