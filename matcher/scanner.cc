@@ -266,7 +266,7 @@ void Scanner::ScanChunk(Job& job) const {
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
   candidates.clear();
   IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
-  extractor_.Extract(window, &candidates, &filter);
+  extractor_.Extract(window, &candidates, &filter, job.head);
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
   // the other had finished.
@@ -313,6 +313,9 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   const size_t chunk = options_.chunk_size, overlap = options_.overlap;
   // The document's identity; the store decides its kind, the hasher holds its key.
   ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
+  // The document's first bytes, for the chunks that do not start it: a CSV header or an
+  // SQL schema there decides a later record's severity (matcher/records.h).
+  std::string head;
   DigestTurn turn;  // before `drain`: running jobs use it
   turn.digester = &content;
   std::vector<Hit> hits;
@@ -351,6 +354,14 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     // The workers read: each job's window is [report_from - overlap, report_to + overlap)
     // of the document, clipped to it.
     uint64_t turns = 0;
+    if (*size > chunk) {
+      head.resize(static_cast<size_t>(std::min<uint64_t>(*size, kHeadBytes)));
+      auto got = ReadFull(head.data(), head.size(), [&](size_t at, char* buf, size_t n) {
+        return stream.ReadAt(at, buf, n);
+      });
+      if (!got) return Fail(Error{got.error().code, location + ": " + got.error().message});
+      head.resize(*got);
+    }
     for (uint64_t report_from = 0; report_from < *size;) {
       if (submitted - collected == jobs_.size()) collect_one();
       Job& job = job_at(submitted);
@@ -363,6 +374,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       job.report_end = static_cast<size_t>(report_to - window_begin);
       job.digest = &turn;
       job.turn = turns++;
+      job.head = window_begin == 0 ? std::string_view() : std::string_view(head);
       totals_.bytes += report_to - report_from;
       dispatch(job, report_to == *size);
       report_from = report_to;
@@ -386,6 +398,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       eof = *n < chunk;
       content.Update({job.buffer.data() + carry.size(), *n});
       job.buffer.resize(carry.size() + *n);
+      if (window_start == 0) head.assign(job.buffer, 0, std::min(job.buffer.size(), kHeadBytes));
+      job.head = window_start == 0 ? std::string_view() : std::string_view(head);
       totals_.bytes += *n;
       uint64_t window_end = window_start + job.buffer.size();
       uint64_t report_to = eof ? window_end : (window_end > overlap ? window_end - overlap : 0);

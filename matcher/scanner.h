@@ -107,8 +107,10 @@ class Scanner {
     size_t read_size = 0;
     uint64_t turn = 0;
     DigestTurn* digest = nullptr;
+    std::string_view head;  // the document's first bytes when the window does not start it
     std::optional<Error> error;
   };
+  static constexpr size_t kHeadBytes = 64 << 10;
 
   void ScanChunk(Job& job) const;
   Status Resolve(Hit& hit) const;

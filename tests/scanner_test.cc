@@ -237,3 +237,49 @@ TEST_CASE("scanner: documents the workers read themselves give what streamed one
   REQUIRE(scanner.Scan("doc", whole));
   CHECK(scanner.totals().new_exposures == 3);
 }
+
+TEST_CASE("scanner: a QQ-labelled number is an alias of NUMBER@qq.com") {
+  Fixture f({"123456789@qq.com", "wang@icloud.com"});
+  f.Scan("listing", "出售 QQ号：123456789 密码：woaini1314\n另有 987654321 无标签\nwang@icloud.com----a123456\n");
+  auto all = f.All();
+  REQUIRE(all.size() == 2);
+  std::map<std::string, Exposure> by_hint;
+  for (auto& e : all) by_hint[e.hint] = e;
+  REQUIRE(by_hint.count("1*******9@qq.com"));
+  CHECK(by_hint["1*******9@qq.com"].match == "alias");
+  CHECK(by_hint["1*******9@qq.com"].severity == "credential");
+  REQUIRE(by_hint.count("w**g@icloud.com"));
+  CHECK(by_hint["w**g@icloud.com"].severity == "credential");
+  CHECK(by_hint["w**g@icloud.com"].match == "exact");
+}
+
+TEST_CASE("scanner: a CSV header or SQL schema decides severity in every chunk of a document") {
+  // The rows far from the header are in chunks that do not hold it: the scanner hands
+  // the document's head to each chunk, streamed or read by the workers.
+  std::string csv = "id,email,password,city\n";
+  for (int i = 0; i < 60; ++i) csv += std::to_string(i) + ",filler" + std::to_string(i) + "@example.com,x,beijing\n";
+  csv += "61,far.row@qq.com,123456,shanghai\n";
+  std::string sql = "CREATE TABLE `members` (\n  `uid` int,\n  `email` varchar(64),\n  `password` char(32)\n);\n";
+  for (int i = 0; i < 60; ++i) sql += "-- filler line " + std::to_string(i) + " of the dump, with some text\n";
+  sql += "INSERT INTO `members` VALUES (7,'far.sql@qq.com','123456');\n";
+  ScannerOptions small;
+  small.chunk_size = 256;
+  small.overlap = 64;
+  small.threads = 2;
+  for (bool positional : {false, true}) {
+    INFO("positional " << positional);
+    Fixture f({"far.row@qq.com", "far.sql@qq.com"});
+    Scanner scanner(*f.store, f.hasher, f.index, f.extractor, f.clock, small);
+    for (const std::string* text : {&csv, &sql}) {
+      if (positional) {
+        PositionalDoc doc(*text);
+        REQUIRE(scanner.Scan("doc", doc));
+      } else {
+        REQUIRE(scanner.ScanBytes("doc", *text));
+      }
+    }
+    auto all = f.All();
+    REQUIRE(all.size() == 2);
+    for (auto& e : all) CHECK(e.severity == "credential");
+  }
+}
