@@ -398,6 +398,10 @@ bool NeighbourIsPassword(std::string_view line, size_t b, size_t e, bool in_sql)
     while (d[0] == '-' && from < line.size() && line[from] == '-') ++from;
     // A dash run's field ends at the next run of two or more: passwords hold single dashes.
     std::string_view field = Trim(FieldFrom(line, from, true, d[0] == '-' ? "--" : d));
+    // "name@x.com:123456 and more text": a combo written into prose ends at a space when
+    // it starts right after the delimiter ("a@x.com | John Smith" is no combo).
+    if (size_t space = field.find(' '); space != std::string_view::npos && from < line.size() && line[from] != ' ')
+      field = field.substr(0, space);
     if (auto labelled = LabelledField(field)) {
       if (*labelled) return true;
     } else if (IsPasswordValue(field, ContextOf(d, in_sql))) {

@@ -7,6 +7,9 @@
 // formats follow public descriptions of combo lists, CSV/SQL dumps, JSON exports,
 // infostealer logs and labelled pastes.
 #include <catch2/catch.hpp>
+#include <zlib.h>
+
+#include <filesystem>
 
 #include <string>
 #include <string_view>
@@ -475,4 +478,32 @@ TEST_CASE("record formats: boundaries, records and severity", "[records]") {
   }
   CHECK(found_rows >= 80);
   CHECK(negative_rows >= 20);
+}
+
+// AIL's own sample pastes (../shared/real-world/leak, byte-exact copies that must not be
+// copied into the project): its "credential" sample is a credential here too.
+TEST_CASE("record formats: AIL's sample pastes", "[records]") {
+  const std::filesystem::path path = std::filesystem::path(LW_SOURCE_DIR) / "../shared/real-world/leak/ail_samples_categ.gz";
+  if (!std::filesystem::exists(path)) {
+    WARN("skipped: " << path << " is absent");
+    return;
+  }
+  gzFile in = gzopen(path.c_str(), "rb");
+  REQUIRE(in != nullptr);
+  std::string text;
+  char buf[1 << 16];
+  for (int n; (n = gzread(in, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  gzclose(in);
+  REQUIRE(text.find("test@email.com:123456") != std::string::npos);
+  lw::Normalizer normalizer;
+  lw::Extractor extractor(normalizer);
+  std::vector<Candidate> out;
+  extractor.Extract(text, &out);
+  const Candidate* found = nullptr;
+  for (const Candidate& c : out)
+    if (c.value == "test@email.com") found = &c;
+  REQUIRE(found != nullptr);
+  CHECK(found->severity == kCredential);
+  // The .onion address, the CVE id and the card-like numbers around it are no identifiers.
+  for (const Candidate& c : out) CHECK(std::string_view(c.value).find(".onion") == std::string_view::npos);
 }
