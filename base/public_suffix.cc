@@ -52,8 +52,10 @@ struct TldCache {
 
 bool IsPublicTld(std::string_view label) {
   if (label.empty() || label.size() > 16) return LookUp(label);
+  // The key built in registers: a memcpy call, or byte stores read back as words (a
+  // failed store forward), cost more than the rest of the lookup.
   uint64_t w[2] = {0, 0};
-  std::memcpy(w, label.data(), label.size());
+  for (size_t i = 0; i < label.size(); ++i) w[i / 8] |= uint64_t{static_cast<unsigned char>(label[i])} << (8 * (i % 8));
   uint64_t h = (w[0] * 0x9E3779B97F4A7C15ull) ^ (w[1] * 0xC2B2AE3D27D4EB4Full) ^ label.size();
   h ^= h >> 29;
   thread_local TldCache cache;

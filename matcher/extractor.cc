@@ -4,6 +4,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <optional>
 
 #include "base/public_suffix.h"
 #include "matcher/decoders.h"
@@ -131,6 +132,13 @@ size_t DomainLength(std::string_view run) {
   }
   return 0;
 }
+// True when the LDH run s[at + 1, de) has a dot and its last label is 2 to 63 letters.
+bool TldIsLetters(std::string_view s, size_t at, size_t de) {
+  size_t i = de;
+  while (i > at + 1 && Is(kAlpha, s[i - 1])) --i;
+  return de - i >= 2 && de - i <= 63 && i > at + 2 && s[i - 1] == '.';
+}
+
 size_t DomainEnd(std::string_view s, size_t at, size_t de) {
   return at + 1 + DomainLength(s.substr(at + 1, de - at - 1));
 }
@@ -335,6 +343,7 @@ class Extractor::Scan {
     // and its ancestors' are older. A frame that left none (most decoded and folded
     // frames) leaves the batches as they are, so lookups stay a batch ahead.
     if (NewestPendingFrame() == &f) Flush();
+    if (reader_ && reader_->text().data() == f.text.data()) reader_.reset();  // its buffer is about to go
   }
 
   // --- emails ---------------------------------------------------------------------------
@@ -364,13 +373,22 @@ class Extractor::Scan {
       bool domain_ok = e - at <= kMaxDomain;
       size_t de = e;
       while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
-      de = DomainEnd(s, at, de);
+      // A domain ends where a public suffix ends. A last label of letters is the common
+      // case, left for Record to check against the list once the filter has kept it.
+      if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
       // A run of two or more '-' or '_' is a record's delimiter ("Abc12345----name@"),
       // not part of the local part.
-      for (size_t k = at; k > b + 1; --k) {
-        if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
-          b = k;
-          break;
+      if (windows && at - b >= 2) {
+        // Bit i is byte at - 64 + i; a set bit j of `pairs` is a delimiter pair ending at j.
+        uint64_t du = scan::DashOrUnderscoreMask64(s.data() + at - 64);
+        uint64_t pairs = du & (du << 1) & (~uint64_t{0} << (64 - (at - b) + 1));
+        if (pairs != 0) b = at - 64 + static_cast<size_t>(63 - std::countl_zero(pairs)) + 1;
+      } else {
+        for (size_t k = at; k > b + 1; --k) {
+          if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
+            b = k;
+            break;
+          }
         }
       }
 
@@ -647,30 +665,34 @@ class Extractor::Scan {
       Emit(f, begin, end, IdKind::kPhone, kTagPhone, e164, MatchKind::kExact);
   }
 
+  records::RecordReader& ReaderFor(const Frame& f) {
+    if (!reader_ || reader_->text().data() != f.text.data() || reader_->text().size() != f.text.size())
+      reader_.emplace(f.text, f.depth == 0 ? head_ : std::string_view());
+    return *reader_;
+  }
+
   // --- QQ numbers -----------------------------------------------------------------------
 
   // A number of 5 to 11 digits written with a QQ label is the account NUMBER@qq.com
-  // (records::FollowsQqLabel), reported as an alias of it.
+  // (records::FollowsQqLabel decides), reported as an alias of it. Found label first:
+  // the bytes that can end a QQ label are rare, digit runs are not.
   void ScanQqNumbers(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    scan::ForEachRun<scan::kDigit, 5>(s.data(), n, [&](size_t b, size_t e) {
-      if (e - b > 11 || s[b] == '0' || b < 2 || (e < n && Is(kAlpha, s[e]))) return;
-      // Cheap first: the byte before (past spaces and a separator) must end a QQ label:
-      // 'q' of "QQ", or the last byte of 号, 码, 扣.
-      size_t i = SkipSpacesBack(s, b, 2);
-      if (i > 0 && (s[i - 1] == ':' || s[i - 1] == '=' || s[i - 1] == '#')) --i;
-      else if (i >= 3 && s.substr(i - 3, 3) == "\xEF\xBC\x9A") i -= 3;
-      i = SkipSpacesBack(s, i, 2);
-      if (i == 0) return;
-      auto last = static_cast<unsigned char>(s[i - 1]);
-      if (last != 'q' && last != 'Q' && last != 0xB7 && last != 0x81 && last != 0xA3) return;
-      if (!records::FollowsQqLabel(s, b)) return;
+    for (size_t p = scan::FindQqLabelByte(s.data(), 0, n); p < n; p = scan::FindQqLabelByte(s.data(), p + 1, n)) {
+      // The first digit within a label's reach ("QQ号码： 12345").
+      size_t d = p + 1;
+      while (d < n && d - p <= 16 && !IsDigit(s[d]) && s[d] != '\n' && !Is(kAlpha, s[d])) ++d;
+      if (d >= n || !IsDigit(s[d]) || s[d] == '0' || d - p > 16) continue;
+      size_t e = scan::DigitRunEnd(s.data(), d, n);
+      if (e - d < 5 || e - d > 11 || (e < n && Is(kAlpha, s[e]))) continue;
+      if (!records::FollowsQqLabel(s, d)) continue;
       char value[11 + 7];
-      std::memcpy(value, s.data() + b, e - b);
-      std::memcpy(value + (e - b), "@qq.com", 7);
-      Emit(f, b, e, IdKind::kEmail, kTagEmail, std::string_view(value, e - b + 7), MatchKind::kAlias);
-    });
+      std::memcpy(value, s.data() + d, e - d);
+      std::memcpy(value + (e - d), "@qq.com", 7);
+      Emit(f, d, e, IdKind::kEmail, kTagEmail, std::string_view(value, e - d + 7), MatchKind::kAlias);
+      p = e - 1;
+    }
   }
 
   // --- hex digests ----------------------------------------------------------------------
@@ -842,14 +864,15 @@ class Extractor::Scan {
   // Deduplicates and appends a candidate, with its severity.
   void Record(const Frame& f, size_t begin, size_t end, IdKind kind, std::string_view tag, std::string_view value,
               MatchKind match) {
+    // The finders leave an all-letter top-level label unchecked: in a scan nearly no
+    // address is kept, and an unknown one cannot be watched (enrollment checks the same).
+    if (tag.data() == kTagEmail.data() && !IsPublicTld(value.substr(value.rfind('.') + 1))) return;
     // The table is larger than L1: start loading the slot before the severity check.
     uint32_t hash = HashValue(tag, value);
     size_t mask = slots_.size() - 1;
     __builtin_prefetch(&slots_[hash & mask]);
     match = Weaker(f.match, match);
-    Severity severity = records::HasCredential(f.text, begin, end, f.depth == 0 ? head_ : std::string_view())
-                            ? Severity::kCredential
-                            : Severity::kExposure;
+    Severity severity = ReaderFor(f).HasCredential(begin, end) ? Severity::kCredential : Severity::kExposure;
     uint64_t offset = f.Map(begin);
 
     for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
@@ -894,6 +917,7 @@ class Extractor::Scan {
   int filling_ = 0;
   bool cn_ = true;
   std::string_view head_;  // the document's first bytes when the text is a later chunk of it
+  std::optional<records::RecordReader> reader_;  // of the frame whose candidates were last judged
   std::vector<Slot> slots_;
   size_t used_ = 0;
   size_t decoded_bytes_ = 0;

@@ -1,6 +1,8 @@
 #include "matcher/records.h"
 
 #include <algorithm>
+#include <string.h>  // memmem
+
 #include <array>
 #include <optional>
 #include <string>
@@ -109,7 +111,7 @@ constexpr std::string_view kDelimiters[] = {"----", "---", "--", "-", ":", ";", 
 constexpr size_t kMaxLine = 4096;       // bytes looked at on either side within a line
 constexpr size_t kMaxBlockLines = 8;    // lines looked at on either side in a labelled block
 constexpr size_t kMaxField = 256;
-constexpr size_t kMaxSchemaBack = 1 << 20;  // how far back a COPY or CREATE TABLE is looked for
+constexpr size_t kMaxNear = 256;       // labels are looked for this close to the identifier
 
 // ---------------------------------------------------------------------------------------
 // Bytes.
@@ -154,12 +156,6 @@ size_t FindIgnoreCase(std::string_view s, std::string_view needle, size_t from =
   return std::string_view::npos;
 }
 
-size_t RFindIgnoreCase(std::string_view s, std::string_view needle) {
-  for (size_t i = s.size() >= needle.size() ? s.size() - needle.size() + 1 : 0; i-- > 0;)
-    if (StartsWithIgnoreCase(s.substr(i), needle)) return i;
-  return std::string_view::npos;
-}
-
 std::string_view Trim(std::string_view s) {
   auto strip = [](char c) { return IsSpace(c) || c == '\n' || c == '"' || c == '\'' || c == '`'; };
   while (!s.empty() && strip(s.front())) s.remove_prefix(1);
@@ -188,6 +184,13 @@ std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep) {
   while (e > 0 && s[e - 1] == ' ') --e;
   if (e > 0 && (s[e - 1] == '"' || s[e - 1] == '\'')) --e;
   if (e == 0) return std::nullopt;
+  // Most separators end no label: rule them out by the label's last byte.
+  static const std::array<bool, 256> kLastByte = [] {
+    std::array<bool, 256> t{};
+    for (const LabelRule& rule : kLabels) t[static_cast<unsigned char>(Fold(rule.text.back()))] = true;
+    return t;
+  }();
+  if (!kLastByte[static_cast<unsigned char>(Fold(s[e - 1]))]) return std::nullopt;
   std::optional<LabelKind> best;
   size_t best_size = 0;
   for (const LabelRule& rule : kLabels) {
@@ -540,84 +543,20 @@ std::string_view TableName(std::string_view s) {
   return name;
 }
 
-// The columns of `table` from the nearest CREATE TABLE for it before `before` in s.
-std::vector<std::string_view> CreateTableColumns(std::string_view s, size_t before, std::string_view table) {
-  std::string_view area = s.substr(before > kMaxSchemaBack ? before - kMaxSchemaBack : 0,
-                                   std::min(before, kMaxSchemaBack));
-  size_t base = area.data() - s.data();
-  for (size_t at = RFindIgnoreCase(area, "CREATE TABLE"); at != std::string_view::npos;
-       at = at == 0 ? std::string_view::npos : RFindIgnoreCase(area.substr(0, at), "CREATE TABLE")) {
-    std::string_view rest = s.substr(base + at + 12);
-    if (StartsWithIgnoreCase(Trim(rest), "IF NOT EXISTS")) rest = Trim(rest).substr(13);
-    if (TableName(rest) != table) continue;
-    size_t open = rest.find('(');
-    if (open == std::string_view::npos) return {};
-    return ColumnNames(Parenthesized(rest, open), /*definitions=*/true);
-  }
-  return {};
+// The columns of a CREATE TABLE statement that starts at s[at], if it creates `table`.
+std::optional<std::vector<std::string_view>> CreateTableColumns(std::string_view s, size_t at,
+                                                                std::string_view table) {
+  std::string_view rest = s.substr(at + 12);  // past "CREATE TABLE"
+  if (StartsWithIgnoreCase(Trim(rest), "IF NOT EXISTS")) rest = Trim(rest).substr(13);
+  if (TableName(rest) != table) return std::nullopt;
+  size_t open = rest.find('(');
+  if (open == std::string_view::npos) return std::vector<std::string_view>{};
+  return ColumnNames(Parenthesized(rest, open), /*definitions=*/true);
 }
 
-// SQL: the tuple of an INSERT that holds line[pos], checked against its column list
-// (given, or from CREATE TABLE). Sets *in_sql when the line is an INSERT.
-std::optional<bool> SqlRowCredential(std::string_view s, size_t line_begin, std::string_view line, size_t pos,
-                                     std::string_view head, bool* in_sql) {
-  std::string_view before = line.substr(0, pos);
-  size_t values = RFindIgnoreCase(before, "VALUES");
-  if (values == std::string_view::npos) return std::nullopt;
-  size_t insert = RFindIgnoreCase(before.substr(0, values), "INSERT INTO");
-  if (insert == std::string_view::npos) return std::nullopt;
-  *in_sql = true;
-  // The tuple: back to the '(' that opens it (after "VALUES" or "),").
-  size_t open = std::string_view::npos;
-  for (size_t i = pos; i-- > values;) {
-    if (line[i] != '(') continue;
-    size_t k = i;
-    while (k > values && IsSpace(line[k - 1])) --k;
-    if (k > values && (line[k - 1] == ',' || StartsWithIgnoreCase(line.substr(k - 6 > values ? k - 6 : values), "values") ||
-                       k == values + 6)) {
-      open = i;
-      break;
-    }
-  }
-  if (open == std::string_view::npos) return std::nullopt;
-  std::string_view tuple = Parenthesized(line, open);
-  if (tuple.empty()) return std::nullopt;
-  std::string_view target = line.substr(insert + 11, values - insert - 11);
-  std::vector<std::string_view> columns;
-  if (size_t paren = target.find('('); paren != std::string_view::npos) {
-    columns = ColumnNames(Parenthesized(target, paren), /*definitions=*/false);
-  } else {
-    std::string_view table = TableName(target);
-    columns = CreateTableColumns(s, line_begin, table);
-    if (columns.empty() && !head.empty()) columns = CreateTableColumns(head, head.size(), table);
-  }
-  if (columns.empty()) return std::nullopt;
-  return ColumnsGiveCredential(columns, tuple, ',');
-}
-
-// PostgreSQL COPY data: a tab-separated line after "COPY t (cols) FROM stdin;".
-std::optional<bool> CopyRowCredential(std::string_view s, size_t line_begin, std::string_view line,
-                                      std::string_view head) {
-  if (line.find('\t') == std::string_view::npos) return std::nullopt;
-  auto find_copy = [&](std::string_view area) -> std::string_view {
-    size_t at = RFindIgnoreCase(area, "\nCOPY ");
-    if (at != std::string_view::npos) ++at;
-    else if (StartsWithIgnoreCase(area, "COPY ")) at = 0;
-    else return {};
-    if (area.find("\n\\.\n", at) != std::string_view::npos) return {};  // that COPY's data ended
-    size_t eol = area.find('\n', at);
-    return area.substr(at, (eol == std::string_view::npos ? area.size() : eol) - at);
-  };
-  size_t from = line_begin > kMaxSchemaBack ? line_begin - kMaxSchemaBack : 0;
-  std::string_view copy = find_copy(s.substr(from, line_begin - from));
-  if (copy.empty() && !head.empty()) copy = find_copy(head);
-  if (copy.empty() || FindIgnoreCase(copy, "FROM stdin") == std::string_view::npos) return std::nullopt;
-  size_t open = copy.find('(');
-  if (open == std::string_view::npos) return std::nullopt;
-  return ColumnsGiveCredential(ColumnNames(Parenthesized(copy, open), false), line, '\t');
-}
-
-// CSV/TSV: the document's first line is a header naming a password column.
+// CSV/TSV: the document's first line is a header row; it decides for rows with as many
+// fields, when it names a password column (or surely is a header: it names an
+// identifier column).
 std::optional<bool> CsvRowCredential(std::string_view s, size_t line_begin, std::string_view line,
                                      std::string_view head) {
   std::string_view doc = head.empty() ? s : head;
@@ -643,12 +582,185 @@ std::optional<bool> CsvRowCredential(std::string_view s, size_t line_begin, std:
     any_password |= IsPasswordColumn(t);
     any_identifier |= IsIdentifierColumn(t);
   }
-  // A header that names no password column decides only when it is surely a header.
   if (!any_password && !any_identifier) return std::nullopt;
-  return ColumnsGiveCredential(columns, line, delim);
+  std::string_view row = line;
+  if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
+  if (SplitFields(row, delim).size() != columns.size()) return std::nullopt;  // another section's record
+  return ColumnsGiveCredential(columns, row, delim);
+}
+
+// Start positions of `needle` in s, in either all-upper or all-lower case, ascending.
+std::vector<size_t> FindAll(std::string_view s, std::string_view upper, bool at_line_start) {
+  std::string lower(upper);
+  for (char& c : lower) c = Lower(c);
+  std::vector<size_t> at;
+  for (const std::string_view needle : {upper, std::string_view(lower)}) {
+    const char* p = s.data();
+    const char* end = s.data() + s.size();
+    while (p < end) {
+      auto* hit = static_cast<const char*>(memmem(p, static_cast<size_t>(end - p), needle.data(), needle.size()));
+      if (hit == nullptr) break;
+      size_t i = static_cast<size_t>(hit - s.data());
+      if (!at_line_start || i == 0 || s[i - 1] == '\n') at.push_back(i);
+      p = hit + 1;
+    }
+  }
+  std::sort(at.begin(), at.end());
+  return at;
+}
+
+// The last element of `v` that is <= x, as an index, or npos.
+size_t LastAtOrBefore(const std::vector<size_t>& v, size_t x) {
+  auto it = std::upper_bound(v.begin(), v.end(), x);
+  return it == v.begin() ? std::string_view::npos : static_cast<size_t>(it - v.begin() - 1);
 }
 
 }  // namespace
+
+// The schema statements of one text, each list found on first use.
+struct RecordReader::Statements {
+  explicit Statements(std::string_view text) : text(text) {}
+
+  const std::vector<size_t>& Inserts() {
+    if (!inserts) inserts = FindAll(text, "INSERT INTO", false), insert_ends.assign(inserts->size(), kUnknown);
+    return *inserts;
+  }
+  const std::vector<size_t>& Creates() {
+    if (!creates) creates = FindAll(text, "CREATE TABLE", false);
+    return *creates;
+  }
+  const std::vector<size_t>& Copies() {
+    if (!copies) copies = FindAll(text, "COPY ", true), copy_ends.assign(copies->size(), kUnknown);
+    return *copies;
+  }
+  // Where the INSERT statement inserts[k] ends: its ";" at a line end, or the text's end.
+  size_t InsertEnd(size_t k) {
+    if (insert_ends[k] == kUnknown) {
+      size_t from = (*inserts)[k];
+      size_t end = text.size();
+      for (size_t semi = text.find(';', from); semi != std::string_view::npos; semi = text.find(';', semi + 1)) {
+        size_t after = semi + 1;
+        while (after < text.size() && (text[after] == ' ' || text[after] == '\r')) ++after;
+        if (after >= text.size() || text[after] == '\n') {
+          end = semi;
+          break;
+        }
+      }
+      insert_ends[k] = end;
+    }
+    return insert_ends[k];
+  }
+  // Where the data of COPY copies[k] ends: its "\." line, or the text's end.
+  size_t CopyEnd(size_t k) {
+    if (copy_ends[k] == kUnknown) {
+      size_t end = text.find("\n\\.", (*copies)[k]);
+      copy_ends[k] = end == std::string_view::npos ? text.size() : end;
+    }
+    return copy_ends[k];
+  }
+  // The columns of the latest CREATE TABLE of `table` before `before`, or nullopt.
+  std::optional<std::vector<std::string_view>> TableColumns(std::string_view table, size_t before) {
+    const auto& all = Creates();
+    for (size_t k = LastAtOrBefore(all, before); k != std::string_view::npos; k = k == 0 ? std::string_view::npos : k - 1) {
+      if (auto columns = CreateTableColumns(text, all[k], table)) return columns;
+    }
+    return std::nullopt;
+  }
+
+  static constexpr size_t kUnknown = ~size_t{0};
+  std::string_view text;
+  std::optional<std::vector<size_t>> inserts, creates, copies;
+  std::vector<size_t> insert_ends, copy_ends;
+};
+
+RecordReader::RecordReader(std::string_view text, std::string_view head)
+    : text_(text), head_(head), statements_(std::make_unique<Statements>(text)),
+      head_statements_(std::make_unique<Statements>(head)) {}
+RecordReader::~RecordReader() = default;
+
+bool RecordReader::HasCredential(size_t begin, size_t end) {
+  std::string_view s = text_;
+  size_t line_begin = 0;
+  std::string_view line = LineAround(s, begin, end, &line_begin);
+  size_t b = begin - line_begin, e = end - line_begin;
+
+  // Labels near the identifier: a JSON object's keys, "密码：", "Password=".
+  size_t near_begin = b > kMaxNear ? b - kMaxNear : 0;
+  std::string_view near = line.substr(near_begin, std::min(line.size(), e + kMaxNear) - near_begin);
+  if (std::string_view object = JsonObjectAround(near, b - near_begin, e - near_begin); !object.empty()) {
+    return HasPasswordLabel(object);
+  }
+  if (HasPasswordLabel(near)) return true;
+  // A block of "label: value" lines around an identifier's own labelled line.
+  if (line.size() <= kMaxNear * 4 && BlockHasPassword(s, line_begin, line_begin + line.size())) return true;
+
+  // An SQL INSERT that holds the identifier: the tuple is the record.
+  std::string_view tuple, target;
+  size_t insert_at = std::string_view::npos;
+  {
+    const auto& inserts = statements_->Inserts();
+    size_t k = LastAtOrBefore(inserts, begin);
+    if (k != std::string_view::npos && statements_->InsertEnd(k) > begin) {
+      insert_at = inserts[k];
+      std::string_view statement = s.substr(insert_at, begin - insert_at);
+      size_t values = FindIgnoreCase(statement.substr(0, std::min<size_t>(statement.size(), 4096)), "VALUES");
+      if (values != std::string_view::npos) {
+        target = statement.substr(11, values - 11);
+        // Back to the '(' that opens the tuple (after "VALUES" or "),").
+        for (size_t i = statement.size(); i-- > values + 6 && statement.size() - i <= (64 << 10);) {
+          if (statement[i] != '(') continue;
+          size_t k2 = i;
+          while (k2 > values + 6 && (IsSpace(statement[k2 - 1]) || statement[k2 - 1] == '\n')) --k2;
+          if (k2 == values + 6 || statement[k2 - 1] == ',') {
+            tuple = Parenthesized(s, insert_at + i);
+            break;
+          }
+        }
+      }
+    }
+  }
+  const bool in_sql = !tuple.empty();
+  std::optional<std::vector<std::string_view>> sql_columns;
+  if (in_sql) {
+    if (size_t paren = target.find('('); paren != std::string_view::npos) {
+      // The column list is given: it decides.
+      return ColumnsGiveCredential(ColumnNames(Parenthesized(target, paren), false), tuple, ',');
+    }
+  } else if (auto csv = CsvRowCredential(s, line_begin, line, head_)) {
+    return *csv;
+  }
+
+  // A password or hash beside the identifier.
+  if (NeighbourIsPassword(in_sql ? tuple : line, in_sql ? begin - (tuple.data() - s.data()) : b,
+                          in_sql ? end - (tuple.data() - s.data()) : e, in_sql))
+    return true;
+
+  // Schemas further back: the table's CREATE TABLE, a COPY's column list.
+  if (in_sql) {
+    std::string_view table = TableName(target);
+    auto columns = statements_->TableColumns(table, insert_at);
+    if (!columns && !head_.empty()) columns = head_statements_->TableColumns(table, head_.size());
+    return columns && ColumnsGiveCredential(*columns, tuple, ',');
+  }
+  if (line.find('\t') != std::string_view::npos) {
+    auto copy_line = [&](Statements& st, size_t before) -> std::string_view {
+      const auto& copies = st.Copies();
+      size_t k = LastAtOrBefore(copies, before);
+      if (k == std::string_view::npos || st.CopyEnd(k) < before) return {};
+      size_t at = copies[k];
+      size_t eol = st.text.find('\n', at);
+      return st.text.substr(at, (eol == std::string_view::npos ? st.text.size() : eol) - at);
+    };
+    std::string_view copy = copy_line(*statements_, line_begin);
+    if (copy.empty() && !head_.empty()) copy = copy_line(*head_statements_, head_.size());
+    if (!copy.empty() && FindIgnoreCase(copy, "FROM stdin") != std::string_view::npos &&
+        copy.find('(') != std::string_view::npos) {
+      return ColumnsGiveCredential(ColumnNames(Parenthesized(copy, copy.find('(')), false), line, '\t');
+    }
+  }
+  return false;
+}
+
 
 std::span<const LabelRule> Labels() { return kLabels; }
 std::span<const HashShape> HashShapes() { return kHashShapes; }
@@ -704,29 +816,6 @@ bool IsPasswordValue(std::string_view field, FieldContext context) {
   if (field.find("://") != std::string_view::npos || StartsWithIgnoreCase(field, "www.")) return false;
   if (context == FieldContext::kStrict && (letters == 0 || letters == field.size())) return false;
   return true;
-}
-
-bool HasCredential(std::string_view s, size_t begin, size_t end, std::string_view head) {
-  size_t line_begin = 0;
-  std::string_view line = LineAround(s, begin, end, &line_begin);
-  size_t b = begin - line_begin, e = end - line_begin;
-  // A JSON object: its keys are its labels.
-  if (std::string_view object = JsonObjectAround(line, b, e); !object.empty()) {
-    return HasPasswordLabel(object);
-  }
-  // Labels on the line, then in the block of labelled lines around it.
-  if (HasPasswordLabel(line)) return true;
-  if (BlockHasPassword(s, line_begin, line_begin + line.size())) return true;
-  // Column lists: SQL INSERT and COPY, CSV/TSV headers.
-  // A known column list decides.
-  bool in_sql = false;
-  if (auto sql = SqlRowCredential(s, line_begin, line, b, head, &in_sql)) return *sql;
-  if (!in_sql) {
-    if (auto copy = CopyRowCredential(s, line_begin, line, head)) return *copy;
-    if (auto csv = CsvRowCredential(s, line_begin, line, head)) return *csv;
-  }
-  // A password or hash beside the identifier.
-  return NeighbourIsPassword(line, b, e, in_sql);
 }
 
 bool FollowsQqLabel(std::string_view s, size_t begin) {

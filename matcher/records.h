@@ -19,7 +19,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <vector>
 #include <string_view>
 
 namespace lw::records {
@@ -52,11 +54,37 @@ std::span<const HashShape> HashShapes();
 // Field delimiters of delimiter-separated records, longest first ("----" before "-").
 std::span<const std::string_view> Delimiters();
 
-// True when a password or password hash is in the record that holds text[begin, end),
-// an identifier. `head` is the start of the document when `text` is a later part of it
-// (a chunk of a large file): a CSV header row or an SQL schema is looked up there. Empty
-// when `text` starts the document.
-bool HasCredential(std::string_view text, size_t begin, size_t end, std::string_view head = {});
+// The records of one text, for many questions about it. Schema statements (INSERT,
+// CREATE TABLE, COPY) are located once per text, when a question first needs them, so a
+// dump full of watched identifiers costs one pass per kind of statement, not one search
+// per identifier.
+//
+// `head` is the start of the document when `text` is a later part of it (a chunk of a
+// large file): a CSV header row or an SQL schema is looked up there too. Empty when
+// `text` starts the document. Both must outlive the reader. Not thread-safe (it caches).
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view text, std::string_view head = {});
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
+  // True when a password or password hash is in the record that holds text[begin, end),
+  // an identifier.
+  bool HasCredential(size_t begin, size_t end);
+
+  std::string_view text() const { return text_; }
+
+ private:
+  struct Statements;  // records.cc
+  std::string_view text_, head_;
+  std::unique_ptr<Statements> statements_, head_statements_;
+};
+
+// One question, without reuse.
+inline bool HasCredential(std::string_view text, size_t begin, size_t end, std::string_view head = {}) {
+  return RecordReader(text, head).HasCredential(begin, end);
+}
 
 // True when the digits at text[begin, ...) follow a QQ label ("QQ:", "QQ号：", "扣扣 ").
 bool FollowsQqLabel(std::string_view text, size_t begin);

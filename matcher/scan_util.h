@@ -181,6 +181,25 @@ inline size_t FindAny3(const char* s, size_t i, size_t n, char a, char b, char c
   return i;
 }
 
+// Index of the first byte in s[i, n) that can be part of a QQ label, or n: 'q' or 'Q'
+// ("QQ号"), 0x89 (the middle byte of 扣, "扣扣") or 0xB9 (of 鹅, "企鹅号").
+inline size_t FindQqLabelByte(const char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  const __m128i q = _mm_set1_epi8('q'), case_bit = _mm_set1_epi8(0x20);
+  const __m128i kou = _mm_set1_epi8(static_cast<char>(0x89)), e = _mm_set1_epi8(static_cast<char>(0xB9));
+  while (i + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    __m128i eq = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, case_bit), q),
+                              _mm_or_si128(_mm_cmpeq_epi8(v, kou), _mm_cmpeq_epi8(v, e)));
+    int m = _mm_movemask_epi8(eq);
+    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    i += 16;
+  }
+#endif
+  while (i < n && (s[i] | 0x20) != 'q' && s[i] != '\x89' && s[i] != '\xB9') ++i;
+  return i;
+}
+
 // Index of byte c in s[i, n), or n.
 inline size_t Find(const char* s, size_t i, size_t n, char c) {
   if (i >= n) return n;
@@ -251,6 +270,22 @@ inline uint64_t ByteMask64(const char* p, char c) {
   }
 #else
   for (int i = 0; i < 64; ++i) m |= uint64_t{p[i] == c} << i;
+#endif
+  return m;
+}
+
+// Bit i set when p[i] is '-' or '_'.
+inline uint64_t DashOrUnderscoreMask64(const char* p) {
+  uint64_t m = 0;
+#if defined(__SSE2__)
+  const __m128i dash = _mm_set1_epi8('-'), underscore = _mm_set1_epi8('_');
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    __m128i eq = _mm_or_si128(_mm_cmpeq_epi8(v, dash), _mm_cmpeq_epi8(v, underscore));
+    m |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(eq))} << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i) m |= uint64_t{p[i] == '-' || p[i] == '_'} << i;
 #endif
   return m;
 }

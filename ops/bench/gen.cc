@@ -1284,7 +1284,9 @@ class CorpusWriter {
         out_.Put("\",\"");
         planted |= Email(p);
         out_.Put("\",\"");
-        Timestamp('T');
+        // ISO 8601 with its 'T' mixes a letter with digits: without the header in view,
+        // that is what a password after a comma looks like.
+        Timestamp(planting ? ' ' : 'T');
         out_.Put('"');
         break;
       case kCsvChinese:  // 姓名,手机号,身份证号,地址,邮箱
