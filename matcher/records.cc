@@ -1,5 +1,7 @@
 #include "matcher/records.h"
 
+#include "matcher/scan_util.h"
+
 #include <algorithm>
 #include <string.h>  // memmem
 
@@ -165,10 +167,11 @@ std::string_view Trim(std::string_view s) {
 
 // The line of text that holds position `i`, at most kMaxLine bytes on either side.
 std::string_view LineAround(std::string_view s, size_t begin, size_t end, size_t* line_begin) {
-  size_t lb = begin;
-  while (lb > 0 && begin - lb < kMaxLine && s[lb - 1] != '\n') --lb;
-  size_t le = end;
-  while (le < s.size() && le - end < kMaxLine && s[le] != '\n') ++le;
+  size_t from = begin > kMaxLine ? begin - kMaxLine : 0;
+  auto* nl = static_cast<const char*>(memrchr(s.data() + from, '\n', begin - from));
+  size_t lb = nl != nullptr ? static_cast<size_t>(nl - s.data()) + 1 : from;
+  size_t to = std::min(s.size(), end + kMaxLine);
+  size_t le = scan::Find(s.data(), end, to, '\n');
   *line_begin = lb;
   return s.substr(lb, le - lb);
 }
@@ -233,7 +236,8 @@ std::string_view LabelValue(std::string_view s, size_t after) {
 // Calls f(label kind, position after the separator) for each "label: value" in s.
 template <class F>
 void ForEachLabel(std::string_view s, F&& f) {
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = scan::FindAny3(s.data(), 0, s.size(), ':', '=', '\xEF'); i < s.size();
+       i = scan::FindAny3(s.data(), i + 1, s.size(), ':', '=', '\xEF')) {
     size_t sep_size = 0;
     if (s[i] == ':' || s[i] == '=') sep_size = 1;
     else if (s.substr(i, 3) == "：") sep_size = 3;
@@ -554,27 +558,34 @@ std::optional<std::vector<std::string_view>> CreateTableColumns(std::string_view
   return ColumnNames(Parenthesized(rest, open), /*definitions=*/true);
 }
 
-// CSV/TSV: the document's first line is a header row; it decides for rows with as many
-// fields, when it names a password column (or surely is a header: it names an
-// identifier column).
-std::optional<bool> CsvRowCredential(std::string_view s, size_t line_begin, std::string_view line,
-                                     std::string_view head) {
-  std::string_view doc = head.empty() ? s : head;
+// CSV/TSV: the document's first line, when it is a header row that names a password
+// column (or surely is a header: it names an identifier column). It decides for the
+// rows with as many fields.
+}  // namespace
+
+struct CsvHeaderRow {
+  char delim = 0;
+  std::vector<std::string_view> columns;
+};
+
+namespace {
+
+std::optional<CsvHeaderRow> ParseCsvHeader(std::string_view doc) {
   size_t eol = doc.find('\n');
   std::string_view header = doc.substr(0, eol == std::string_view::npos ? doc.size() : eol);
   if (!header.empty() && header.back() == '\r') header.remove_suffix(1);
-  if (header.size() > kMaxLine || (head.empty() && line_begin == 0)) return std::nullopt;  // the header itself
+  if (header.size() > kMaxLine) return std::nullopt;
   if (header.starts_with("\xEF\xBB\xBF")) header.remove_prefix(3);
-  char delim = 0;
+  CsvHeaderRow row;
   size_t most = 0;
   for (char d : {',', '\t', ';', '|'}) {
     size_t c = static_cast<size_t>(std::count(header.begin(), header.end(), d));
-    if (c > most) most = c, delim = d;
+    if (c > most) most = c, row.delim = d;
   }
-  if (delim == 0) return std::nullopt;
-  std::vector<std::string_view> columns = SplitFields(header, delim);
+  if (row.delim == 0) return std::nullopt;
+  row.columns = SplitFields(header, row.delim);
   bool any_password = false, any_identifier = false;
-  for (std::string_view c : columns) {
+  for (std::string_view c : row.columns) {
     std::string_view t = Trim(c);
     if (t.empty() || t.size() > 40 || t.find('@') != std::string_view::npos) return std::nullopt;
     if (std::any_of(t.begin(), t.end(), IsDigitByte) && !std::any_of(t.begin(), t.end(), IsAsciiLetter))
@@ -583,10 +594,14 @@ std::optional<bool> CsvRowCredential(std::string_view s, size_t line_begin, std:
     any_identifier |= IsIdentifierColumn(t);
   }
   if (!any_password && !any_identifier) return std::nullopt;
+  return row;
+}
+
+std::optional<bool> CsvRowCredential(const CsvHeaderRow& header, std::string_view line) {
   std::string_view row = line;
   if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-  if (SplitFields(row, delim).size() != columns.size()) return std::nullopt;  // another section's record
-  return ColumnsGiveCredential(columns, row, delim);
+  if (SplitFields(row, header.delim).size() != header.columns.size()) return std::nullopt;  // another section's
+  return ColumnsGiveCredential(header.columns, row, header.delim);
 }
 
 // Start positions of `needle` in s, in either all-upper or all-lower case, ascending.
@@ -678,6 +693,14 @@ RecordReader::RecordReader(std::string_view text, std::string_view head)
       head_statements_(std::make_unique<Statements>(head)) {}
 RecordReader::~RecordReader() = default;
 
+const CsvHeaderRow* RecordReader::CsvHeader() {
+  if (!csv_header_parsed_) {
+    csv_header_parsed_ = true;
+    if (auto row = ParseCsvHeader(head_.empty() ? text_ : head_)) csv_header_ = std::make_unique<CsvHeaderRow>(*row);
+  }
+  return csv_header_.get();
+}
+
 bool RecordReader::HasCredential(size_t begin, size_t end) {
   std::string_view s = text_;
   size_t line_begin = 0;
@@ -726,8 +749,10 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
       // The column list is given: it decides.
       return ColumnsGiveCredential(ColumnNames(Parenthesized(target, paren), false), tuple, ',');
     }
-  } else if (auto csv = CsvRowCredential(s, line_begin, line, head_)) {
-    return *csv;
+  } else if (head_.empty() && line_begin == 0) {
+    // The first line of the document: a header row, if any, is no record of its own.
+  } else if (const CsvHeaderRow* header = CsvHeader(); header != nullptr) {
+    if (auto csv = CsvRowCredential(*header, line)) return *csv;
   }
 
   // A password or hash beside the identifier.

@@ -26,6 +26,8 @@
 
 namespace lw::records {
 
+struct CsvHeaderRow;  // records.cc
+
 // What a label names.
 enum class LabelKind : uint8_t {
   kPassword,    // password, 密码, пароль, パスワード, ...: its value makes a record a credential
@@ -77,8 +79,12 @@ class RecordReader {
 
  private:
   struct Statements;  // records.cc
+  const CsvHeaderRow* CsvHeader();  // the document's header row, parsed on first use; null if none
+
   std::string_view text_, head_;
   std::unique_ptr<Statements> statements_, head_statements_;
+  bool csv_header_parsed_ = false;
+  std::unique_ptr<CsvHeaderRow> csv_header_;
 };
 
 // One question, without reuse.

@@ -10,12 +10,14 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <optional>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "matcher/extractor.h"
+#include "matcher/records.h"
 
 using lw::Candidate;
 using lw::Extractor;
@@ -506,4 +508,57 @@ TEST_CASE("record formats: AIL's sample pastes", "[records]") {
   CHECK(found->severity == kCredential);
   // The .onion address, the CVE id and the card-like numbers around it are no identifiers.
   for (const Candidate& c : out) CHECK(std::string_view(c.value).find(".onion") == std::string_view::npos);
+}
+
+// Every row of the rule tables (matcher/records.cc) does what its kind says.
+TEST_CASE("record formats: every label, delimiter and hash shape", "[records]") {
+  lw::Normalizer normalizer;
+  lw::Extractor extractor(normalizer);
+  auto severity_of = [&](const std::string& text, std::string_view value) -> std::optional<Severity> {
+    std::vector<Candidate> out;
+    extractor.Extract(text, &out);
+    for (const Candidate& c : out)
+      if (c.value == value) return c.severity;
+    return std::nullopt;
+  };
+  for (const lw::records::LabelRule& rule : lw::records::Labels()) {
+    std::string label(rule.text);
+    INFO("label " << label << " (" << rule.language << ")");
+    switch (rule.kind) {
+      case lw::records::LabelKind::kPassword:
+        CHECK(severity_of("账号：wang@icloud.com " + label + "：Abc12345", "wang@icloud.com") == kCredential);
+        CHECK(severity_of("login: wang@icloud.com\n" + label + ": Abc12345\n", "wang@icloud.com") == kCredential);
+        CHECK(severity_of("wang@icloud.com " + label + "：", "wang@icloud.com") == kExposure);  // no value
+        break;
+      case lw::records::LabelKind::kIdentifier:
+        CHECK(severity_of(label + ": wang@icloud.com\nPassword: Abc12345\n", "wang@icloud.com") == kCredential);
+        CHECK(severity_of(label + ": wang@icloud.com\nCity: Beijing\n", "wang@icloud.com") == kExposure);
+        break;
+      case lw::records::LabelKind::kQq: {
+        std::vector<Candidate> out;
+        extractor.Extract("卖 " + label + "：987654321 价格私聊", &out);
+        bool alias = false;
+        for (const Candidate& c : out) alias |= c.value == "987654321@qq.com" && c.match == MatchKind::kAlias;
+        CHECK(alias);
+        break;
+      }
+      case lw::records::LabelKind::kOther:
+        CHECK(severity_of("wang@icloud.com " + label + ": 2023-01-05", "wang@icloud.com") == kExposure);
+        break;
+    }
+  }
+  for (std::string_view d : lw::records::Delimiters()) {
+    std::string delim(d);
+    INFO("delimiter [" << delim << "]");
+    CHECK(severity_of("wang@icloud.com" + delim + "Abc12345", "wang@icloud.com") == kCredential);
+    CHECK(severity_of("13800138000" + delim + "Abc12345", "+8613800138000") == kCredential);
+  }
+  for (const lw::records::HashShape& h : lw::records::HashShapes()) {
+    INFO("hash " << h.name << " " << h.prefix);
+    std::string value(h.prefix);
+    while (value.size() < h.min_size) value.push_back(h.hex ? 'a' : 'B');
+    CHECK(lw::records::IsHashValue(value));
+    CHECK(lw::records::IsPasswordValue(value, lw::records::FieldContext::kStrict));
+    CHECK(severity_of("zhangsan,wang@icloud.com," + value + ",beijing", "wang@icloud.com") == kCredential);
+  }
 }
