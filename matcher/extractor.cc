@@ -679,10 +679,19 @@ class Extractor::Scan {
   void ScanQqNumbers(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    for (size_t p = scan::FindQqLabelByte(s.data(), 0, n); p < n; p = scan::FindQqLabelByte(s.data(), p + 1, n)) {
+    for (size_t p = scan::FindQqLabelByte(s.data(), 0, n); p + 2 < n; p = scan::FindQqLabelByte(s.data(), p + 1, n)) {
+      // "QQ", 扣 or 鹅 (of 企鹅号), else nothing to do here.
+      char c = s[p];
+      if ((c | 0x20) == 'q') {
+        if ((s[p + 1] | 0x20) != 'q') continue;
+        ++p;  // past the second 'q'
+      } else if (p == 0 || !(c == '\x89' ? s[p - 1] == '\xE6' && s[p + 1] == '\xA3'
+                                          : s[p - 1] == '\xE9' && s[p + 1] == '\x85')) {
+        continue;
+      }
       // The first digit within a label's reach ("QQ号码： 12345").
       size_t d = p + 1;
-      while (d < n && d - p <= 16 && !IsDigit(s[d]) && s[d] != '\n' && !Is(kAlpha, s[d])) ++d;
+      while (d < n && d - p <= 16 && !IsDigit(s[d]) && s[d] != '\n' && !Is(kAlpha, s[d]) && s[d] != '.') ++d;
       if (d >= n || !IsDigit(s[d]) || s[d] == '0' || d - p > 16) continue;
       size_t e = scan::DigitRunEnd(s.data(), d, n);
       if (e - d < 5 || e - d > 11 || (e < n && Is(kAlpha, s[e]))) continue;

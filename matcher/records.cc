@@ -45,6 +45,15 @@ constexpr LabelRule kLabels[] = {
     {"邮箱", LabelKind::kIdentifier, "zh"},
     {"手机", LabelKind::kIdentifier, "zh"},
     {"手机号", LabelKind::kIdentifier, "zh"},
+    {"手机号码", LabelKind::kIdentifier, "zh"},
+    {"电话号码", LabelKind::kIdentifier, "zh"},
+    {"账户", LabelKind::kIdentifier, "zh"},
+    {"帳戶", LabelKind::kIdentifier, "zh"},
+    {"登录名", LabelKind::kIdentifier, "zh"},
+    {"会员名", LabelKind::kIdentifier, "zh"},
+    {"邮件", LabelKind::kIdentifier, "zh"},
+    {"电子邮箱", LabelKind::kIdentifier, "zh"},
+    {"郵箱", LabelKind::kIdentifier, "zh"},
     {"电话", LabelKind::kIdentifier, "zh"},
     {"苹果ID", LabelKind::kIdentifier, "zh"},
     {"Apple ID", LabelKind::kIdentifier, "en"},
@@ -182,7 +191,7 @@ std::string_view LineAround(std::string_view s, size_t begin, size_t end, size_t
 // The kind of the label that ends right before s[sep] (a ':', '：' or '='), past a
 // closing quote and spaces, or nullopt. An ASCII label must start a word ("bypass:" is
 // no "pass"); a CJK one may follow other text ("登录密码：" is a password label).
-std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep) {
+std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep, std::optional<LabelKind> only = std::nullopt) {
   size_t e = sep;
   while (e > 0 && s[e - 1] == ' ') --e;
   if (e > 0 && (s[e - 1] == '"' || s[e - 1] == '\'')) --e;
@@ -198,7 +207,8 @@ std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep) {
   size_t best_size = 0;
   for (const LabelRule& rule : kLabels) {
     size_t n = rule.text.size();
-    if (n > e || n <= best_size || !EqualsFolded(s.substr(e - n, n), rule.text)) continue;
+    if ((only && rule.kind != *only) || n > e || n <= best_size || !EqualsFolded(s.substr(e - n, n), rule.text))
+      continue;
     bool ascii = static_cast<unsigned char>(rule.text[0]) < 0x80;
     if (ascii && e - n > 0) {
       char before = s[e - n - 1];
@@ -624,6 +634,14 @@ std::vector<size_t> FindAll(std::string_view s, std::string_view upper, bool at_
   return at;
 }
 
+// The start of the last "INSERT INTO" (either case) in s, or npos.
+size_t RFindInsert(std::string_view s) {
+  size_t upper = s.rfind("INSERT INTO"), lower = s.rfind("insert into");
+  if (upper == std::string_view::npos) return lower;
+  if (lower == std::string_view::npos) return upper;
+  return std::max(upper, lower);
+}
+
 // The last element of `v` that is <= x, as an index, or npos.
 size_t LastAtOrBefore(const std::vector<size_t>& v, size_t x) {
   auto it = std::upper_bound(v.begin(), v.end(), x);
@@ -720,11 +738,20 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
   // An SQL INSERT that holds the identifier: the tuple is the record.
   std::string_view tuple, target;
   size_t insert_at = std::string_view::npos;
-  {
+  // An INSERT on the line itself is found there; the whole text's INSERTs are located
+  // only for a line that may continue one (a tuple's '(' before the identifier, on a line
+  // with no INSERT of its own, or a line too long to see whole).
+  std::string_view before = line.substr(0, b);
+  size_t same_line = RFindInsert(before);
+  if (same_line != std::string_view::npos) {
+    insert_at = line_begin + same_line;
+  } else if (before.find('(') != std::string_view::npos || (line_begin > 0 && s[line_begin - 1] != '\n')) {
     const auto& inserts = statements_->Inserts();
     size_t k = LastAtOrBefore(inserts, begin);
-    if (k != std::string_view::npos && statements_->InsertEnd(k) > begin) {
-      insert_at = inserts[k];
+    if (k != std::string_view::npos && statements_->InsertEnd(k) > begin) insert_at = inserts[k];
+  }
+  if (insert_at != std::string_view::npos) {
+    {
       std::string_view statement = s.substr(insert_at, begin - insert_at);
       size_t values = FindIgnoreCase(statement.substr(0, std::min<size_t>(statement.size(), 4096)), "VALUES");
       if (values != std::string_view::npos) {
@@ -854,8 +881,13 @@ bool FollowsQqLabel(std::string_view s, size_t begin) {
   } else if (i == begin && (i == 0 || static_cast<unsigned char>(s[i - 1]) < 0x80)) {
     return false;  // "QQ12345": no separator (but "QQ号12345" needs none)
   }
-  auto kind = LabelEndingAt(s, sep);
-  return kind == LabelKind::kQq;
+  // Cheap first: a QQ label ends in 'q', 号, 码 or 扣.
+  size_t e = sep;
+  while (e > 0 && s[e - 1] == ' ') --e;
+  if (e == 0) return false;
+  auto last = static_cast<unsigned char>(s[e - 1]);
+  if (last != 'q' && last != 'Q' && last != 0xB7 && last != 0x81 && last != 0xA3) return false;
+  return LabelEndingAt(s, sep, LabelKind::kQq) == LabelKind::kQq;
 }
 
 }  // namespace lw::records
