@@ -375,7 +375,21 @@ class Extractor::Scan {
       while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
       // A domain ends where a public suffix ends. A last label of letters is the common
       // case, left for Record to check against the list once the filter has kept it.
-      if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
+      if (!TldIsLetters(s, at, de)) {
+        // The combo delimiter "--" (no hostname holds one but punycode's "xn--") ends the
+        // domain; the masks find it in the window.
+        if (windows) {
+          uint64_t keep = de - at - 1 >= 64 ? ~uint64_t{0} : (uint64_t{1} << (de - at - 1)) - 1;
+          uint64_t pairs = w.dashes & (w.dashes >> 1) & keep;
+          if (pairs != 0) {
+            size_t cut = at + 1 + static_cast<size_t>(std::countr_zero(pairs));
+            bool punycode = cut >= at + 3 && (s[cut - 1] | 0x20) == 'n' && (s[cut - 2] | 0x20) == 'x' &&
+                            (cut == at + 3 || s[cut - 3] == '.');
+            if (!punycode && TldIsLetters(s, at, cut)) de = cut;
+          }
+        }
+        if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
+      }
       // A run of two or more '-' or '_' is a record's delimiter ("Abc12345----name@"),
       // not part of the local part.
       if (windows && at - b >= 2) {
