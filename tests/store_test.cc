@@ -275,6 +275,32 @@ TEST_CASE("store: sessions that write nothing do not pile up write-ahead logs") 
   CHECK(v->value_or("") == "1");  // nothing written was lost with the logs
 }
 
+TEST_CASE("store: a writer that recorded much leaves no long write-ahead log for readers") {
+  // A reader replays the log at open: after a breach-sized scan it took seconds.
+  TempDir tmp;
+  std::string dir = tmp.path + "/store";
+  auto wal_bytes = [&] {
+    uintmax_t n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(dir))
+      if (f.path().extension() == ".log") n += f.file_size();
+    return n;
+  };
+  std::mt19937_64 rng(3);
+  {
+    auto writer = OpenWriter(dir);
+    std::vector<Exposure> batch;
+    for (int i = 0; i < 40000; ++i) batch.push_back(MakeExposure(RandomDigest(rng), "doc", 1800000000));
+    REQUIRE(writer->RecordExposures(batch));
+    CHECK(wal_bytes() > (4u << 20));  // while it is open, the log holds them
+  }
+  CHECK(wal_bytes() < (1u << 20));
+  auto reader = Store::Open(dir, {.read_only = true});
+  REQUIRE(reader);
+  auto all = (*reader)->ExposuresSince(0);
+  REQUIRE(all);
+  CHECK(all->size() == 40000);  // nothing was lost with the log
+}
+
 TEST_CASE("store: new stores are of schema 3; every store keeps its schema and content digest kind") {
   TempDir tmp;
   {
