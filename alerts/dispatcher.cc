@@ -26,6 +26,28 @@ std::string StateOf(const json& entry, const std::string& sink) {
   return s[sink].value("state", "pending");
 }
 
+// One event for many exposures of one document (see AlertConfig::bulk_threshold).
+// REQUIRES: `exposures` non-empty, all of one document.
+json BulkEvent(const std::vector<const Exposure*>& exposures) {
+  const Exposure& first = *exposures.front();
+  UnixSeconds first_seen = first.first_seen;
+  std::map<std::string, uint64_t> by_watchlist, by_severity;
+  for (const Exposure* e : exposures) {
+    first_seen = std::min(first_seen, e->first_seen);
+    for (const std::string& w : e->watchlists) ++by_watchlist[w];
+    ++by_severity[e->severity];
+  }
+  return json{{"event", "bulk_exposure"},
+              {"document", first.content_digest},
+              {"source", first.source},
+              {"location", first.location},
+              {"first_seen", FormatRfc3339(first_seen)},
+              {"count", exposures.size()},
+              {"by_watchlist", by_watchlist},
+              {"by_severity", by_severity},
+              {"list", "leakwatch exposures --document " + first.content_digest}};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::Make(Store& store, const std::vector<AlertConfig>& alerts,
@@ -48,6 +70,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
 
   std::map<std::string, json> entries;
   std::map<std::string, json> payloads;
+  std::map<std::string, Exposure> exposures;
   for (auto& [id, value] : *outbox) {
     auto exposure = store_.GetExposure(id);
     if (!exposure) return Fail(exposure.error());
@@ -57,6 +80,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     }
     entries[id] = ParseEntry(value);
     payloads[id] = ExposureJson(**exposure);
+    exposures[id] = std::move(**exposure);
   }
 
   for (const auto& sink : sinks_) {
@@ -78,12 +102,39 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
       due.push_back(id);
     }
+    // One payload per exposure, or one bulk_exposure event for a document with more due
+    // exposures than the sink's threshold; `owners[k]` are the entries payload k stands for.
     std::vector<json> batch;
-    for (const std::string& id : due) batch.push_back(payloads[id]);
+    std::vector<std::vector<std::string>> owners;
+    std::map<std::string, std::vector<std::string>> by_document;
+    std::vector<std::string> documents;  // in order of first appearance
+    for (const std::string& id : due) {
+      auto& ids = by_document[exposures[id].content_digest];
+      if (ids.empty()) documents.push_back(exposures[id].content_digest);
+      ids.push_back(id);
+    }
+    const size_t threshold = static_cast<size_t>(sink->config().bulk_threshold);
+    for (const std::string& document : documents) {
+      const std::vector<std::string>& ids = by_document[document];
+      if (threshold > 0 && ids.size() > threshold) {
+        std::vector<const Exposure*> group;
+        for (const std::string& id : ids) group.push_back(&exposures[id]);
+        batch.push_back(BulkEvent(group));
+        owners.push_back(ids);
+      } else {
+        for (const std::string& id : ids) {
+          batch.push_back(payloads[id]);
+          owners.push_back({id});
+        }
+      }
+    }
     std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
-    for (size_t i = 0; i < due.size(); ++i) {
-      json& st = entries[due[i]]["sinks"][name];
-      const Delivery& d = i < results.size() ? results[i] : Delivery{DeliveryState::kRetry, "no result"};
+    std::vector<std::pair<std::string, Delivery>> outcomes;
+    for (size_t k = 0; k < owners.size(); ++k)
+      for (const std::string& id : owners[k])
+        outcomes.emplace_back(id, k < results.size() ? results[k] : Delivery{DeliveryState::kRetry, "no result"});
+    for (const auto& [id, d] : outcomes) {
+      json& st = entries[id]["sinks"][name];
       int attempts = st.value("attempts", 0) + 1;
       st["attempts"] = attempts;
       if (d.state == DeliveryState::kDelivered) {

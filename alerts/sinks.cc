@@ -31,6 +31,11 @@ std::string JoinArray(const json& j, const char* key) {
 
 // One readable line per exposure, for Slack and email.
 std::string Describe(const json& e) {
+  if (Str(e, "event") == "bulk_exposure") {
+    std::string count = e.contains("count") && e["count"].is_number() ? std::to_string(e["count"].get<uint64_t>()) : "?";
+    return "bulk exposure: " + count + " watched identifiers in one document of " + Str(e, "source") + ": " +
+           Str(e, "location") + " (first seen " + Str(e, "first_seen") + "); list them with: " + Str(e, "list");
+  }
   return Str(e, "severity") + " exposure of " + Str(e, "hint") + " (" + JoinArray(e, "watchlists") + "), " +
          Str(e, "match") + " match in " + Str(e, "source") + ": " + Str(e, "location") + " (first seen " +
          Str(e, "first_seen") + ", id " + Str(e, "id") + ")";

@@ -6,7 +6,9 @@
 //  - email:   one plain-text digest per delivery run listing all of the sink's exposures;
 //  - exec:    runs argv (no shell) once per exposure with its JSON on stdin.
 // Payloads carry exactly the fields of `history --format json` (store/exposure_json.h):
-// the redacted hint, never an identifier or a password.
+// the redacted hint, never an identifier or a password. A document with more new
+// exposures for a sink than its bulk_threshold gets one bulk_exposure event instead
+// (alerts/dispatcher.cc).
 #pragma once
 
 #include <functional>

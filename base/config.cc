@@ -307,6 +307,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.String("min_severity", &a.min_severity));
       LW_TRY(r.StringArray("watchlists", &a.watchlists));
       LW_TRY(r.Duration("timeout", &a.timeout_ms));
+      LW_TRY(r.Int("bulk_threshold", &a.bulk_threshold, 0, 1000000000));
       LW_TRY(r.NoUnknownKeys());
       if (a.name.empty()) return Fail(Error::Config(r.Where(&t, "name") + ": an alert needs a name"));
       if (!names.insert(a.name).second) return Fail(Error::Config(r.Where(t.get("name"), "name") + ": duplicate alert name '" + a.name + "'"));

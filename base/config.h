@@ -58,6 +58,9 @@ struct AlertConfig {
   std::vector<std::string> command;  // exec: argv
   std::string min_severity = "exposure";  // exposure | credential
   std::vector<std::string> watchlists;    // empty: all
+  // Breach day: a document with more new exposures for this sink than this gets one
+  // bulk_exposure event for the sink instead of one event each. 0: always one each.
+  int bulk_threshold = 100;
   int64_t timeout_ms = 10000;
   int line = 0;
 };

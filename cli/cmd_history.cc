@@ -13,6 +13,7 @@ struct HistoryFlags {
   std::vector<std::string> identifiers;
   std::string hash;
   std::string watchlist;
+  std::string document;  // exposures: only those of this document (its content digest)
   std::string since;
   std::string format = "table";
 };
@@ -126,7 +127,8 @@ int RunExposures(const GlobalFlags& flags, const HistoryFlags& f) {
   if (!all) return Report(all.error());
   std::vector<Exposure> found;
   for (Exposure& e : *all)
-    if (f.watchlist.empty() || std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end())
+    if ((f.watchlist.empty() || std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) &&
+        (f.document.empty() || e.content_digest == f.document))
       found.push_back(std::move(e));
   Print(found, f.format);
   return kExitOk;
@@ -153,6 +155,7 @@ void RegisterExposures(CLI::App& app, const GlobalFlags& flags, Action* action) 
   auto f = std::make_shared<HistoryFlags>();
   CLI::App* cmd = app.add_subcommand("exposures", "recent exposures across all watchlists, oldest first");
   cmd->add_option("--watchlist", f->watchlist, "only this watchlist");
+  cmd->add_option("--document", f->document, "only the exposures of this document (the id a bulk_exposure alert gives)");
   AddOutputFlags(cmd, f.get());
   cmd->callback([&flags, f, action] { *action = [&flags, f] { return RunExposures(flags, *f); }; });
 }

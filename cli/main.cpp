@@ -2,12 +2,14 @@
 // The interface is ../shared/contract.md, documented in README.md.
 #include <cstdio>
 
+#include "build_version.h"  // generated: ops/packaging/version.cmake
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
   using namespace lw::cli;
-  CLI::App app{"leakwatch: find the identifiers you protect in leaks, pastes and broker samples"};
-  app.set_version_flag("--version", "leakwatch 0.1.0");
+  // Named, so that help reads "Usage: leakwatch ..." whatever the path (the man page is made from it).
+  CLI::App app{"leakwatch: find the identifiers you protect in leaks, pastes and broker samples", "leakwatch"};
+  app.set_version_flag("--version", "leakwatch " LEAKWATCH_VERSION " (git " LEAKWATCH_GIT_DESCRIBE ")");
   app.require_subcommand(1);
 
   // Where the data and configuration live (see Context::Make for defaults).

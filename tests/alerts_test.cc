@@ -5,9 +5,11 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <cstring>
 #include <set>
 
 #include "alerts/dispatcher.h"
+#include "base/units.h"
 #include "scratch_store.h"
 
 using namespace lw;
@@ -241,4 +243,56 @@ TEST_CASE("alerts: jsonl appends one object per exposure") {
   std::set<std::string> ids{lines[0]["id"], lines[1]["id"]};
   CHECK(ids == std::set<std::string>{id1, id2});
   CHECK(lines[2]["test"] == true);
+}
+
+TEST_CASE("alerts: a document with more new exposures than bulk_threshold is one bulk_exposure event") {
+  Fixture f;
+  f.env["LW_SECRET"] = "k";
+  // Record() writes one identifier per content: give each exposure its own identifier.
+  auto record = [&](const std::string& content, int i, const std::string& severity, const std::string& watchlist) {
+    Exposure e;
+    e.identifier.fill(0);
+    std::memcpy(e.identifier.data(), &i, sizeof i);
+    e.content_digest = content;
+    e.id = ExposureId(e.identifier, content);
+    e.watchlists = {watchlist};
+    e.hint = "z*******i@icloud.com";
+    e.source = "dump";
+    e.location = "/leaks/customers.sql";
+    e.first_seen = e.last_seen = f.clock.Now();
+    e.severity = severity;
+    e.match = "exact";
+    REQUIRE(f.store->RecordExposure(e));
+  };
+  for (int i = 0; i < 150; ++i) record("breach", i, i % 3 == 0 ? "credential" : "exposure", i < 100 ? "customers" : "staff");
+  for (int i = 0; i < 3; ++i) record("paste", 1000 + i, "exposure", "staff");
+  AlertConfig bulk = Webhook("bulk");  // default threshold: 100
+  AlertConfig each = Webhook("each");
+  each.url = "https://hooks.example.com/each";
+  each.bulk_threshold = 0;
+  auto d = f.Make({bulk, each});
+  auto r = d->Deliver({});
+  REQUIRE(r);
+  CHECK((*r)[0].delivered == 153);
+  CHECK((*r)[1].delivered == 153);
+  std::vector<json> to_bulk, to_each;
+  for (const auto& req : f.http.requests)
+    (req.url.ends_with("/each") ? to_each : to_bulk).push_back(json::parse(req.body));
+  CHECK(to_each.size() == 153);
+  REQUIRE(to_bulk.size() == 4);  // one bulk event, and the small document's three one by one
+  const json* event = nullptr;
+  for (const json& j : to_bulk)
+    if (j.value("event", "") == "bulk_exposure") event = &j;
+  REQUIRE(event != nullptr);
+  CHECK((*event)["document"] == "breach");
+  CHECK((*event)["count"] == 150);
+  CHECK((*event)["by_watchlist"]["customers"] == 100);
+  CHECK((*event)["by_watchlist"]["staff"] == 50);
+  CHECK((*event)["by_severity"]["credential"] == 50);
+  CHECK((*event)["by_severity"]["exposure"] == 100);
+  CHECK((*event)["source"] == "dump");
+  CHECK((*event)["location"] == "/leaks/customers.sql");
+  CHECK((*event)["first_seen"] == FormatRfc3339(f.clock.Now()));
+  CHECK((*event)["list"] == "leakwatch exposures --document breach");
+  CHECK(f.store->Outbox()->empty());  // every exposure it stands for is delivered
 }

@@ -61,6 +61,11 @@ TEST_CASE("config: errors name file, line and key") {
             .starts_with("c.toml:2: crawl.concurrency: expected an integer"));
   CHECK(msg("[crawl]\nconcurrency = 4.0\n").starts_with("c.toml:2: crawl.concurrency: expected an integer"));
   CHECK(msg("[crawl]\nconcurrency = 4\n") == "ok");
+  auto bulk = lw::ParseConfig("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\npath = \"-\"\nbulk_threshold = 0\n", "c.toml");
+  REQUIRE(bulk);
+  CHECK(bulk->alerts[0].bulk_threshold == 0);
+  CHECK(lw::ParseConfig("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\n", "c.toml")->alerts[0].bulk_threshold == 100);
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\nbulk_threshold = -1\n").starts_with("c.toml:4: alert.bulk_threshold"));
   auto utf8 = lw::ParseConfig("# 注释\n[crawl]\nuser_agent = \"leakwatch 监控\"\nheaders = { Cookie = 'a=\"b\"' }\n", "c.toml");
   REQUIRE(utf8);
   CHECK(utf8->crawl.user_agent == "leakwatch 监控");

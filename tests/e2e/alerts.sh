@@ -58,4 +58,20 @@ lw alerts test x 2>/dev/null && fail "test of a broken sink"
 printf '[[alert]]\nname = "x"\nkind = "jsonl"\npath = "%s"\n' "$WORK/t.jsonl" > "$DATA/config.toml"
 lw alerts test x | grep -q "sent a test alert to x" || fail "alerts test"
 grep -q '"test":true' "$WORK/t.jsonl" || fail "test payload"
+
+# Breach day: a dump of more watched identifiers than a sink's bulk_threshold is one
+# bulk_exposure event for it; `exposures --document` lists what the event stands for.
+for i in $(seq 1 30); do printf 'breach.user%02d@qq.com\n' "$i"; done | lw enroll --watchlist customers - > /dev/null
+for i in $(seq 1 30); do printf 'breach.user%02d@qq.com----a123456\n' "$i"; done > "$WORK/breach.txt"
+printf '[[alert]]\nname = "soc"\nkind = "jsonl"\npath = "%s"\nbulk_threshold = 10\n' "$WORK/bulk.jsonl" > "$DATA/config.toml"
+lw scan --source breach "$WORK/breach.txt" > /dev/null 2>&1
+[[ $(wc -l < "$WORK/bulk.jsonl") -eq 1 ]] || fail "expected one bulk event, got: $(cat "$WORK/bulk.jsonl")"
+grep -q '"event":"bulk_exposure"' "$WORK/bulk.jsonl" || fail "bulk event shape: $(cat "$WORK/bulk.jsonl")"
+grep -q '"count":30' "$WORK/bulk.jsonl" || fail "bulk count"
+grep -q '"by_severity":{"credential":30}' "$WORK/bulk.jsonl" || fail "bulk severities: $(cat "$WORK/bulk.jsonl")"
+doc=$(grep -o '"document":"[0-9a-f]*"' "$WORK/bulk.jsonl" | cut -d'"' -f4)
+[[ -n $doc ]] || fail "bulk event without a document"
+[[ $(lw exposures --document "$doc" --format json | wc -l) -eq 30 ]] || fail "exposures --document"
+[[ $(lw exposures --document 0000 --format json | wc -l) -eq 0 ]] || fail "exposures --document of another document"
+grep -q "breach.user" "$WORK/bulk.jsonl" && fail "plaintext identifier in a bulk event"
 echo "alerts: ok"
