@@ -7,11 +7,11 @@
 // on all cores by long-lived workers that reuse their buffers. A regular file of a MiB or
 // more is read by the workers themselves, each its chunk into a buffer in its own core's
 // cache (handing chunks from a reader thread to the workers cost ~5 % of a scan's CPU).
-// Index hits are confirmed in the store by the worker that found them, and at the end
-// of the document each watched identifier found becomes one exposure per document
-// content (its digest, of the kind the store's schema says: a keyed HighwayHash, or
-// SHA-256 in older stores; base/content_digest.h): seeing the same content again only
-// updates last_seen.
+// Index hits are confirmed in the store by the worker that found them and merged, one
+// entry per watched identifier, as chunks complete; at the end of the document each
+// becomes one exposure per document content (its digest, of the kind the store's schema
+// says: a keyed HighwayHash, or SHA-256 in older stores; base/content_digest.h), written
+// in bounded batches: seeing the same content again only updates last_seen.
 #pragma once
 
 #include <functional>
@@ -112,9 +112,22 @@ class Scanner {
   };
   static constexpr size_t kHeadBytes = 64 << 10;
 
+  // What a document's hits say of one watched identifier: its strongest match, whether
+  // any of its records held a password, and its watch entries.
+  struct Found {
+    int rank = 0;
+    MatchKind match = MatchKind::kExact;
+    bool credential = false;
+    IdKind kind = IdKind::kEmail;
+    std::string hint;
+    std::vector<WatchEntry> members;
+  };
+  static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
+
   void ScanChunk(Job& job) const;
   Status Resolve(Hit& hit) const;
-  Status Record(const std::string& location, const std::string& content_digest, std::vector<Hit> hits);
+  static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
+  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
 
   Store& store_;
   const KeyedHasher& hasher_;

@@ -283,3 +283,21 @@ TEST_CASE("scanner: a CSV header or SQL schema decides severity in every chunk o
     for (auto& e : all) CHECK(e.severity == "credential");
   }
 }
+
+TEST_CASE("scanner: a document with more exposures than one write batch records them all, once") {
+  std::vector<std::string> watched;
+  std::string dump;
+  for (int i = 0; i < 9000; ++i) {
+    watched.push_back("user" + std::to_string(i) + "@qq.com");
+    dump += "user" + std::to_string(i) + "@qq.com----a123456\n";
+  }
+  for (int i = 0; i < 9000; i += 3) dump += "1," + watched[static_cast<size_t>(i)] + ",x\n";  // seen twice
+  Fixture f(watched);
+  auto t = f.Scan("/leaks/customers.txt", dump);
+  CHECK(t.new_exposures == 9000);
+  CHECK(f.All().size() == 9000);
+  for (const Exposure& e : f.All()) CHECK(e.severity == "credential");
+  auto again = f.Scan("/leaks/customers.txt", dump);  // the same content: only last_seen moves
+  CHECK(again.new_exposures == 0);
+  CHECK(again.seen_again == 9000);
+}
