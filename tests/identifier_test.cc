@@ -37,6 +37,19 @@ TEST_CASE("emails: invalid inputs are rejected") {
   CHECK(!Normalizer().Email(std::string(65, 'a') + "@qq.com"));
 }
 
+TEST_CASE("emails: the top-level label must be a public suffix") {
+  for (const char* bad : {"a@host.local", "a@b.notatld", "root@server.lan", "a@example.invalid", "a@x.test"}) {
+    INFO(bad);
+    CHECK(Email(bad) == "ERR: domain does not end in a public suffix (Public Suffix List)");
+    CHECK(!lw::IsValidAsciiEmail(bad));
+    CHECK(lw::IsValidAsciiEmailSyntax(bad));
+  }
+  for (const char* good : {"a@mail.co.uk", "a@qq.com", "a@example.xyz", "a@b.top", "a@b.xn--fiqs8s", "a@b.onion"}) {
+    INFO(good);
+    CHECK(lw::IsValidAsciiEmail(good));
+  }
+}
+
 TEST_CASE("phones: Chinese forms to E.164") {
   for (const char* form : {"+8613812345678", "+86 138 1234 5678", "008613812345678", "0086-138-1234-5678",
                            "86-13812345678", "8613812345678", "13812345678", "138 1234 5678",
