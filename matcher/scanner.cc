@@ -283,24 +283,45 @@ void Scanner::ScanChunk(Job& job) const {
 }
 
 Status Scanner::Resolve(Hit& hit) const {
-  auto members = store_.Memberships(hit.digest);
-  if (!members) return Fail(members.error());
   hit.primary = hit.digest;
   hit.match = hit.candidate.match;
-  if (members->empty()) {
-    auto variant = store_.ResolveVariant(hit.digest);
-    if (!variant) return Fail(variant.error());
-    if (!*variant) return Ok();  // not a watched identifier: members stays empty
-    hit.primary = (*variant)->primary;
-    if ((*variant)->type == VariantType::kAlias) {
+  Resolved r;
+  bool cached = false;
+  {
+    std::lock_guard lock(resolved_mu_);
+    if (auto it = resolved_.find(hit.digest); it != resolved_.end()) {
+      r = it->second;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    r.primary = hit.digest;
+    auto members = store_.Memberships(hit.digest);
+    if (!members) return Fail(members.error());
+    if (members->empty()) {
+      auto variant = store_.ResolveVariant(hit.digest);
+      if (!variant) return Fail(variant.error());
+      if (*variant) {
+        r.primary = (*variant)->primary;
+        r.via = (*variant)->type;
+        members = store_.Memberships(r.primary);
+        if (!members) return Fail(members.error());
+      }
+    }
+    r.members = std::move(*members);
+    std::lock_guard lock(resolved_mu_);
+    resolved_.emplace(hit.digest, r);
+  }
+  if (r.members.empty()) return Ok();  // not a watched identifier: members stays empty
+  hit.primary = r.primary;
+  if (r.via) {
+    if (*r.via == VariantType::kAlias) {
       if (hit.match == MatchKind::kExact) hit.match = MatchKind::kAlias;
     } else {
       hit.match = MatchKind::kHashed;
     }
-    members = store_.Memberships(hit.primary);
-    if (!members) return Fail(members.error());
   }
-  hit.members = std::move(*members);
+  hit.members = std::move(r.members);
   return Ok();
 }
 
@@ -311,6 +332,10 @@ Status Scanner::ScanBytes(const std::string& location, std::string_view content)
 
 Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   const size_t chunk = options_.chunk_size, overlap = options_.overlap;
+  {
+    std::lock_guard lock(resolved_mu_);
+    resolved_.clear();
+  }
   // The document's identity; the store decides its kind, the hasher holds its key.
   ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
   // The document's first bytes, for the chunks that do not start it: a CSV header or an
@@ -436,9 +461,7 @@ void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found
     if (rank > f.rank) {
       f.rank = rank;
       f.match = hit.match;
-      f.hint = hit.candidate.match == MatchKind::kHashed
-                   ? std::string(hit.candidate.hash_tag) + " of a watched email"
-                   : Hint({hit.candidate.kind, std::string(hit.candidate.value)});
+      f.best = hit.candidate;
     }
     f.credential |= hit.candidate.severity == Severity::kCredential;
   }
@@ -482,7 +505,8 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     e.first_seen = e.last_seen = now;
     e.severity = f.credential ? "credential" : "exposure";
     e.match = std::string(MatchKindName(f.match));
-    e.hint = f.hint;
+    e.hint = f.best.match == MatchKind::kHashed ? std::string(f.best.hash_tag) + " of a watched email"
+                                                : Hint({f.best.kind, std::string(f.best.value)});
     if (exposures.size() == kRecordBatch)
       if (auto s = flush(); !s) return s;
   }

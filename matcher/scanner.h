@@ -14,12 +14,15 @@
 // in bounded batches: seeing the same content again only updates last_seen.
 #pragma once
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/clock.h"
@@ -119,7 +122,7 @@ class Scanner {
     MatchKind match = MatchKind::kExact;
     bool credential = false;
     IdKind kind = IdKind::kEmail;
-    std::string hint;
+    Candidate best;  // the candidate of the strongest match: the hint is made from it, once
     std::vector<WatchEntry> members;
   };
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
@@ -137,6 +140,24 @@ class Scanner {
   ScannerOptions options_;
   ScanTotals totals_;
   std::function<void(const ScanTotals&)> progress_;
+  // What the store said of each candidate digest of this document, so that an identifier
+  // a dump repeats costs its store lookups once; shared by the workers, emptied per
+  // document (it holds as many entries as the document has watched identifiers).
+  struct Resolved {
+    Digest primary{};
+    std::optional<VariantType> via;  // reached through a variant (alias or hashed form)
+    std::vector<WatchEntry> members;
+  };
+  struct DigestHash {
+    size_t operator()(const Digest& d) const {
+      size_t h;
+      std::memcpy(&h, d.data(), sizeof h);  // keyed digests: any 8 bytes are uniform
+      return h;
+    }
+  };
+  mutable std::mutex resolved_mu_;
+  mutable std::unordered_map<Digest, Resolved, DigestHash> resolved_;  // GUARDED_BY(resolved_mu_)
+
   std::vector<Job> jobs_;             // a ring, reused across chunks and documents
   std::unique_ptr<Workers> workers_;  // started by the first document longer than a chunk
 };
