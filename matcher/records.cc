@@ -763,6 +763,11 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
           while (k2 > values + 6 && (IsSpace(statement[k2 - 1]) || statement[k2 - 1] == '\n')) --k2;
           if (k2 == values + 6 || statement[k2 - 1] == ',') {
             tuple = Parenthesized(s, insert_at + i);
+            // The identifier must be inside it: a tuple that closed before it is another.
+            if (!tuple.empty()) {
+              size_t tuple_begin = static_cast<size_t>(tuple.data() - s.data());
+              if (begin < tuple_begin || end > tuple_begin + tuple.size()) tuple = {};
+            }
             break;
           }
         }

@@ -13,8 +13,8 @@ flags=(-std=c++2b -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=unde
        -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L)
 # target: the sources it needs besides its own .cc
 declare -A deps=(
-  [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc base/siphash.cc"
-  [decoders_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc base/identifier.cc base/keyed_hash.cc base/siphash.cc"
+  [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
+  [decoders_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
   [config_fuzzer]="base/config.cc base/units.cc"
   [input_parser_fuzzer]="watchlists/input_parser.cc"
   [html_text_fuzzer]="crawler/html_text.cc crawler/url.cc"
@@ -25,8 +25,8 @@ declare -A extra=(
   [config_fuzzer]="-DTOML_HEADER_ONLY=0 -DTOML_SHARED_LIB=1"
 )
 declare -A libs=(
-  [extractor_fuzzer]="-lre2 -lidn2 -lunistring -lphonenumber -lcrypto"
-  [decoders_fuzzer]="-lre2 -lidn2 -lunistring -lphonenumber -lcrypto"
+  [extractor_fuzzer]="-lre2 -lidn2 -lpsl -lunistring -lphonenumber -lcrypto"
+  [decoders_fuzzer]="-lre2 -lidn2 -lpsl -lunistring -lphonenumber -lcrypto"
   [config_fuzzer]="-lre2 -ltomlplusplus"
   [input_parser_fuzzer]=""
   [html_text_fuzzer]="-lgumbo -lcurl -lre2"
