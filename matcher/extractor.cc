@@ -354,7 +354,7 @@ class Extractor::Scan {
     scan::ForEachByte(s.data(), n, '@', [&](size_t at) {
       size_t b = at, e = at + 1;
       bool windows = at >= 64 && n - e >= 64;  // 64 bytes on either side: true for most tokens
-      scan::EmailWindow w;
+      scan::EmailWindow w{};  // filled when `windows`
       if (windows) {  // the byte loops below start at the end of the class runs
         w = scan::EmailWindowAround(s.data(), at);
         b -= static_cast<size_t>(std::countl_one(w.local));

@@ -174,7 +174,7 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// The line of text that holds position `i`, at most kMaxLine bytes on either side.
+// The line that holds s[begin, end), at most kMaxLine bytes on either side of it.
 std::string_view LineAround(std::string_view s, size_t begin, size_t end, size_t* line_begin) {
   size_t from = begin > kMaxLine ? begin - kMaxLine : 0;
   auto* nl = static_cast<const char*>(memrchr(s.data() + from, '\n', begin - from));
