@@ -175,7 +175,7 @@ bool IsValidAsciiEmailSyntax(std::string_view email) {
 }
 
 bool IsValidAsciiEmail(std::string_view email) {
-  return IsValidAsciiEmailSyntax(email) && IsPublicTld(email.substr(email.rfind('.') + 1));
+  return IsValidAsciiEmailSyntax(email) && EndsInPublicTld(email);
 }
 
 Normalizer::Normalizer(NormalizerOptions options) : options_(std::move(options)) { Phones(); }
@@ -206,7 +206,7 @@ Result<std::string> Normalizer::Email(std::string_view raw) const {
   }
   if (!IsValidLocal(local)) return Fail(Error::Invalid("bad local part"));
   if (!IsValidAsciiDomain(domain)) return Fail(Error::Invalid("bad domain"));
-  if (!IsPublicTld(domain.substr(domain.rfind('.') + 1)))
+  if (!EndsInPublicTld(domain))
     return Fail(Error::Invalid("domain does not end in a public suffix (Public Suffix List)"));
   std::string email = local + "@" + domain;
   if (email.size() > 254) return Fail(Error::Invalid("longer than 254 characters"));

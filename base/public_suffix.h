@@ -18,6 +18,10 @@ namespace lw {
 // so the hot path costs a few nanoseconds for the few labels real text holds.
 bool IsPublicTld(std::string_view label);
 
+// IsPublicTld of the last label of `domain`, which may also be a whole address
+// ("a@mail.co.uk": "uk").
+inline bool EndsInPublicTld(std::string_view domain) { return IsPublicTld(domain.substr(domain.rfind('.') + 1)); }
+
 // The file the list was read from, or "built-in" (for `leakwatch --version`-style
 // diagnostics and the README's rule).
 std::string_view PublicSuffixSource();

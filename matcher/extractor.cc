@@ -123,6 +123,20 @@ size_t DomainLength(std::string_view run) {
   if (dot <= 1) return 0;  // no dot, or nothing before it
   if (IsTld(run.substr(dot))) return run.size();
   size_t first_dot = run.find('.');
+  // The common cut first: a combo's "--" delimiter, which no hostname label holds but
+  // punycode's "xn--" prefix ("icloud.com----abc12345"). A label of letters before it is
+  // taken as is: like any all-letter label, Record checks it against the list.
+  size_t dashes = run.find("--", first_dot);
+  while (dashes != std::string_view::npos && dashes >= 2 && (run[dashes - 1] | 0x20) == 'n' &&
+         (run[dashes - 2] | 0x20) == 'x' && (dashes == 2 || run[dashes - 3] == '.'))
+    dashes = run.find("--", dashes + 2);
+  if (dashes != std::string_view::npos) {
+    size_t d = dashes;
+    while (d > 0 && run[d - 1] != '.') --d;
+    std::string_view label = run.substr(d, dashes - d);
+    if (d > first_dot && label.size() >= 2 && std::all_of(label.begin(), label.end(), [](char c) { return Is(kAlpha, c); }))
+      return dashes;
+  }
   for (size_t k = run.size() - 1; k > first_dot + 2; --k) {
     bool cut = (run[k] == '-' && run[k - 1] != '-') || (IsDigit(run[k]) && Is(kAlpha, run[k - 1]));
     if (!cut) continue;
@@ -375,34 +389,13 @@ class Extractor::Scan {
       while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
       // A domain ends where a public suffix ends. A last label of letters is the common
       // case, left for Record to check against the list once the filter has kept it.
-      if (!TldIsLetters(s, at, de)) {
-        // The combo delimiter "--" (no hostname holds one but punycode's "xn--") ends the
-        // domain; the masks find it in the window.
-        if (windows) {
-          uint64_t keep = de - at - 1 >= 64 ? ~uint64_t{0} : (uint64_t{1} << (de - at - 1)) - 1;
-          uint64_t pairs = w.dashes & (w.dashes >> 1) & keep;
-          if (pairs != 0) {
-            size_t cut = at + 1 + static_cast<size_t>(std::countr_zero(pairs));
-            bool punycode = cut >= at + 3 && (s[cut - 1] | 0x20) == 'n' && (s[cut - 2] | 0x20) == 'x' &&
-                            (cut == at + 3 || s[cut - 3] == '.');
-            if (!punycode && TldIsLetters(s, at, cut)) de = cut;
-          }
-        }
-        if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
-      }
+      if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
       // A run of two or more '-' or '_' is a record's delimiter ("Abc12345----name@"),
       // not part of the local part.
-      if (windows && at - b >= 2) {
-        // Bit i is byte at - 64 + i; a set bit j of `pairs` is a delimiter pair ending at j.
-        uint64_t du = scan::DashOrUnderscoreMask64(s.data() + at - 64);
-        uint64_t pairs = du & (du << 1) & (~uint64_t{0} << (64 - (at - b) + 1));
-        if (pairs != 0) b = at - 64 + static_cast<size_t>(63 - std::countl_zero(pairs)) + 1;
-      } else {
-        for (size_t k = at; k > b + 1; --k) {
-          if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
-            b = k;
-            break;
-          }
+      for (size_t k = at; k > b + 1; --k) {
+        if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
+          b = k;
+          break;
         }
       }
 
@@ -889,7 +882,7 @@ class Extractor::Scan {
               MatchKind match) {
     // The finders leave an all-letter top-level label unchecked: in a scan nearly no
     // address is kept, and an unknown one cannot be watched (enrollment checks the same).
-    if (tag.data() == kTagEmail.data() && !IsPublicTld(value.substr(value.rfind('.') + 1))) return;
+    if (tag.data() == kTagEmail.data() && !EndsInPublicTld(value)) return;
     // The table is larger than L1: start loading the slot before the severity check.
     uint32_t hash = HashValue(tag, value);
     size_t mask = slots_.size() - 1;

@@ -274,22 +274,6 @@ inline uint64_t ByteMask64(const char* p, char c) {
   return m;
 }
 
-// Bit i set when p[i] is '-' or '_'.
-inline uint64_t DashOrUnderscoreMask64(const char* p) {
-  uint64_t m = 0;
-#if defined(__SSE2__)
-  const __m128i dash = _mm_set1_epi8('-'), underscore = _mm_set1_epi8('_');
-  for (int k = 0; k < 4; ++k) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-    __m128i eq = _mm_or_si128(_mm_cmpeq_epi8(v, dash), _mm_cmpeq_epi8(v, underscore));
-    m |= uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(eq))} << (16 * k);
-  }
-#else
-  for (int i = 0; i < 64; ++i) m |= uint64_t{p[i] == '-' || p[i] == '_'} << i;
-#endif
-  return m;
-}
-
 // The masks of the email token s[begin, end) whose '@' is s[at], from the window around
 // the '@' (EmailWindowAround). REQUIRES: the token has 1..64 bytes on each side of the '@'.
 inline EmailTokenMasks EmailMasksAround(const EmailWindow& w, size_t begin, size_t at, size_t end) {
