@@ -6,6 +6,7 @@
 #include <string.h>  // memmem
 
 #include <array>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -268,9 +269,13 @@ bool HasPasswordLabel(std::string_view record) {
   return found;
 }
 
-// The folded text before a line's first separator, when the line is "label: value";
-// empty otherwise.
-std::string LineLabel(std::string_view line) {
+// A line that starts "label: value": the label folded (case, leetspeak, no spaces or
+// quotes) and where its separator is. `folded` is empty for any other line.
+struct LineLabel {
+  std::string folded;
+  size_t sep = 0;
+};
+LineLabel LineLabelOf(std::string_view line) {
   size_t i = 0;
   while (i < line.size() && IsSpace(line[i])) ++i;
   size_t start = i;
@@ -279,23 +284,14 @@ std::string LineLabel(std::string_view line) {
     bool sep = c == ':' || c == '=' || line.substr(i, 3) == "：";
     if (sep) {
       if (i == start) return {};
-      std::string label;
+      LineLabel label{.folded = {}, .sep = i};
       for (char d : line.substr(start, i - start))
-        if (d != ' ' && d != '"') label.push_back(Fold(d));
+        if (d != ' ' && d != '"') label.folded.push_back(Fold(d));
       return label;
     }
     if (c == '\n' || c == ',' || c == '|' || c == '@') return {};
   }
   return {};
-}
-
-// The kind of the label that starts a line ("Username: ..."), if any.
-std::optional<LabelKind> LineLabelKind(std::string_view line) {
-  for (size_t i = 0; i < line.size() && i <= 48; ++i) {
-    if (line[i] == ':' || line[i] == '=') return LabelEndingAt(line, i);
-    if (line.substr(i, 3) == "：") return LabelEndingAt(line, i);
-  }
-  return std::nullopt;
 }
 
 // Lines that open a record of a stealer log (its URL, host or application).
@@ -309,14 +305,15 @@ bool StartsRecord(std::string_view folded_label) {
 // record (URL, host).
 bool BlockHasPassword(std::string_view s, size_t line_begin, size_t line_end) {
   std::string_view own_line = s.substr(line_begin, line_end - line_begin);
-  std::string own = LineLabel(own_line);
-  auto own_kind = LineLabelKind(own_line);
-  if (own.empty() || !own_kind || (*own_kind != LabelKind::kIdentifier && *own_kind != LabelKind::kQq)) return false;
+  LineLabel own = LineLabelOf(own_line);
+  if (own.folded.empty()) return false;
+  auto own_kind = LabelEndingAt(own_line, own.sep);
+  if (!own_kind || (*own_kind != LabelKind::kIdentifier && *own_kind != LabelKind::kQq)) return false;
   // 1: password, 0: go on, -1: stop here, 2: go on but stop after this line.
   auto check = [&](size_t lb, size_t le, bool down) -> int {
     std::string_view line = s.substr(lb, le - lb);
-    std::string label = LineLabel(line);
-    if (label.empty() || label == own) return -1;
+    std::string label = LineLabelOf(line).folded;
+    if (label.empty() || label == own.folded) return -1;
     if (StartsRecord(label)) return down ? -1 : 2;
     return HasPasswordLabel(line) ? 1 : 0;
   };
@@ -469,33 +466,29 @@ std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
   return fields;
 }
 
-bool IsPasswordColumn(std::string_view name) {
-  name = Trim(name);
-  while (!name.empty() && (name.front() == '`' || name.front() == '[')) name.remove_prefix(1);
-  while (!name.empty() && (name.back() == '`' || name.back() == ']')) name.remove_suffix(1);
-  if (name.empty() || name.size() > 40) return false;
+// Whether a column name names `kind`: it holds one of `words` (lower case), or ends with
+// a label of that kind ("登录密码", "user_email").
+bool ColumnIs(std::string_view name, LabelKind kind, std::initializer_list<std::string_view> words) {
   std::string folded;
   for (char c : name) folded.push_back(Lower(c));
-  if (folded.find("pass") != std::string::npos || folded.find("pwd") != std::string::npos ||
-      folded.find("hash") != std::string::npos)
-    return true;
+  for (std::string_view w : words)
+    if (folded.find(w) != std::string::npos) return true;
   for (const LabelRule& rule : kLabels)
-    if (rule.kind == LabelKind::kPassword && name.size() >= rule.text.size() &&
+    if (rule.kind == kind && name.size() >= rule.text.size() &&
         EqualsFolded(name.substr(name.size() - rule.text.size()), rule.text))
       return true;
   return false;
 }
 
+bool IsPasswordColumn(std::string_view name) {
+  name = Trim(name);
+  while (!name.empty() && (name.front() == '`' || name.front() == '[')) name.remove_prefix(1);
+  while (!name.empty() && (name.back() == '`' || name.back() == ']')) name.remove_suffix(1);
+  return !name.empty() && name.size() <= 40 && ColumnIs(name, LabelKind::kPassword, {"pass", "pwd", "hash"});
+}
+
 bool IsIdentifierColumn(std::string_view name) {
-  std::string folded;
-  for (char c : name) folded.push_back(Lower(c));
-  for (std::string_view w : {"mail", "phone", "mobile", "user", "login", "account", "name", "tel"})
-    if (folded.find(w) != std::string::npos) return true;
-  for (const LabelRule& rule : kLabels)
-    if (rule.kind == LabelKind::kIdentifier && name.size() >= rule.text.size() &&
-        EqualsFolded(name.substr(name.size() - rule.text.size()), rule.text))
-      return true;
-  return false;
+  return ColumnIs(name, LabelKind::kIdentifier, {"mail", "phone", "mobile", "user", "login", "account", "name", "tel"});
 }
 
 // A column list: the names between parentheses, or the definitions of a CREATE TABLE.

@@ -87,11 +87,6 @@ class RecordReader {
   std::unique_ptr<CsvHeaderRow> csv_header_;
 };
 
-// One question, without reuse.
-inline bool HasCredential(std::string_view text, size_t begin, size_t end, std::string_view head = {}) {
-  return RecordReader(text, head).HasCredential(begin, end);
-}
-
 // True when the digits at text[begin, ...) follow a QQ label ("QQ:", "QQ号：", "扣扣 ").
 bool FollowsQqLabel(std::string_view text, size_t begin);
 
