@@ -453,13 +453,11 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
 void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found) {
   for (const Hit& hit : hits) {
     Found& f = (*found)[hit.primary];
-    if (f.members.empty()) {
-      f.kind = hit.members[0].kind;
+    if (f.members.empty()) {  // the identifier's first hit in this document
       f.members = hit.members;
-    }
-    int rank = MatchRank(hit.match);
-    if (rank > f.rank) {
-      f.rank = rank;
+      f.match = hit.match;
+      f.best = hit.candidate;
+    } else if (MatchRank(hit.match) > MatchRank(f.match)) {
       f.match = hit.match;
       f.best = hit.candidate;
     }
@@ -494,7 +492,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     Exposure& e = exposures.emplace_back();
     e.identifier = primary;
     e.id = ExposureId(primary, content_digest);
-    e.kind = f.kind;
+    e.kind = f.members[0].kind;
     for (const WatchEntry& m : f.members) {
       e.watchlists.push_back(m.watchlist);
       if (!m.label.empty()) e.labels.push_back(m.label);

@@ -118,12 +118,10 @@ class Scanner {
   // What a document's hits say of one watched identifier: its strongest match, whether
   // any of its records held a password, and its watch entries.
   struct Found {
-    int rank = 0;
-    MatchKind match = MatchKind::kExact;
+    std::vector<WatchEntry> members;  // never empty once found
+    MatchKind match = MatchKind::kExact;  // the strongest
+    Candidate best;  // the candidate of that match: the hint is made from it, once
     bool credential = false;
-    IdKind kind = IdKind::kEmail;
-    Candidate best;  // the candidate of the strongest match: the hint is made from it, once
-    std::vector<WatchEntry> members;
   };
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
 
