@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -550,7 +551,7 @@ class RocksStore final : public Store {
   IndexKeying keying_ = IndexKeying::kProbe;
   ContentDigestKind content_kind_ = ContentDigestKind::kKeyedHighway256;
   std::mutex write_mu_;
-  bool write_failed_ = false;  // a write failed in this session (a full disk): no flush at close
+  std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
 };
 
 // ---- Bulk enrollment ----
@@ -856,8 +857,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_missing_column_families = options.create_if_missing;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
-  // The WAL holds everything written; flushing on close only adds a failure point (and
-  // Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full disk).
+  // The WAL holds everything written; RocksDB's own flush on close only adds a failure
+  // point (and Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full
+  // disk). A writer that wrote much flushes itself first (FlushLargeMemtables).
   db_options.avoid_flush_during_shutdown = true;
   // Every command opens the store: reading the properties of every SST file for
   // compaction statistics, on 16 threads, was most of an open's time.
