@@ -169,6 +169,102 @@ namespace {
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 #pragma GCC diagnostic ignored "-Wuninitialized"
+namespace avx2 {
+
+constexpr size_t kLanes = 8;
+
+#define LW_AVX2_TARGET __attribute__((target("avx2")))
+
+// Four messages per vector, one in each 64-bit lane. AVX2 has no 64-bit rotate: 16 and
+// 32 are byte shuffles, the others two shifts and an OR.
+template <int kBits>
+LW_AVX2_TARGET inline __m256i Rotl(__m256i x) {
+  if constexpr (kBits == 32) {
+    return _mm256_shuffle_epi32(x, 0xB1);
+  } else if constexpr (kBits == 16) {
+    const __m256i by2 = _mm256_setr_epi8(6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13,  //
+                                         6, 7, 0, 1, 2, 3, 4, 5, 14, 15, 8, 9, 10, 11, 12, 13);
+    return _mm256_shuffle_epi8(x, by2);
+  } else {
+    return _mm256_or_si256(_mm256_slli_epi64(x, kBits), _mm256_srli_epi64(x, 64 - kBits));
+  }
+}
+
+struct Lanes {
+  __m256i v0, v1, v2, v3;
+
+  LW_AVX2_TARGET void Round() {
+    v0 = _mm256_add_epi64(v0, v1);
+    v1 = Rotl<13>(v1);
+    v1 = _mm256_xor_si256(v1, v0);
+    v0 = Rotl<32>(v0);
+    v2 = _mm256_add_epi64(v2, v3);
+    v3 = Rotl<16>(v3);
+    v3 = _mm256_xor_si256(v3, v2);
+    v0 = _mm256_add_epi64(v0, v3);
+    v3 = Rotl<21>(v3);
+    v3 = _mm256_xor_si256(v3, v0);
+    v2 = _mm256_add_epi64(v2, v1);
+    v1 = Rotl<17>(v1);
+    v1 = _mm256_xor_si256(v1, v2);
+    v2 = Rotl<32>(v2);
+  }
+  // Absorbs m in the lanes where `on` is all ones; the others keep their state.
+  LW_AVX2_TARGET void Absorb(__m256i m, __m256i on) {
+    Lanes a{v0, v1, v2, _mm256_xor_si256(v3, m)};
+    a.Round();
+    a.Round();
+    a.v0 = _mm256_xor_si256(a.v0, m);
+    v0 = _mm256_blendv_epi8(v0, a.v0, on);
+    v1 = _mm256_blendv_epi8(v1, a.v1, on);
+    v2 = _mm256_blendv_epi8(v2, a.v2, on);
+    v3 = _mm256_blendv_epi8(v3, a.v3, on);
+  }
+  LW_AVX2_TARGET __m256i Finish() {
+    v2 = _mm256_xor_si256(v2, _mm256_set1_epi64x(0xff));
+    for (int i = 0; i < 4; ++i) Round();
+    return _mm256_xor_si256(_mm256_xor_si256(v0, v1), _mm256_xor_si256(v2, v3));
+  }
+};
+
+// Up to eight messages (n <= 8), each FitsLane (at most eight words), in two vectors of
+// four whose rounds are interleaved: each message's rounds are a serial chain, two chains
+// fill the pipelines.
+LW_AVX2_TARGET void Hash8(const SipKey& key, size_t n, const std::string_view* tag, const std::string_view* data,
+                          uint64_t* out) {
+  alignas(32) uint64_t words[8][kLanes] = {};
+  alignas(32) int64_t count[kLanes] = {};
+  size_t most = 0;
+  for (size_t l = 0; l < n; ++l) {
+    TaggedMessage m(tag[l], data[l]);
+    count[l] = static_cast<int64_t>(m.words());
+    for (size_t k = 0; k < m.words(); ++k) words[k][l] = m.Word(k);
+    most = std::max(most, m.words());
+  }
+  const State init = Init(key);
+  const Lanes start{_mm256_set1_epi64x(static_cast<long long>(init.v0)), _mm256_set1_epi64x(static_cast<long long>(init.v1)),
+                    _mm256_set1_epi64x(static_cast<long long>(init.v2)), _mm256_set1_epi64x(static_cast<long long>(init.v3))};
+  Lanes a = start, b = start;
+  const __m256i count_a = _mm256_load_si256(reinterpret_cast<const __m256i*>(count));
+  const __m256i count_b = _mm256_load_si256(reinterpret_cast<const __m256i*>(count + 4));
+  for (size_t k = 0; k < most; ++k) {
+    const __m256i at = _mm256_set1_epi64x(static_cast<long long>(k));
+    a.Absorb(_mm256_load_si256(reinterpret_cast<const __m256i*>(words[k])), _mm256_cmpgt_epi64(count_a, at));
+    b.Absorb(_mm256_load_si256(reinterpret_cast<const __m256i*>(words[k] + 4)), _mm256_cmpgt_epi64(count_b, at));
+  }
+  alignas(32) uint64_t r[kLanes];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(r), a.Finish());
+  _mm256_store_si256(reinterpret_cast<__m256i*>(r + 4), b.Finish());
+  std::copy(r, r + n, out);
+}
+
+bool Supported() {
+  static const bool ok = __builtin_cpu_supports("avx2");
+  return ok;
+}
+
+}  // namespace avx2
+
 namespace avx512 {
 
 constexpr size_t kLanes = 8;
@@ -284,21 +380,25 @@ void SipHash24TaggedMany(const SipKey& key, size_t n, const std::string_view* ta
                          uint64_t* out) {
   size_t i = 0;
 #if defined(__x86_64__)
-  if (avx512::Supported()) {
+  using Hash8Fn = void (*)(const SipKey&, size_t, const std::string_view*, const std::string_view*, uint64_t*);
+  static const Hash8Fn hash8 = avx512::Supported() ? avx512::Hash8 : avx2::Supported() ? avx2::Hash8 : nullptr;
+  constexpr size_t kLanes = 8;
+  static_assert(avx512::kLanes == kLanes && avx2::kLanes == kLanes);
+  if (hash8 != nullptr) {
     // Runs of eight that all fit a lane (nearly always) go straight from the arrays.
-    while (i + avx512::kLanes <= n) {
+    while (i + kLanes <= n) {
       bool fit = true;
-      for (size_t k = i; k < i + avx512::kLanes; ++k) fit &= FitsLane(tag[k], data[k]);
+      for (size_t k = i; k < i + kLanes; ++k) fit &= FitsLane(tag[k], data[k]);
       if (!fit) break;
-      avx512::Hash8(key, avx512::kLanes, tag + i, data + i, out + i);
-      i += avx512::kLanes;
+      hash8(key, kLanes, tag + i, data + i, out + i);
+      i += kLanes;
     }
     // The rest: up to eight messages that fit a lane at a time; the others one by one.
-    std::string_view lane_tag[avx512::kLanes], lane_data[avx512::kLanes];
-    size_t lane_of[avx512::kLanes], lanes = 0, other[avx512::kLanes * 4], others = 0;
+    std::string_view lane_tag[kLanes], lane_data[kLanes];
+    size_t lane_of[kLanes], lanes = 0, other[kLanes * 4], others = 0;
     auto flush = [&] {
-      uint64_t r[avx512::kLanes];
-      avx512::Hash8(key, lanes, lane_tag, lane_data, r);
+      uint64_t r[kLanes];
+      hash8(key, lanes, lane_tag, lane_data, r);
       for (size_t l = 0; l < lanes; ++l) out[lane_of[l]] = r[l];
       lanes = 0;
     };
@@ -311,7 +411,7 @@ void SipHash24TaggedMany(const SipKey& key, size_t n, const std::string_view* ta
       lane_tag[lanes] = tag[i];
       lane_data[lanes] = data[i];
       lane_of[lanes++] = i;
-      if (lanes == avx512::kLanes) flush();
+      if (lanes == kLanes) flush();
     }
     if (lanes > 0) flush();
     for (size_t k = 0; k < others; ++k) out[other[k]] = SipHash24Tagged(key, tag[other[k]], data[other[k]]);

@@ -25,9 +25,10 @@ uint64_t SipHash24Tagged(const SipKey& key, std::string_view tag, std::string_vi
 void SipHash24TaggedPair(const SipKey& key, const std::string_view tag[2], const std::string_view data[2],
                          uint64_t out[2]);
 
-// out[i] = SipHash24Tagged(key, tag[i], data[i]) for i < n. Where the CPU has AVX-512,
-// eight messages go through the rounds at once, one in each 64-bit lane; elsewhere, and
-// for messages of 64 bytes or more with tag and NUL, SipHash24TaggedPair.
+// out[i] = SipHash24Tagged(key, tag[i], data[i]) for i < n. Where the CPU has AVX-512 or
+// AVX2, eight messages go through the rounds at once, one in each 64-bit lane (one vector,
+// or two of four); elsewhere, and for messages of 64 bytes or more with tag and NUL,
+// SipHash24TaggedPair.
 void SipHash24TaggedMany(const SipKey& key, size_t n, const std::string_view* tag, const std::string_view* data,
                          uint64_t* out);
 
