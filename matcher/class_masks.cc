@@ -61,8 +61,9 @@ void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run,
 EmailWindow EmailWindowAround(const char* s, size_t at) {
   const char* before = s + at - 64;
   const char* after = s + at + 1;
-  return {ClassMask64<kLocal>(before), ByteMask64(before, '.'), ClassMask64<kDomain>(after),
-          ByteMask64(after, '.'),      ByteMask64(after, '-'),  ClassMask64<kAlpha>(after)};
+  return {ClassMask64<kLocal>(before), ByteMask64(before, '.'),   ByteMask64(before, '-') | ByteMask64(before, '_'),
+          ClassMask64<kDomain>(after), ByteMask64(after, '.'),    ByteMask64(after, '-'),
+          ClassMask64<kAlpha>(after)};
 }
 
 }  // namespace sse2
@@ -154,10 +155,16 @@ LW_AVX2_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
   const __m256i b0 = Load(s + at - 64), b1 = Load(s + at - 32), a0 = Load(s + at + 1), a1 = Load(s + at + 33);
   const __m256i local = Table(kNibbleBits[kLocal]), domain = Table(kNibbleBits[kDomain]),
                 alpha = Table(kNibbleBits[kAlpha]);
-  const __m256i dot = _mm256_set1_epi8('.'), dash = _mm256_set1_epi8('-');
-  return {Join(InClass(b0, local), InClass(b1, local)), Join(Equal(b0, dot), Equal(b1, dot)),
-          Join(InClass(a0, domain), InClass(a1, domain)), Join(Equal(a0, dot), Equal(a1, dot)),
-          Join(Equal(a0, dash), Equal(a1, dash)),         Join(InClass(a0, alpha), InClass(a1, alpha))};
+  const __m256i dot = _mm256_set1_epi8('.'), dash = _mm256_set1_epi8('-'), underscore = _mm256_set1_epi8('_');
+  const __m256i delims0 = _mm256_or_si256(_mm256_cmpeq_epi8(b0, dash), _mm256_cmpeq_epi8(b0, underscore));
+  const __m256i delims1 = _mm256_or_si256(_mm256_cmpeq_epi8(b1, dash), _mm256_cmpeq_epi8(b1, underscore));
+  return {Join(InClass(b0, local), InClass(b1, local)),
+          Join(Equal(b0, dot), Equal(b1, dot)),
+          Join(static_cast<uint32_t>(_mm256_movemask_epi8(delims0)), static_cast<uint32_t>(_mm256_movemask_epi8(delims1))),
+          Join(InClass(a0, domain), InClass(a1, domain)),
+          Join(Equal(a0, dot), Equal(a1, dot)),
+          Join(Equal(a0, dash), Equal(a1, dash)),
+          Join(InClass(a0, alpha), InClass(a1, alpha))};
 }
 #else
 bool Available() { return false; }
@@ -231,6 +238,7 @@ LW_AVX512_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
   const __m512i dot = _mm512_set1_epi8('.');
   return {InClass(before, t, _mm512_set1_epi8(static_cast<char>(kLocal))),
           _mm512_cmpeq_epi8_mask(before, dot),
+          _mm512_cmpeq_epi8_mask(before, _mm512_set1_epi8('-')) | _mm512_cmpeq_epi8_mask(before, _mm512_set1_epi8('_')),
           InClass(after, t, _mm512_set1_epi8(static_cast<char>(kDomain))),
           _mm512_cmpeq_epi8_mask(after, dot),
           _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8('-')),

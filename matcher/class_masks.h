@@ -27,6 +27,7 @@ void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run,
 struct EmailWindow {
   uint64_t local;       // kLocal, before
   uint64_t local_dots;  // '.', before
+  uint64_t local_delims;  // '-' or '_', before
   uint64_t domain;      // kDomain, after
   uint64_t dots;        // '.', after
   uint64_t dashes;      // '-', after

@@ -392,10 +392,17 @@ class Extractor::Scan {
       if (!TldIsLetters(s, at, de)) de = DomainEnd(s, at, de);
       // A run of two or more '-' or '_' is a record's delimiter ("Abc12345----name@"),
       // not part of the local part.
-      for (size_t k = at; k > b + 1; --k) {
-        if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
-          b = k;
-          break;
+      if (windows && at - b >= 2 && at - b <= 64) {
+        // Bit i of pairs: bytes at - 64 + i and the one after it are both delimiters;
+        // only pairs from b on count, and the last one ends the delimiter.
+        const uint64_t pairs = w.local_delims & (w.local_delims >> 1) & (~uint64_t{0} << (64 - (at - b)));
+        if (pairs != 0) b = at - 64 + static_cast<size_t>(std::bit_width(pairs)) + 1;
+      } else {
+        for (size_t k = at; k > b + 1; --k) {
+          if (IsDashOrUnderscore(s[k - 1]) && IsDashOrUnderscore(s[k - 2])) {
+            b = k;
+            break;
+          }
         }
       }
 

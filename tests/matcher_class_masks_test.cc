@@ -127,6 +127,7 @@ TEST_CASE("class masks: the e-mail window") {
     REQUIRE(w.domain == Reference(kDomain, after));
     REQUIRE(w.letters == Reference(kAlpha, after));
     REQUIRE(w.local_dots == ByteMask64(before, '.'));
+    REQUIRE(w.local_delims == (ByteMask64(before, '-') | ByteMask64(before, '_')));
     REQUIRE(w.dots == ByteMask64(after, '.'));
     REQUIRE(w.dashes == ByteMask64(after, '-'));
     for (const Vector& vector : kVectors) {
@@ -135,6 +136,7 @@ TEST_CASE("class masks: the e-mail window") {
       EmailWindow v = vector.email_window(s.data(), at);
       CHECK(v.local == w.local);
       CHECK(v.local_dots == w.local_dots);
+      CHECK(v.local_delims == w.local_delims);
       CHECK(v.domain == w.domain);
       CHECK(v.dots == w.dots);
       CHECK(v.dashes == w.dashes);

@@ -192,6 +192,22 @@ TEST_CASE("hex digests inside runs of base64 bytes, with text after them") {
   }
 }
 
+TEST_CASE("a run of '-' or '_' before the local part is a delimiter, near the text's edges and inside it") {
+  // With 64 bytes readable on both sides of the '@' the delimiter is found on masks,
+  // otherwise byte by byte: both must agree.
+  const std::string local64(62, 'x');
+  for (const std::string& pad : {std::string(), std::string(100, ' ')}) {
+    INFO(pad.size());
+    CHECK(Values(pad + "Abc12345----wang@icloud.com" + pad) == V{"wang@icloud.com"});
+    CHECK(Values(pad + "Abc12345__wang@icloud.com" + pad) == V{"wang@icloud.com"});
+    CHECK(Values(pad + "a--b--wang@icloud.com" + pad) == V{"wang@icloud.com"});  // the last run ends it
+    CHECK(Values(pad + "-_wang@icloud.com" + pad) == V{"wang@icloud.com"});
+    CHECK(Values(pad + "wang-li_x@icloud.com" + pad) == V{"wang-li_x@icloud.com"});  // single ones belong
+    CHECK(Values(pad + "wang--@icloud.com" + pad) == V{});  // nothing left after the run
+    CHECK(Values(pad + "--" + local64 + "@qq.com" + pad) == V{local64 + "@qq.com"});  // at the window's edge
+  }
+}
+
 TEST_CASE("obfuscations") {
   CHECK(Values("name [at] gmail [dot] com") == V{"name@gmail.com"});
   CHECK(MatchOf("name [at] gmail [dot] com", "name@gmail.com") == MatchKind::kObfuscated);

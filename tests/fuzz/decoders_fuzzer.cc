@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     for (size_t at = 64; at + 65 <= size; at += 61) {
       sc::EmailWindow x = sc::sse2::EmailWindowAround(p, at), y = v.email_window(p, at);
-      if (x.local != y.local || x.local_dots != y.local_dots || x.domain != y.domain || x.dots != y.dots ||
+      if (x.local != y.local || x.local_dots != y.local_dots || x.local_delims != y.local_delims || x.domain != y.domain || x.dots != y.dots ||
           x.dashes != y.dashes || x.letters != y.letters)
         std::abort();
     }
