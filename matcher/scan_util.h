@@ -120,30 +120,35 @@ inline void LowerAscii(const char* s, size_t begin, size_t end, size_t n, char* 
 }
 
 // Index of the first byte in s[i, n) that is an ASCII digit (kDigit true) or is not one
-// (false), or n. Sixteen bytes a compare: a byte loop mispredicted its exit once a run.
+// (false), or n. Sixteen bytes a compare wherever s[i, i + 16) is readable (up to
+// `readable` >= n): a byte loop mispredicted its exit once a run, and the phone finder's
+// spans are mostly shorter than sixteen bytes.
 template <bool kDigit>
-inline size_t FindDigitOrNot(const char* s, size_t i, size_t n) {
+inline size_t FindDigitOrNot(const char* s, size_t i, size_t n, size_t readable) {
 #if defined(__SSE2__)
   const __m128i lo = _mm_set1_epi8('0' - 1);
   const __m128i hi = _mm_set1_epi8('9' + 1);
-  while (i + 16 <= n) {
+  while (i < n && i + 16 <= readable) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
     // Signed compares: bytes >= 0x80 are negative, so never digits.
     unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi))));
     if (!kDigit) m ^= 0xFFFF;
-    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(m));
+    if (m != 0) return std::min(n, i + static_cast<size_t>(__builtin_ctz(m)));
     i += 16;
   }
 #endif
   while (i < n && IsDigit(s[i]) != kDigit) ++i;
-  return i;
+  return std::min(i, n);
 }
 
-// Index of the first ASCII digit in s[i, n), or n.
-inline size_t FindDigit(const char* s, size_t i, size_t n) { return FindDigitOrNot<true>(s, i, n); }
+inline size_t FindDigit(const char* s, size_t i, size_t n) { return FindDigitOrNot<true>(s, i, n, n); }
+// The same, reading ahead up to s[readable).
+inline size_t FindDigit(const char* s, size_t i, size_t n, size_t readable) {
+  return FindDigitOrNot<true>(s, i, n, readable);
+}
 
 // The end of the digit run at s[i]: the first byte in s[i, n) that is not a digit, or n.
-inline size_t DigitRunEnd(const char* s, size_t i, size_t n) { return FindDigitOrNot<false>(s, i, n); }
+inline size_t DigitRunEnd(const char* s, size_t i, size_t n) { return FindDigitOrNot<false>(s, i, n, n); }
 
 // True when s[begin, end) holds both an upper- and a lower-case ASCII letter.
 inline bool HasUpperAndLower(const char* s, size_t begin, size_t end) {

@@ -145,6 +145,21 @@ TEST_CASE("class masks: the e-mail window") {
   }
 }
 
+TEST_CASE("FindDigit reading ahead past its end agrees with a byte loop and stops at the end") {
+  std::mt19937_64 rng(5);
+  std::string s(300, ' ');
+  for (char& c : s) c = rng() % 3 == 0 ? static_cast<char>('0' + rng() % 10) : "ab -.\x80"[rng() % 6];
+  for (size_t i = 0; i < 200; ++i) {
+    for (size_t n = i; n <= i + 40; ++n) {
+      size_t want = i;
+      while (want < n && !IsDigit(s[want])) ++want;
+      INFO("i = " << i << ", n = " << n);
+      REQUIRE(FindDigit(s.data(), i, n, s.size()) == want);
+      REQUIRE(FindDigit(s.data(), i, n) == want);
+    }
+  }
+}
+
 TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups and the tail") {
   std::mt19937_64 rng(3);
   for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048}, size_t{2049},
