@@ -369,12 +369,19 @@ class Extractor::Scan {
       size_t b = at, e = at + 1;
       bool windows = at >= 64 && n - e >= 64;  // 64 bytes on either side: true for most tokens
       scan::EmailWindow w{};  // filled when `windows`
-      if (windows) {  // the byte loops below start at the end of the class runs
+      // The byte loops below run only where a class run fills its window (a run of 64
+      // bytes or more, rare): elsewhere the masks found where it ends.
+      bool local_open = true, domain_open = true;
+      if (windows) {
         w = scan::EmailWindowAround(s.data(), at);
-        b -= static_cast<size_t>(std::countl_one(w.local));
-        e += static_cast<size_t>(std::countr_one(w.domain));
+        const int local_run = std::countl_one(w.local), domain_run = std::countr_one(w.domain);
+        b -= static_cast<size_t>(local_run);
+        e += static_cast<size_t>(domain_run);
+        local_open = local_run == 64;
+        domain_open = domain_run == 64;
       }
-      while (b > 0 && at - b <= kMaxLocal && Is(kLocal, s[b - 1])) --b;
+      if (local_open)
+        while (b > 0 && at - b <= kMaxLocal && Is(kLocal, s[b - 1])) --b;
       bool local_ok = at - b <= kMaxLocal;
       while (b < at && s[b] == '.') ++b;
       // "\nname@" in SQL and JSON strings: the escape is not part of the address.
@@ -383,7 +390,8 @@ class Extractor::Scan {
         while (slashes < b && s[b - 1 - slashes] == '\\') ++slashes;
         if (slashes % 2 == 1) ++b;
       }
-      while (e < n && e - at <= kMaxDomain && Is(kDomain, s[e])) ++e;
+      if (domain_open)
+        while (e < n && e - at <= kMaxDomain && Is(kDomain, s[e])) ++e;
       bool domain_ok = e - at <= kMaxDomain;
       size_t de = e;
       while (de > at + 1 && (s[de - 1] == '.' || s[de - 1] == '-')) --de;
