@@ -707,20 +707,13 @@ class Extractor::Scan {
 
   // A number of 5 to 11 digits written with a QQ label is the account NUMBER@qq.com
   // (records::FollowsQqLabel decides), reported as an alias of it. Found label first:
-  // the bytes that can end a QQ label are rare, digit runs are not.
+  // the labels are rare, digit runs are not.
   void ScanQqNumbers(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    for (size_t p = scan::FindQqLabelByte(s.data(), 0, n); p + 2 < n; p = scan::FindQqLabelByte(s.data(), p + 1, n)) {
-      // "QQ", 扣 or 鹅 (of 企鹅号), else nothing to do here.
-      char c = s[p];
-      if ((c | 0x20) == 'q') {
-        if ((s[p + 1] | 0x20) != 'q') continue;
-        ++p;  // past the second 'q'
-      } else if (p == 0 || !(c == '\x89' ? s[p - 1] == '\xE6' && s[p + 1] == '\xA3'
-                                          : s[p - 1] == '\xE9' && s[p + 1] == '\x85')) {
-        continue;
-      }
+    // A label's first byte; the next search starts past its second.
+    for (size_t label = scan::FindQqLabel(s.data(), 0, n); label < n; label = scan::FindQqLabel(s.data(), label + 2, n)) {
+      const size_t p = label + 1;  // the label's second 'Q', or the middle byte of 扣 or 鹅
       // The first digit within a label's reach ("QQ号码： 12345").
       size_t d = p + 1;
       while (d < n && d - p <= 16 && !IsDigit(s[d]) && s[d] != '\n' && !Is(kAlpha, s[d]) && s[d] != '.') ++d;
@@ -732,7 +725,7 @@ class Extractor::Scan {
       std::memcpy(value, s.data() + d, e - d);
       std::memcpy(value + (e - d), "@qq.com", 7);
       Emit(f, d, e, IdKind::kEmail, kTagEmail, std::string_view(value, e - d + 7), MatchKind::kAlias);
-      p = e - 1;
+      label = e - 2;  // the next search starts at the number's end
     }
   }
 

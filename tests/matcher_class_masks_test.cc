@@ -160,6 +160,27 @@ TEST_CASE("FindDigit reading ahead past its end agrees with a byte loop and stop
   }
 }
 
+TEST_CASE("FindQqLabel finds every QQ, 扣 and 鹅 opening, and no qq.com") {
+  std::mt19937_64 rng(8);
+  static const std::string kBytes = "qQ.1 \xE6\x89\xA3\xE9\xB9\x85x";
+  std::string s(400, ' ');
+  for (char& c : s) c = kBytes[rng() % kBytes.size()];
+  s += "wang@qq.com QQ:12345 \xE6\x89\xA3\xE6\x89\xA3 \xE4\xBC\x81\xE9\xB9\x85\xE5\x8F\xB7";
+  for (size_t i = 0; i < s.size(); ++i) {
+    for (size_t n : {s.size(), i + 2, i + 3, i + 17, i + 18, i + 40}) {
+      if (n > s.size()) continue;
+      size_t want = i;
+      while (want + 3 <= n && !OpensQqLabel(s.data(), want)) ++want;
+      if (want + 3 > n) want = n;
+      INFO("i = " << i << ", n = " << n);
+      REQUIRE(FindQqLabel(s.data(), i, n) == want);
+    }
+  }
+  CHECK(!OpensQqLabel("qq.com", 0));
+  CHECK(OpensQqLabel("QQ:1", 0));
+  CHECK(OpensQqLabel("qQ\xE5", 0));
+}
+
 TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups and the tail") {
   std::mt19937_64 rng(3);
   for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048}, size_t{2049},
