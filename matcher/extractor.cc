@@ -517,8 +517,7 @@ class Extractor::Scan {
   void ScanBracketObfuscations(const Frame& f) {
     std::string_view s = f.text;
     size_t n = s.size();
-    for (size_t p = scan::FindAny3(s.data(), 0, n, '[', '(', '{'); p < n;
-         p = scan::FindAny3(s.data(), p + 1, n, '[', '(', '{')) {
+    for (size_t p = scan::FindAtTokenOpen(s.data(), 0, n); p < n; p = scan::FindAtTokenOpen(s.data(), p + 1, n)) {
       size_t end = MatchToken(s, p, "at", '@');
       if (end != 0) TryObfuscatedEmail(f, p, end, /*at_obfuscated=*/true);
     }

@@ -186,6 +186,43 @@ inline size_t FindAny3(const char* s, size_t i, size_t n, char a, char b, char c
   return i;
 }
 
+// Whether s[p] is '[', '(' or '{' followed, after up to two spaces, by 'a', 'A' or '@':
+// what a bracketed "at" token ("[at]", "( @ )") needs to open. REQUIRES: p < n.
+inline bool MayOpenAtToken(const char* s, size_t p, size_t n) {
+  const char c = s[p];
+  if (c != '[' && c != '(' && c != '{') return false;
+  auto at_like = [](char x) { return (x | 0x20) == 'a' || x == '@'; };
+  const char a = p + 1 < n ? s[p + 1] : 0, b = p + 2 < n ? s[p + 2] : 0;
+  return at_like(a) || (a == ' ' && (at_like(b) || b == ' '));
+}
+
+// Index of the first p >= i where MayOpenAtToken(s, p, n), or n. Sixteen positions a
+// step on three overlapping loads: brackets alone are everywhere in SQL and JSON.
+inline size_t FindAtTokenOpen(const char* s, size_t i, size_t n) {
+#if defined(__SSE2__)
+  const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), at = _mm_set1_epi8('@'),
+                space = _mm_set1_epi8(' ');
+  while (i + 18 <= n) {
+    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 1));
+    const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 2));
+    const __m128i bracket = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('[')),
+                                                      _mm_cmpeq_epi8(v0, _mm_set1_epi8('('))),
+                                         _mm_cmpeq_epi8(v0, _mm_set1_epi8('{')));
+    const __m128i at1 = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v1, case_bit), a), _mm_cmpeq_epi8(v1, at));
+    const __m128i at2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v2, case_bit), a), _mm_cmpeq_epi8(v2, at)),
+                                     _mm_cmpeq_epi8(v2, space));
+    const __m128i open = _mm_and_si128(bracket, _mm_or_si128(at1, _mm_and_si128(_mm_cmpeq_epi8(v1, space), at2)));
+    const int m = _mm_movemask_epi8(open);
+    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    i += 16;
+  }
+#endif
+  for (; i < n; ++i)
+    if (MayOpenAtToken(s, i, n)) return i;
+  return n;
+}
+
 // Whether s[p, p + 3) opens a QQ label: "QQ" in any case (not "qq." as in qq.com, which
 // no number follows), or 扣 (E6 89 A3, of "扣扣") or 鹅 (E9 B9 85, of "企鹅号").
 // REQUIRES: p + 3 <= n.

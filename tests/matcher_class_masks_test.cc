@@ -181,6 +181,27 @@ TEST_CASE("FindQqLabel finds every QQ, 扣 and 鹅 opening, and no qq.com") {
   CHECK(OpensQqLabel("qQ\xE5", 0));
 }
 
+TEST_CASE("FindAtTokenOpen finds every bracket an at token may follow") {
+  std::mt19937_64 rng(9);
+  static const std::string kBytes = "[({aA@ x)]}";
+  std::string s(400, ' ');
+  for (char& c : s) c = kBytes[rng() % kBytes.size()];
+  s += "name [at] x (AT) y { @ } z [  at] (x";
+  for (size_t i = 0; i <= s.size(); ++i) {
+    for (size_t n : {s.size(), i + 1, i + 2, i + 3, i + 17, i + 18, i + 40}) {
+      if (n > s.size() || i > n) continue;
+      size_t want = i;
+      while (want < n && !MayOpenAtToken(s.data(), want, n)) ++want;
+      INFO("i = " << i << ", n = " << n);
+      REQUIRE(FindAtTokenOpen(s.data(), i, n) == want);
+    }
+  }
+  CHECK(MayOpenAtToken("[at]", 0, 4));
+  CHECK(MayOpenAtToken("(  @ )", 0, 6));
+  CHECK(!MayOpenAtToken("(x)", 0, 3));
+  CHECK(!MayOpenAtToken("(", 0, 1));
+}
+
 TEST_CASE("ForEachRun: every maximal run of the minimum length, across groups and the tail") {
   std::mt19937_64 rng(3);
   for (size_t n : {size_t{0}, size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{2047}, size_t{2048}, size_t{2049},
