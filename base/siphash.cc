@@ -76,12 +76,27 @@ uint64_t Finish(State& s) {
 
 namespace {
 
-// Up to 8 bytes of p[0, n) as a little-endian word, reading only inside it.
+uint32_t LoadLittle32(const uint8_t* p) {
+  if constexpr (std::endian::native == std::endian::little) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  } else {
+    return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+  }
+}
+
+// Up to 8 bytes of p[0, n) as a little-endian word, reading only inside it: two
+// overlapping loads of 4 (or of 1 and 2) instead of a byte loop.
 uint64_t LoadPartial(const uint8_t* p, size_t n) {
   if (n >= 8) return LoadLittle64(p);
-  uint64_t v = 0;
-  for (size_t i = 0; i < n; ++i) v |= uint64_t{p[i]} << (8 * i);
-  return v;
+  if (n >= 4) {
+    const uint64_t lo = LoadLittle32(p), hi = LoadLittle32(p + n - 4);
+    return lo | hi << (8 * (n - 4));
+  }
+  if (n == 0) return 0;
+  // 1..3 bytes: the first, the middle (p[n / 2]) and the last.
+  return uint64_t{p[0]} | uint64_t{p[n / 2]} << (8 * (n / 2)) | uint64_t{p[n - 1]} << (8 * (n - 1));
 }
 
 // The message tag || 0x00 || data, read word by word from where its bytes are: the
@@ -232,14 +247,22 @@ struct Lanes {
 // fill the pipelines.
 LW_AVX2_TARGET void Hash8(const SipKey& key, size_t n, const std::string_view* tag, const std::string_view* data,
                           uint64_t* out) {
-  alignas(32) uint64_t words[8][kLanes] = {};
+  // Word k of lane l in words[k][l]; the rows past a lane's last word hold zeros, which
+  // its mask keeps out of its state. Only the rows some lane uses are written.
+  alignas(32) uint64_t words[8][kLanes];
   alignas(32) int64_t count[kLanes] = {};
   size_t most = 0;
   for (size_t l = 0; l < n; ++l) {
+    count[l] = static_cast<int64_t>((tag[l].size() + 1 + data[l].size()) / 8 + 1);
+    most = std::max(most, static_cast<size_t>(count[l]));
+  }
+  for (size_t k = 0; k < most; ++k) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(words[k]), _mm256_setzero_si256());
+    _mm256_store_si256(reinterpret_cast<__m256i*>(words[k] + 4), _mm256_setzero_si256());
+  }
+  for (size_t l = 0; l < n; ++l) {
     TaggedMessage m(tag[l], data[l]);
-    count[l] = static_cast<int64_t>(m.words());
     for (size_t k = 0; k < m.words(); ++k) words[k][l] = m.Word(k);
-    most = std::max(most, m.words());
   }
   const State init = Init(key);
   const Lanes start{_mm256_set1_epi64x(static_cast<long long>(init.v0)), _mm256_set1_epi64x(static_cast<long long>(init.v1)),
