@@ -24,7 +24,12 @@ TEST_CASE("curl http client: statuses, signature verified by the receiver, timeo
   std::atomic<bool> signature_ok{false};
   server.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     int n = ++calls;
-    signature_ok = req.get_header_value("X-Leakwatch-Signature") == "sha256=" + WebhookSignature("k3y", req.body);
+    // t=UNIXTIME,v1=HEX over "UNIXTIME." + body, the time within a minute of now.
+    std::string header = req.get_header_value("X-Leakwatch-Signature");
+    size_t comma = header.find(",v1=");
+    long t = comma != std::string::npos && header.starts_with("t=") ? std::stol(header.substr(2, comma - 2)) : 0;
+    signature_ok = comma != std::string::npos && std::labs(t - static_cast<long>(std::time(nullptr))) < 60 &&
+                   header.substr(comma + 4) == WebhookSignature("k3y", t, req.body);
     res.status = n == 1 ? 500 : 200;
   });
   server.Post("/limited", [&](const httplib::Request&, httplib::Response& res) { res.status = 429; });
