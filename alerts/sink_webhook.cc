@@ -22,7 +22,9 @@ class WebhookSink final : public AlertSink {
       std::string body = format_->Render(e, context);
       std::map<std::string, std::string> headers{{"Content-Type", format_->content_type()}};
       if (!secret.empty()) headers["X-Leakwatch-Signature"] = WebhookSignatureHeader(secret, Now(), body);
-      if (!token.empty()) headers["Authorization"] = "Splunk " + token;
+      // Splunk's HEC takes "Splunk <token>", Elasticsearch an API key.
+      if (!token.empty())
+        headers["Authorization"] = (std::string(format_->name()) == "splunk_hec" ? "Splunk " : "ApiKey ") + token;
       HttpResponse r = t_.http->Post(config_.url, body, headers, config_.timeout_ms);
       if (r.status == 0) {
         out.push_back({DeliveryState::kRetry, r.error});

@@ -96,9 +96,10 @@ Result<std::unique_ptr<AlertSink>> MakeSink(const AlertConfig& c, const AlertTra
   if (c.kind == "jsonl" && c.path.empty()) return bad("a jsonl sink needs a path (\"-\" for stdout)");
   if (c.kind == "email" && (c.from.empty() || c.to.empty())) return bad("an email sink needs from and to");
   if (c.kind == "exec" && c.command.empty()) return bad("an exec sink needs a command (argv array)");
-  if (!c.token_env.empty() && !(c.kind == "webhook" && format && std::string(format->name()) == "splunk_hec"))
-    return bad("token_env is for webhooks with format splunk_hec");
-  if (c.kind == "webhook" && format && std::string(format->name()) == "splunk_hec" && c.token_env.empty())
+  const std::string format_name = format ? format->name() : "";
+  if (!c.token_env.empty() && !(c.kind == "webhook" && (format_name == "splunk_hec" || format_name == "ecs")))
+    return bad("token_env is for webhooks with format splunk_hec or ecs");
+  if (c.kind == "webhook" && format_name == "splunk_hec" && c.token_env.empty())
     return bad("a splunk_hec webhook needs token_env (the HEC token's environment variable)");
   if (!c.ca_file.empty() && !c.url.starts_with("tls://")) return bad("ca_file is for tls:// syslog sinks");
   return row->make(c, std::move(format), t);

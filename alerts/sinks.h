@@ -3,7 +3,8 @@
 // (alerts/format.h); the table in sinks.cc says which formats each kind takes:
 //  - jsonl:   one rendered event per line appended to a file, or stdout with path "-";
 //  - webhook: one POST per event; json, slack, splunk_hec (Authorization: Splunk <token
-//             from token_env>) or ecs; signed with
+//             from token_env>) or ecs (Authorization: ApiKey <token_env's key>, when
+//             set); signed with
 //             X-Leakwatch-Signature: t=UNIXTIME,v1=<hex HMAC-SHA-256 of "UNIXTIME." + body>
 //             keyed by the secret in the env var `secret_env`;
 //  - syslog:  one RFC 5424 message per event (json or cef) over udp, tcp or tls;

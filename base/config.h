@@ -53,7 +53,7 @@ struct AlertConfig {
   std::string url;               // webhook: http(s); syslog: udp:// tcp:// tls://; email: smtp:// or smtps://
   std::string format;            // the payload (alerts/format.h); "": the kind's default (json)
   std::string secret_env;        // webhook: env var holding the HMAC secret
-  std::string token_env;         // webhook with format splunk_hec: env var holding the HEC token
+  std::string token_env;         // webhook: env var holding the HEC token (splunk_hec) or API key (ecs)
   std::string ca_file;           // syslog over tls://: CA certificates (PEM); "": the system's
   std::string from, username_env, password_env;  // email
   std::vector<std::string> to;   // email

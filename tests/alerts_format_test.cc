@@ -222,7 +222,8 @@ TEST_CASE("sinks: the kind table checks formats, urls and keys") {
   CHECK(!make([](AlertConfig& c) { c.format = "cef"; }));
   CHECK(!make([](AlertConfig& c) { c.format = "splunk_hec"; }));  // needs token_env
   CHECK(make([](AlertConfig& c) { c.format = "splunk_hec"; c.token_env = "T"; }));
-  CHECK(!make([](AlertConfig& c) { c.token_env = "T"; }));  // only for splunk_hec
+  CHECK(!make([](AlertConfig& c) { c.token_env = "T"; }));  // only for splunk_hec and ecs
+  CHECK(make([](AlertConfig& c) { c.format = "ecs"; c.token_env = "T"; }));
   CHECK(!make([](AlertConfig& c) { c.kind = "syslog"; }));  // https:// is no syslog url
   CHECK(make([](AlertConfig& c) { c.kind = "syslog"; c.url = "udp://127.0.0.1"; c.format = "cef"; }));
   CHECK(!make([](AlertConfig& c) { c.kind = "syslog"; c.url = "udp://127.0.0.1"; c.format = "slack"; }));

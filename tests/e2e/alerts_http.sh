@@ -9,7 +9,7 @@ FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to leakwatch-fixture-server}
 mkdir -p "$WORK/www"
 "$FIXTURE_SERVER" --root "$WORK/www" --port-file "$WORK/port" &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
 base="http://127.0.0.1:$(cat "$WORK/port")"
 
@@ -29,6 +29,7 @@ name = "elastic"
 kind = "webhook"
 url = "$base/__collect/leakwatch-alerts/_doc"
 format = "ecs"
+token_env = "LW_TEST_ES_KEY"
 
 [[alert]]
 name = "hook"
@@ -37,9 +38,11 @@ url = "$base/__collect/hook"
 secret_env = "LEAKWATCH_WEBHOOK_SECRET"
 TOML
 export LEAKWATCH_WEBHOOK_SECRET=whsec-test-0123
+export LW_TEST_ES_KEY=
 # Without the token the HEC sink waits, naming the variable.
 lw scan "$WORK/dump.txt" > /dev/null 2>&1
 lw alerts pending | grep -q "^splunk .*LW_TEST_HEC_TOKEN" || fail "missing token not reported: $(lw alerts pending)"
+export LW_TEST_ES_KEY=es-key-7
 LW_TEST_HEC_TOKEN=hec-token-42 lw alerts retry > /dev/null || fail "retry with the token"
 LW_TEST_HEC_TOKEN=hec-token-42 lw alerts test hook > /dev/null || fail "alerts test"
 curl -sf "$base/__collected" > "$WORK/collected.json"
@@ -70,7 +73,7 @@ assert d["event"]["kind"] == "alert" and d["event"]["category"] == ["threat"], d
 assert d["event"]["severity"] == 73 and d["event"]["id"] == exposure["id"], d
 assert d["file"]["path"] == exposure["location"], d
 assert d["leakwatch"] == exposure and d["tags"] == ["vip"], d
-assert "Authorization" not in by["/__collect/leakwatch-alerts/_doc"][0]["headers"]
+assert by["/__collect/leakwatch-alerts/_doc"][0]["headers"]["Authorization"] == "ApiKey es-key-7"
 hook = by["/__collect/hook"]
 assert len(hook) == 2 and json.loads(hook[1]["body"])["test"] is True, hook
 for i, r in enumerate(hook):

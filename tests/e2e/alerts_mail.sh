@@ -32,7 +32,7 @@ c.stop()
 PY
 "$py" "$WORK/smtpd.py" "$WORK/mail" "$WORK/port" &
 smtpd_pid=$!
-trap 'kill "$smtpd_pid" 2>/dev/null; wait "$smtpd_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$smtpd_pid" 2>/dev/null; wait "$smtpd_pid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
 port=$(cat "$WORK/port")
 

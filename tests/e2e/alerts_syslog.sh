@@ -43,7 +43,7 @@ input(type="imtcp" address="127.0.0.1" port="$tls" ruleset="tls" streamDriver.na
 CONF
 rsyslogd -n -f "$rs/rsyslog.conf" -i "$rs/rsyslogd.pid" > "$rs/rsyslogd.out" 2>&1 &
 rsyslog_pid=$!
-trap 'kill "$rsyslog_pid" 2>/dev/null; wait "$rsyslog_pid" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$rsyslog_pid" 2>/dev/null; wait "$rsyslog_pid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do
   python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $tls), 0.2)" 2> /dev/null && break
   sleep 0.1
