@@ -1,5 +1,6 @@
 // SyslogClient over sockets: UDP datagrams, TCP with RFC 6587 octet counting, and the
 // same inside TLS (RFC 5425) with OpenSSL, verifying the server's certificate and name.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <openssl/err.h>
@@ -151,8 +152,17 @@ class SocketSyslogClient final : public SyslogClient {
       if (ok != 1) return {0, "loading CA certificates " + ca_file + ": " + OpenSslError()};
       ssl.reset(SSL_new(ctx.get()));
       if (!ssl) return {0, OpenSslError()};
-      SSL_set_tlsext_host_name(ssl.get(), endpoint->host.c_str());
-      SSL_set1_host(ssl.get(), endpoint->host.c_str());  // name (or IP address) checked against the certificate
+      // The certificate must name the url's host: its DNS name, or its IP address.
+      in6_addr ip;
+      const bool literal = ::inet_pton(AF_INET, endpoint->host.c_str(), &ip) == 1 ||
+                           ::inet_pton(AF_INET6, endpoint->host.c_str(), &ip) == 1;
+      if (literal) {
+        if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), endpoint->host.c_str()) != 1)
+          return {0, "bad IP address " + endpoint->host};
+      } else {
+        SSL_set_tlsext_host_name(ssl.get(), endpoint->host.c_str());
+        if (SSL_set1_host(ssl.get(), endpoint->host.c_str()) != 1) return {0, "bad host name " + endpoint->host};
+      }
       SSL_set_fd(ssl.get(), fd->get());
       if (SSL_connect(ssl.get()) != 1) {
         long verify = SSL_get_verify_result(ssl.get());
