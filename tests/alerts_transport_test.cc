@@ -205,3 +205,53 @@ TEST_CASE("process runner: stdin, exit codes, timeouts, missing commands") {
   CHECK(slow.error().message.find("timed out") != std::string::npos);
   CHECK(!runner->Run({"/nonexistent/command"}, "", 1000));
 }
+
+TEST_CASE("socket syslog client: octet counting over TCP, datagrams over UDP, errors") {
+  // A TCP listener that reads everything the client sends.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+  ::listen(listener, 1);
+  std::string received;
+  std::thread reader([&] {
+    int c = ::accept(listener, nullptr, nullptr);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(c, buf, sizeof buf)) > 0;) received.append(buf, static_cast<size_t>(n));
+    ::close(c);
+  });
+  auto client = NewSocketSyslogClient();
+  std::string port = std::to_string(ntohs(a.sin_port));
+  SyslogSendResult r = client->Send("tcp://127.0.0.1:" + port, "", {"<36>1 - - leakwatch - x - héllo", "<34>1 b"}, 3000);
+  reader.join();
+  ::close(listener);
+  CHECK(r.sent == 2);
+  CHECK(r.error.empty());
+  CHECK(received == "32 <36>1 - - leakwatch - x - héllo7 <34>1 b");  // byte counts, not characters
+
+  int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in u{};
+  u.sin_family = AF_INET;
+  u.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(udp, reinterpret_cast<sockaddr*>(&u), sizeof u) == 0);
+  len = sizeof u;
+  ::getsockname(udp, reinterpret_cast<sockaddr*>(&u), &len);
+  r = client->Send("udp://127.0.0.1:" + std::to_string(ntohs(u.sin_port)), "", {"one", "two"}, 3000);
+  CHECK(r.sent == 2);
+  char buf[64];
+  CHECK(std::string(buf, static_cast<size_t>(::recv(udp, buf, sizeof buf, 0))) == "one");
+  CHECK(std::string(buf, static_cast<size_t>(::recv(udp, buf, sizeof buf, 0))) == "two");
+  ::close(udp);
+
+  r = client->Send("tcp://127.0.0.1:1", "", {"x"}, 1000);
+  CHECK(r.sent == 0);
+  CHECK(r.error.find("connecting to 127.0.0.1:1") != std::string::npos);
+  r = client->Send("tls://127.0.0.1:1", "/nonexistent/ca.pem", {"x"}, 1000);
+  CHECK(r.sent == 0);
+  CHECK(!r.error.empty());
+  r = client->Send("http://127.0.0.1:1", "", {"x"}, 1000);
+  CHECK(r.error.find("udp://, tcp:// or tls://") != std::string::npos);
+}
