@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # syslog sinks against a real rsyslog on loopback: RFC 5424 over UDP, TCP (octet
-# counting) and TLS (a test CA made here; the certificate verified), in json and CEF;
+# counting) and TLS (a test CA made here; an unknown CA and a wrong name refused), in json
+# and CEF;
 # CEF read back by a strict reference parser (cef_strict.py).
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,10 +19,16 @@ printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$pki/ext.cnf"
 openssl x509 -req -in "$pki/server.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
   -out "$pki/server.pem" -days 2 -extfile "$pki/ext.cnf" 2> /dev/null
 
-read -r udp tcp tls < <(python3 -c '
+# A second certificate from the same CA for another name: its server is refused.
+openssl req -newkey rsa:2048 -nodes -keyout "$pki/other.key" -out "$pki/other.csr" -subj "/CN=other.example" 2> /dev/null
+printf 'subjectAltName=DNS:other.example\n' > "$pki/other.cnf"
+openssl x509 -req -in "$pki/other.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial \
+  -out "$pki/other.pem" -days 2 -extfile "$pki/other.cnf" 2> /dev/null
+
+read -r udp tcp tls tls_other < <(python3 -c '
 import socket
 ports = []
-for _ in range(3):
+for _ in range(4):
     s = socket.socket(); s.bind(("127.0.0.1", 0)); ports.append(s.getsockname()[1]); s.close()
 print(*ports)')
 rs=$WORK/rsyslog
@@ -40,6 +47,9 @@ input(type="imtcp" address="127.0.0.1" port="$tcp" ruleset="tcp")
 input(type="imtcp" address="127.0.0.1" port="$tls" ruleset="tls" streamDriver.name="ossl" streamDriver.mode="1"
       streamDriver.authMode="anon" streamDriver.CAFile="$pki/ca.pem" streamDriver.CertFile="$pki/server.pem"
       streamDriver.KeyFile="$pki/server.key")
+input(type="imtcp" address="127.0.0.1" port="$tls_other" ruleset="tls" streamDriver.name="ossl" streamDriver.mode="1"
+      streamDriver.authMode="anon" streamDriver.CAFile="$pki/ca.pem" streamDriver.CertFile="$pki/other.pem"
+      streamDriver.KeyFile="$pki/other.key")
 CONF
 rsyslogd -n -f "$rs/rsyslog.conf" -i "$rs/rsyslogd.pid" > "$rs/rsyslogd.out" 2>&1 &
 rsyslog_pid=$!
@@ -78,6 +88,13 @@ name = "tls-ip"               # the certificate names 127.0.0.1 too
 kind = "syslog"
 url = "tls://127.0.0.1:$tls"
 format = "json"
+ca_file = "$pki/ca.pem"
+
+[[alert]]
+name = "tls-wrong-name"       # a certificate from the right CA for another name: refused
+kind = "syslog"
+url = "tls://localhost:$tls_other"
+format = "cef"
 ca_file = "$pki/ca.pem"
 
 [[alert]]
@@ -149,7 +166,10 @@ grep -q "zhang.wei.syslog\|13800138000\|Passw0rd" "$rs"/*.log && fail "plaintext
 lw alerts pending > "$WORK/pending.txt"
 [[ $(grep -c "^tls-unverified " "$WORK/pending.txt") -eq 2 ]] || fail "unverified TLS: $(cat "$WORK/pending.txt")"
 grep -q "certificate" "$WORK/pending.txt" || fail "the TLS error names the certificate: $(cat "$WORK/pending.txt")"
-[[ $(grep -vc "^tls-unverified \|^SINK " "$WORK/pending.txt") -eq 0 ]] || fail "other sinks pending: $(cat "$WORK/pending.txt")"
+[[ $(grep -c "^tls-wrong-name .*pending" "$WORK/pending.txt") -eq 2 ]] || fail "wrong name: $(cat "$WORK/pending.txt")"
+grep "^tls-wrong-name " "$WORK/pending.txt" | grep -q "mismatch" || fail "the TLS error names the mismatch: $(cat "$WORK/pending.txt")"
+[[ $(grep -vc "^tls-unverified \|^tls-wrong-name \|^SINK " "$WORK/pending.txt") -eq 0 ]] ||
+  fail "other sinks pending: $(cat "$WORK/pending.txt")"
 
 # TCP down: retried later, then delivered once.
 sed -i "s|tcp://127.0.0.1:$tcp|tcp://127.0.0.1:1|" "$DATA/config.toml"
