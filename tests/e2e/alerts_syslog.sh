@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # syslog sinks against a real rsyslog on loopback: RFC 5424 over UDP, TCP (octet
 # counting) and TLS (a test CA made here; an unknown CA and a wrong name refused), in json
-# and CEF;
-# CEF read back by a strict reference parser (cef_strict.py).
+# and CEF; the CEF read back by a strict reference parser (cef_strict.py).
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 command -v rsyslogd > /dev/null || fail "rsyslogd is not installed (ops/setup installs rsyslog)"
