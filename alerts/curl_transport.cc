@@ -5,7 +5,6 @@
 #include <mutex>
 
 #include "alerts/transport.h"
-#include "base/units.h"
 
 namespace lw {
 namespace {
@@ -81,14 +80,7 @@ class CurlMailClient final : public MailClient {
     CurlHandle c(curl_easy_init());
     if (!c) return Fail(Error::IO("curl_easy_init failed"));
     Upload upload;
-    upload.data = "Date: " + FormatRfc3339(SystemClock().Now()) + "\r\nFrom: " + m.from + "\r\nTo: ";
-    for (size_t i = 0; i < m.to.size(); ++i) upload.data += (i ? ", " : "") + m.to[i];
-    upload.data += "\r\nSubject: " + m.subject +
-                   "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
-    for (char ch : m.body) {  // CRLF line ends for SMTP
-      if (ch == '\n') upload.data += '\r';
-      upload.data += ch;
-    }
+    upload.data = ComposeMail(m);
     curl_slist* raw = nullptr;
     for (const std::string& to : m.to) raw = curl_slist_append(raw, ("<" + to + ">").c_str());
     Slist rcpt(raw);

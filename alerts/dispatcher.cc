@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
+#include "base/keyed_hash.h"
 #include "base/units.h"
 #include "store/exposure_json.h"
 
@@ -48,13 +50,46 @@ json BulkEvent(const std::vector<const Exposure*>& exposures) {
               {"list", "leakwatch exposures --document " + first.content_digest}};
 }
 
+// renotify: an identifier's window through one sink.
+struct Window {
+  UnixSeconds end = 0;  // exposures before this fold, unless they raise the severity
+  int rank = 0;         // the highest severity alerted in it (SeverityRank)
+};
+
+int SeverityRank(const std::string& severity) { return severity == "credential" ? 2 : 1; }
+
+// One event for the exposures of one identifier folded into a closed window.
+// REQUIRES: `exposures` non-empty, all of one identifier.
+json SummaryEvent(const std::vector<const Exposure*>& exposures) {
+  const Exposure& first = *exposures.front();
+  UnixSeconds first_seen = first.first_seen, last_seen = first.last_seen;
+  std::set<std::string> sources;
+  int rank = 0;
+  for (const Exposure* e : exposures) {
+    first_seen = std::min(first_seen, e->first_seen);
+    last_seen = std::max(last_seen, e->last_seen);
+    sources.insert(e->source);
+    rank = std::max(rank, SeverityRank(e->severity));
+  }
+  return json{{"event", "exposure_summary"},
+              {"identifier_hash", ToHex(first.identifier)},
+              {"hint", first.hint},
+              {"count", exposures.size()},
+              {"sources", sources},
+              {"first_seen", FormatRfc3339(first_seen)},
+              {"last_seen", FormatRfc3339(last_seen)},
+              {"severity", rank == 2 ? "credential" : "exposure"}};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::Make(Store& store, const std::vector<AlertConfig>& alerts,
                                                      const AlertTransports& transports, const Clock& clock) {
   std::vector<std::unique_ptr<AlertSink>> sinks;
+  AlertTransports t = transports;
+  if (!t.clock) t.clock = &clock;
   for (const AlertConfig& a : alerts) {
-    auto sink = MakeSink(a, transports);
+    auto sink = MakeSink(a, t);
     if (!sink) return Fail(sink.error());
     sinks.push_back(std::move(*sink));
   }
@@ -85,11 +120,30 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
 
   for (const auto& sink : sinks_) {
     const std::string& name = sink->config().name;
+    const int64_t renotify_s = sink->config().renotify_ms / 1000;
     SinkReport report;
     report.sink = name;
     std::vector<std::string> due;
+    std::set<std::string> touched;  // entries whose state for this sink changed
+    // renotify: the open window of each identifier (by identifier_hash), from the
+    // entries delivered through this sink that still hold one.
+    std::map<std::string, Window> windows;
+    std::map<std::string, std::vector<std::string>> closed_folds;  // identifier -> folded ids, window over
     for (auto& [id, entry] : entries) {
-      if (StateOf(entry, name) != "pending") continue;
+      const std::string state = StateOf(entry, name);
+      const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
+      if (state == "delivered" || state == "folded") {
+        const json& st = entry["sinks"][name];
+        int64_t end = st.value("window_end", int64_t{0});
+        if (state == "folded" && end <= now) closed_folds[ident].push_back(id);
+        if (state == "delivered" && end > now) {
+          Window& w = windows[ident];
+          w.end = std::max(w.end, end);
+          w.rank = std::max(w.rank, SeverityRank(exposures[id].severity));
+        }
+        continue;
+      }
+      if (state != "pending") continue;
       json& st = entry["sinks"][name];
       if (!st.is_object()) st = json::object();
       if (!sink->Wants(payloads[id])) {
@@ -102,8 +156,39 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
       due.push_back(id);
     }
+    if (renotify_s > 0) {
+      // In the order they were found: the first exposure of an identifier alerts and
+      // opens its window; later ones fold, unless of a higher severity than any alerted
+      // in the window (a credential after plain exposures), which alerts at once.
+      std::stable_sort(due.begin(), due.end(), [&](const std::string& a, const std::string& b) {
+        return exposures[a].first_seen < exposures[b].first_seen;
+      });
+      std::vector<std::string> alerting;
+      for (const std::string& id : due) {
+        const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
+        const int rank = SeverityRank(exposures[id].severity);
+        auto it = windows.find(ident);
+        if (it == windows.end()) {
+          windows[ident] = Window{now + renotify_s, rank};
+        } else if (rank > it->second.rank) {
+          it->second.rank = rank;
+        } else {
+          json& st = entries[id]["sinks"][name];
+          st["state"] = "folded";
+          st["window_end"] = it->second.end;
+          touched.insert(id);
+          ++report.folded;
+          continue;
+        }
+        alerting.push_back(id);
+      }
+      due = std::move(alerting);
+    }
+    for (const std::string& id : due) touched.insert(id);
     // One payload per exposure, or one bulk_exposure event for a document with more due
-    // exposures than the sink's threshold; `owners[k]` are the entries payload k stands for.
+    // exposures than the sink's threshold, then one exposure_summary per identifier
+    // whose window closed with exposures folded into it; `owners[k]` are the entries
+    // payload k stands for.
     std::vector<json> batch;
     std::vector<std::vector<std::string>> owners;
     std::map<std::string, std::vector<std::string>> by_document;
@@ -128,6 +213,15 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         }
       }
     }
+    for (const auto& [ident, ids] : closed_folds) {
+      std::vector<const Exposure*> group;
+      for (const std::string& id : ids) {
+        group.push_back(&exposures[id]);
+        touched.insert(id);
+      }
+      batch.push_back(SummaryEvent(group));
+      owners.push_back(ids);
+    }
     std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
     std::vector<std::pair<std::string, Delivery>> outcomes;
     for (size_t k = 0; k < owners.size(); ++k)
@@ -135,11 +229,26 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         outcomes.emplace_back(id, k < results.size() ? results[k] : Delivery{DeliveryState::kRetry, "no result"});
     for (const auto& [id, d] : outcomes) {
       json& st = entries[id]["sinks"][name];
+      const bool folded = st.value("state", "") == "folded";
+      if (folded) {  // a summary: its entries stay folded until it is delivered
+        if (d.state == DeliveryState::kDelivered) {
+          st = json{{"state", "delivered"}, {"attempts", st.value("attempts", 0) + 1}};
+          ++report.delivered;
+        } else {
+          st["attempts"] = st.value("attempts", 0) + 1;
+          st["last_error"] = d.error;
+          report.last_error = d.error;
+          ++report.retrying;
+        }
+        continue;
+      }
       int attempts = st.value("attempts", 0) + 1;
       st["attempts"] = attempts;
       if (d.state == DeliveryState::kDelivered) {
         st["state"] = "delivered";
         st.erase("last_error");
+        // The entry stays in the outbox holding the identifier's window.
+        if (renotify_s > 0) st["window_end"] = windows[payloads[id]["identifier_hash"].get<std::string>()].end;
         ++report.delivered;
       } else {
         st["last_error"] = d.error;
@@ -155,16 +264,19 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
     }
     // Record this sink's outcome before the next sink runs (or the process dies).
-    for (const std::string& id : due)
+    for (const std::string& id : touched)
       if (auto s = store_.PutOutbox(id, entries[id].dump()); !s) return Fail(s.error());
     reports.push_back(std::move(report));
   }
 
-  // Entries every sink is done with leave the outbox; permanently failed ones stay.
+  // Entries every sink is done with leave the outbox; permanently failed ones stay, and
+  // so do folded ones and those holding an open renotify window.
   for (auto& [id, entry] : entries) {
     bool done = std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
-      std::string st = StateOf(entry, sink->config().name);
-      return st == "delivered" || st == "filtered";
+      const std::string& name = sink->config().name;
+      std::string st = StateOf(entry, name);
+      if (st == "filtered") return true;
+      return st == "delivered" && entry["sinks"][name].value("window_end", int64_t{0}) <= now;
     });
     if (done) {
       if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
@@ -188,8 +300,9 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
       std::string state = StateOf(entry, sink);
       if (state == "delivered" || state == "filtered") return;
       const json& st = entry["sinks"].contains(sink) ? entry["sinks"][sink] : json::object();
-      out.push_back({id, sink, state, st.value("attempts", 0), st.value("last_error", ""),
-                     st.value("next_attempt", int64_t{0}), hint});
+      // A folded exposure goes out in its identifier's summary when the window ends.
+      int64_t next = state == "folded" ? st.value("window_end", int64_t{0}) : st.value("next_attempt", int64_t{0});
+      out.push_back({id, sink, state, st.value("attempts", 0), st.value("last_error", ""), next, hint});
     };
     if (sinks_.empty()) add("(no sink configured)");
     for (const auto& sink : sinks_) add(sink->config().name);

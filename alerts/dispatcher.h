@@ -9,6 +9,14 @@
 // filtered out). A crash between a delivery and its state write repeats that delivery:
 // at-least-once, and every payload carries the exposure's stable id for de-duplication.
 // With no sinks configured, entries wait.
+//
+// renotify (AlertConfig::renotify_ms): an exposure delivered through such a sink keeps
+// its outbox entry until the identifier's window ends ({"state":"delivered",
+// "window_end":T}); a later exposure of that identifier within the window is marked
+// {"state":"folded","window_end":T} instead of sent, unless its severity is higher than
+// any alerted in the window. Once the window is over, the folded entries of an
+// identifier go out as one exposure_summary and are delivered when it is. Everything is
+// in the outbox, written after each sink's pass: a crash folds nothing away.
 #pragma once
 
 #include <memory>
@@ -33,16 +41,17 @@ struct SinkReport {
   uint64_t delivered = 0;
   uint64_t retrying = 0;
   uint64_t failed = 0;
+  uint64_t folded = 0;  // renotify: folded into a later exposure_summary
   std::string last_error;
 };
 
 struct PendingAlert {
   std::string exposure_id;
   std::string sink;
-  std::string state;  // "pending" | "failed"
+  std::string state;  // "pending" | "failed" | "folded" (waits for its summary)
   int attempts = 0;
   std::string last_error;
-  UnixSeconds next_attempt = 0;
+  UnixSeconds next_attempt = 0;  // folded: when the window ends and the summary goes
   std::string hint;
 };
 

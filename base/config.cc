@@ -299,6 +299,8 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.String("url", &a.url));
       LW_TRY(r.String("format", &a.format));
       LW_TRY(r.String("secret_env", &a.secret_env));
+      LW_TRY(r.String("token_env", &a.token_env));
+      LW_TRY(r.String("ca_file", &a.ca_file));
       LW_TRY(r.String("from", &a.from));
       LW_TRY(r.StringArray("to", &a.to));
       LW_TRY(r.String("username_env", &a.username_env));
@@ -308,11 +310,14 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.StringArray("watchlists", &a.watchlists));
       LW_TRY(r.Duration("timeout", &a.timeout_ms));
       LW_TRY(r.Int("bulk_threshold", &a.bulk_threshold, 0, 1000000000));
+      LW_TRY(r.Duration("renotify", &a.renotify_ms));
       LW_TRY(r.NoUnknownKeys());
       if (a.name.empty()) return Fail(Error::Config(r.Where(&t, "name") + ": an alert needs a name"));
       if (!names.insert(a.name).second) return Fail(Error::Config(r.Where(t.get("name"), "name") + ": duplicate alert name '" + a.name + "'"));
-      if (a.kind != "jsonl" && a.kind != "webhook" && a.kind != "email" && a.kind != "exec")
-        return Fail(Error::Config(r.Where(t.get("kind"), "kind") + ": expected jsonl, webhook, email or exec"));
+      if (a.kind != "jsonl" && a.kind != "webhook" && a.kind != "syslog" && a.kind != "email" && a.kind != "exec")
+        return Fail(Error::Config(r.Where(t.get("kind"), "kind") + ": expected jsonl, webhook, syslog, email or exec"));
+      if (a.renotify_ms != 0 && a.renotify_ms < 1000)
+        return Fail(Error::Config(r.Where(t.get("renotify"), "renotify") + ": expected at least 1s (or 0 for off)"));
       if (a.min_severity != "exposure" && a.min_severity != "credential")
         return Fail(Error::Config(r.Where(t.get("min_severity"), "min_severity") + ": expected exposure or credential"));
       config.alerts.push_back(std::move(a));

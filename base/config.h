@@ -48,11 +48,13 @@ struct SourceConfig {
 
 struct AlertConfig {
   std::string name;
-  std::string kind;              // jsonl | webhook | email | exec
+  std::string kind;              // the transport: jsonl | webhook | syslog | email | exec
   std::string path;              // jsonl: file, "-" for stdout
-  std::string url;               // webhook; email: smtp:// or smtps://
-  std::string format;            // webhook: "" (JSON) | "slack"
+  std::string url;               // webhook: http(s); syslog: udp:// tcp:// tls://; email: smtp:// or smtps://
+  std::string format;            // the payload (alerts/format.h); "": the kind's default (json)
   std::string secret_env;        // webhook: env var holding the HMAC secret
+  std::string token_env;         // webhook: env var holding the HEC token (splunk_hec) or API key (ecs)
+  std::string ca_file;           // syslog over tls://: CA certificates (PEM); "": the system's
   std::string from, username_env, password_env;  // email
   std::vector<std::string> to;   // email
   std::vector<std::string> command;  // exec: argv
@@ -61,6 +63,10 @@ struct AlertConfig {
   // Breach day: a document with more new exposures for this sink than this gets one
   // bulk_exposure event for the sink instead of one event each. 0: always one each.
   int bulk_threshold = 100;
+  // One alert per identifier per window: after an identifier's alert, its further
+  // exposures within this long are folded into one exposure_summary when the window
+  // closes (a higher severity still alerts at once). 0: every exposure alerts.
+  int64_t renotify_ms = 0;
   int64_t timeout_ms = 10000;
   int line = 0;
 };

@@ -23,6 +23,7 @@ class Alerting {
  private:
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<MailClient> mail_;
+  std::unique_ptr<SyslogClient> syslog_;
   std::unique_ptr<CommandRunner> exec_;
   SystemClock clock_;
   std::unique_ptr<Dispatcher> dispatcher_;

@@ -1,6 +1,9 @@
 // leakwatch alerts pending | retry | test SINK
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+
+#include <unistd.h>
 
 #include "base/units.h"
 #include "cli/alerting.h"
@@ -8,12 +11,29 @@
 
 namespace lw::cli {
 
+namespace {
+
+// "soc: 2 delivered, 0 waiting to retry, 0 failed[, N folded][; last error: E]"
+std::string ReportLine(const SinkReport& r) {
+  std::string line = r.sink + ": " + std::to_string(r.delivered) + " delivered, " + std::to_string(r.retrying) +
+                     " waiting to retry, " + std::to_string(r.failed) + " failed";
+  if (r.folded) line += ", " + std::to_string(r.folded) + " folded";
+  if (!r.last_error.empty()) line += "; last error: " + r.last_error;
+  return line;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Alerting>> Alerting::Make(const Context& ctx, Store& store) {
   auto a = std::make_unique<Alerting>();
   a->http_ = NewCurlHttpClient();
   a->mail_ = NewCurlMailClient();
+  a->syslog_ = NewSocketSyslogClient();
   a->exec_ = NewProcessRunner();
   AlertTransports t;
+  t.syslog = a->syslog_.get();
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) == 0) t.hostname = host;
   t.http = a->http_.get();
   t.mail = a->mail_.get();
   t.exec = a->exec_.get();
@@ -34,11 +54,8 @@ void Alerting::DeliverDue() {
     return;
   }
   for (const SinkReport& r : *reports) {
-    if (r.delivered + r.retrying + r.failed == 0) continue;
-    std::fprintf(stderr, "alerts: %s: %llu delivered, %llu waiting to retry, %llu failed%s%s\n", r.sink.c_str(),
-                 static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.retrying),
-                 static_cast<unsigned long long>(r.failed), r.last_error.empty() ? "" : "; last error: ",
-                 r.last_error.c_str());
+    if (r.delivered + r.retrying + r.failed + r.folded == 0) continue;
+    std::fprintf(stderr, "alerts: %s\n", ReportLine(r).c_str());
   }
 }
 
@@ -83,10 +100,7 @@ int RunRetry(const GlobalFlags& flags) {
   if (!reports) return Report(reports.error());
   bool trouble = false;
   for (const SinkReport& r : *reports) {
-    std::printf("%s: %llu delivered, %llu waiting to retry, %llu failed%s%s\n", r.sink.c_str(),
-                static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.retrying),
-                static_cast<unsigned long long>(r.failed), r.last_error.empty() ? "" : "; last error: ",
-                r.last_error.c_str());
+    std::printf("%s\n", ReportLine(r).c_str());
     trouble |= r.retrying + r.failed > 0;
   }
   return trouble ? kExitFailure : kExitOk;

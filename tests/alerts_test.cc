@@ -120,7 +120,8 @@ TEST_CASE("alerts: webhook signs the body; delivered entries leave and are never
   CHECK((*r)[0].delivered == 1);
   REQUIRE(f.http.requests.size() == 1);
   const auto& req = f.http.requests[0];
-  CHECK(req.headers.at("X-Leakwatch-Signature") == "sha256=" + WebhookSignature("s3cret", req.body));
+  CHECK(req.headers.at("X-Leakwatch-Signature") ==
+        "t=" + std::to_string(f.clock.Now()) + ",v1=" + WebhookSignature("s3cret", f.clock.Now(), req.body));
   json body = json::parse(req.body);
   CHECK(body["id"] == id);
   CHECK(body["hint"] == "z*******i@icloud.com");
@@ -282,4 +283,100 @@ TEST_CASE("alerts: a document with more new exposures than bulk_threshold is one
   CHECK((*event)["first_seen"] == FormatRfc3339(f.clock.Now()));
   CHECK((*event)["list"] == "leakwatch exposures --document breach");
   CHECK(f.store->Outbox()->empty());  // every exposure it stands for is delivered
+}
+
+TEST_CASE("alerts: renotify folds an identifier's later exposures into one summary; a credential breaks through") {
+  Fixture f;
+  f.env["LW_SECRET"] = "k";
+  AlertConfig hook = Webhook();
+  hook.renotify_ms = 24 * 3600 * 1000;
+  AlertConfig plain = Webhook("plain");  // no renotify: every exposure alerts
+  plain.url = "https://hooks.example.com/plain";
+  auto d = f.Make({hook, plain});
+  std::vector<json> to_hook;
+  auto deliver = [&] {
+    size_t before = f.http.requests.size();
+    REQUIRE(d->Deliver({}));
+    for (size_t i = before; i < f.http.requests.size(); ++i)
+      if (!f.http.requests[i].url.ends_with("/plain")) to_hook.push_back(json::parse(f.http.requests[i].body));
+  };
+  for (int i = 0; i < 100; ++i) {
+    f.Record("doc" + std::to_string(i), i == 50 ? "credential" : "exposure", "execs", 7);
+    if (i % 10 == 0) f.Record("other" + std::to_string(i), "exposure", "execs", 8);  // another identifier
+    deliver();
+    f.clock.Advance(60);
+  }
+  // Identifier 7: its first exposure and the credential; identifier 8: its first.
+  REQUIRE(to_hook.size() == 3);
+  CHECK(to_hook[0]["severity"] == "exposure");
+  CHECK(to_hook[1]["severity"] == "exposure");
+  CHECK(to_hook[2]["severity"] == "credential");
+  auto pending = d->Pending();
+  REQUIRE(pending);
+  size_t folded = 0;
+  for (const PendingAlert& p : *pending) {
+    CHECK(p.sink == "hook");
+    CHECK(p.state == "folded");
+    CHECK(p.next_attempt == 1800000000 + 24 * 3600);
+    folded += p.state == "folded";
+  }
+  CHECK(folded == 98 + 9);
+  // A new Dispatcher (a later run, or after a crash) sees the same state.
+  d = f.Make({hook, plain});
+  f.clock.Advance(24 * 3600);
+  deliver();
+  REQUIRE(to_hook.size() == 5);
+  std::map<std::string, json> summaries;
+  for (size_t i = 3; i < 5; ++i) {
+    CHECK(to_hook[i]["event"] == "exposure_summary");
+    summaries[to_hook[i]["identifier_hash"]] = to_hook[i];
+  }
+  const json& s7 = summaries[to_hook[0]["identifier_hash"]];
+  CHECK(s7["count"] == 98);
+  CHECK(s7["hint"] == "z*******i@icloud.com");
+  CHECK(s7["sources"] == json::array({"test"}));
+  CHECK(s7["severity"] == "exposure");  // the credential went out on its own
+  CHECK(s7["first_seen"] == FormatRfc3339(1800000000 + 60));
+  CHECK(s7["last_seen"] == FormatRfc3339(1800000000 + 99 * 60));
+  CHECK(s7.size() == 8);
+  CHECK(summaries[to_hook[1]["identifier_hash"]]["count"] == 9);
+  CHECK(f.store->Outbox()->empty());
+  // The sink without renotify got every exposure.
+  size_t to_plain = 0;
+  for (const auto& r : f.http.requests) to_plain += r.url.ends_with("/plain");
+  CHECK(to_plain == 110);
+  // After the window, the next exposure alerts again.
+  f.Record("after", "exposure", "execs", 7);
+  deliver();
+  REQUIRE(to_hook.size() == 6);
+  CHECK(!to_hook[5].contains("event"));
+}
+
+TEST_CASE("alerts: a folded summary that fails stays folded and is retried; a credential fold makes a credential summary") {
+  Fixture f;
+  f.env["LW_SECRET"] = "k";
+  AlertConfig hook = Webhook();
+  hook.renotify_ms = 3600 * 1000;
+  auto d = f.Make({hook});
+  f.Record("a", "credential");
+  REQUIRE(d->Deliver({}));
+  f.Record("b", "exposure");
+  f.Record("c", "credential");
+  REQUIRE(d->Deliver({}));
+  CHECK(f.http.requests.size() == 1);
+  f.clock.Advance(3600);
+  f.http.script = {503};
+  REQUIRE(d->Deliver({}));
+  REQUIRE(f.http.requests.size() == 2);
+  auto p = d->Pending();
+  REQUIRE(p->size() == 2);
+  CHECK((*p)[0].state == "folded");
+  CHECK((*p)[0].last_error == "HTTP 503");
+  f.http.script = {200};
+  REQUIRE(d->Deliver({}));
+  REQUIRE(f.http.requests.size() == 3);
+  json summary = json::parse(f.http.requests[2].body);
+  CHECK(summary["count"] == 2);
+  CHECK(summary["severity"] == "credential");
+  CHECK(f.store->Outbox()->empty());
 }

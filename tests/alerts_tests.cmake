@@ -1,4 +1,4 @@
-add_executable(alerts_test alerts_test.cc)
+add_executable(alerts_test alerts_test.cc alerts_format_test.cc)
 target_link_libraries(alerts_test lw_alerts lw_test_main)
 add_test(NAME alerts_test COMMAND alerts_test)
 

@@ -24,7 +24,12 @@ TEST_CASE("curl http client: statuses, signature verified by the receiver, timeo
   std::atomic<bool> signature_ok{false};
   server.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
     int n = ++calls;
-    signature_ok = req.get_header_value("X-Leakwatch-Signature") == "sha256=" + WebhookSignature("k3y", req.body);
+    // t=UNIXTIME,v1=HEX over "UNIXTIME." + body, the time within a minute of now.
+    std::string header = req.get_header_value("X-Leakwatch-Signature");
+    size_t comma = header.find(",v1=");
+    long t = comma != std::string::npos && header.starts_with("t=") ? std::stol(header.substr(2, comma - 2)) : 0;
+    signature_ok = comma != std::string::npos && std::labs(t - static_cast<long>(std::time(nullptr))) < 60 &&
+                   header.substr(comma + 4) == WebhookSignature("k3y", t, req.body);
     res.status = n == 1 ? 500 : 200;
   });
   server.Post("/limited", [&](const httplib::Request&, httplib::Response& res) { res.status = 429; });
@@ -199,4 +204,54 @@ TEST_CASE("process runner: stdin, exit codes, timeouts, missing commands") {
   REQUIRE(!slow);
   CHECK(slow.error().message.find("timed out") != std::string::npos);
   CHECK(!runner->Run({"/nonexistent/command"}, "", 1000));
+}
+
+TEST_CASE("socket syslog client: octet counting over TCP, datagrams over UDP, errors") {
+  // A TCP listener that reads everything the client sends.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len);
+  ::listen(listener, 1);
+  std::string received;
+  std::thread reader([&] {
+    int c = ::accept(listener, nullptr, nullptr);
+    char buf[4096];
+    for (ssize_t n; (n = ::read(c, buf, sizeof buf)) > 0;) received.append(buf, static_cast<size_t>(n));
+    ::close(c);
+  });
+  auto client = NewSocketSyslogClient();
+  std::string port = std::to_string(ntohs(a.sin_port));
+  SyslogSendResult r = client->Send("tcp://127.0.0.1:" + port, "", {"<36>1 - - leakwatch - x - héllo", "<34>1 b"}, 3000);
+  reader.join();
+  ::close(listener);
+  CHECK(r.sent == 2);
+  CHECK(r.error.empty());
+  CHECK(received == "32 <36>1 - - leakwatch - x - héllo7 <34>1 b");  // byte counts, not characters
+
+  int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
+  sockaddr_in u{};
+  u.sin_family = AF_INET;
+  u.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(udp, reinterpret_cast<sockaddr*>(&u), sizeof u) == 0);
+  len = sizeof u;
+  ::getsockname(udp, reinterpret_cast<sockaddr*>(&u), &len);
+  r = client->Send("udp://127.0.0.1:" + std::to_string(ntohs(u.sin_port)), "", {"one", "two"}, 3000);
+  CHECK(r.sent == 2);
+  char buf[64];
+  CHECK(std::string(buf, static_cast<size_t>(::recv(udp, buf, sizeof buf, 0))) == "one");
+  CHECK(std::string(buf, static_cast<size_t>(::recv(udp, buf, sizeof buf, 0))) == "two");
+  ::close(udp);
+
+  r = client->Send("tcp://127.0.0.1:1", "", {"x"}, 1000);
+  CHECK(r.sent == 0);
+  CHECK(r.error.find("connecting to 127.0.0.1:1") != std::string::npos);
+  r = client->Send("tls://127.0.0.1:1", "/nonexistent/ca.pem", {"x"}, 1000);
+  CHECK(r.sent == 0);
+  CHECK(!r.error.empty());
+  r = client->Send("http://127.0.0.1:1", "", {"x"}, 1000);
+  CHECK(r.error.find("udp://, tcp:// or tls://") != std::string::npos);
 }

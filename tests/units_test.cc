@@ -66,6 +66,23 @@ TEST_CASE("config: errors name file, line and key") {
   CHECK(bulk->alerts[0].bulk_threshold == 0);
   CHECK(lw::ParseConfig("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\n", "c.toml")->alerts[0].bulk_threshold == 100);
   CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\nbulk_threshold = -1\n").starts_with("c.toml:4: alert.bulk_threshold"));
+  auto siem = lw::ParseConfig(
+      "[[alert]]\nname = \"s\"\nkind = \"syslog\"\nurl = \"tls://h:6514\"\nformat = \"cef\"\n"
+      "ca_file = \"/ca.pem\"\nrenotify = \"24h\"\n"
+      "[[alert]]\nname = \"h\"\nkind = \"webhook\"\nurl = \"https://h\"\nformat = \"splunk_hec\"\n"
+      "token_env = \"T\"\n",
+      "c.toml");
+  REQUIRE(siem);
+  CHECK(siem->alerts[0].kind == "syslog");
+  CHECK(siem->alerts[0].ca_file == "/ca.pem");
+  CHECK(siem->alerts[0].renotify_ms == 24 * 3600 * 1000);
+  CHECK(siem->alerts[1].token_env == "T");
+  CHECK(siem->alerts[1].renotify_ms == 0);
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\nrenotify = \"1d2\"\n").starts_with("c.toml:4: alert.renotify"));
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\nrenotify = \"10ms\"\n") ==
+        "c.toml:4: alert.renotify: expected at least 1s (or 0 for off)");
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"pigeon\"\n") ==
+        "c.toml:3: alert.kind: expected jsonl, webhook, syslog, email or exec");
   auto utf8 = lw::ParseConfig("# 注释\n[crawl]\nuser_agent = \"leakwatch 监控\"\nheaders = { Cookie = 'a=\"b\"' }\n", "c.toml");
   REQUIRE(utf8);
   CHECK(utf8->crawl.user_agent == "leakwatch 监控");

@@ -27,6 +27,8 @@ install(FILES ${lw_packaging}/leakwatch.bash-completion
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${lw_packaging}/config.toml DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(DIRECTORY ops/sources/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/sources)
+# One [[alert]] per SIEM and the webhook signature verifiers.
+install(DIRECTORY ops/alerts/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/alerts USE_SOURCE_PERMISSIONS)
 
 # The systemd units (lib/systemd/system) and the cron example (examples/leakwatch.cron):
 # ops/systemd and ops/cron name /usr/local, where a default `cmake --install` puts the

@@ -45,7 +45,8 @@ cmake --install "$BUILD_DIR" --prefix "$prefix" --strip > "$WORK/install.log" ||
 for f in bin/leakwatch lib/systemd/system/leakwatch-crawl.service lib/systemd/system/leakwatch-crawl.timer \
          share/man/man1/leakwatch.1.gz share/bash-completion/completions/leakwatch share/doc/leakwatch/README.md \
          share/doc/leakwatch/examples/config.toml share/doc/leakwatch/examples/leakwatch.cron \
-         share/doc/leakwatch/examples/sources/pastebin-archive.toml; do
+         share/doc/leakwatch/examples/sources/pastebin-archive.toml share/doc/leakwatch/examples/alerts/splunk.toml \
+         share/doc/leakwatch/examples/alerts/verify-signature.py; do
   [[ -f $prefix/$f ]] || fail "cmake --install: no $f"
 done
 grep -qx "ExecStart=$prefix/bin/leakwatch crawl --max-duration 4m" "$prefix/lib/systemd/system/leakwatch-crawl.service" ||

@@ -127,6 +127,7 @@ class FixtureServer::Impl {
   int total_ = 0;                              // GUARDED_BY(mu_)
   int in_flight_ = 0;                          // GUARDED_BY(mu_)
   int max_in_flight_ = 0;                      // GUARDED_BY(mu_)
+  nlohmann::json collected_ = nlohmann::json::array();  // GUARDED_BY(mu_): POST /__collect/*
 
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -216,6 +217,22 @@ void FixtureServer::Impl::Install() {
 
   server_.Get("/__stats", [this](const Request&, Response& res) {
     res.set_content(StatsJson(), "application/json");
+  });
+
+  // A receiver for alert tests: records each POST (path, headers, body) and answers as
+  // Splunk's HEC does; /__collected lists what came.
+  server_.Post(R"(/__collect/.*)", Tracked([this](const Request& req, Response& res) {
+    nlohmann::json headers = nlohmann::json::object();
+    for (const auto& [name, value] : req.headers) headers[name] = value;
+    {
+      std::lock_guard lock(mu_);
+      if (collected_.size() < 10000) collected_.push_back({{"path", req.path}, {"headers", headers}, {"body", req.body}});
+    }
+    res.set_content(R"({"text":"Success","code":0})", "application/json");
+  }));
+  server_.Get("/__collected", [this](const Request&, Response& res) {
+    std::lock_guard lock(mu_);
+    res.set_content(collected_.dump(), "application/json");
   });
 
   server_.Get("/__headers", Tracked([](const Request& req, Response& res) {

@@ -20,6 +20,9 @@
 //   /hostile/long-line    a single line of 10 MiB (text/plain)
 //   /hostile/invalid-utf8 text/plain; charset=utf-8 that is not UTF-8
 //   /slow?ms=N            "ok" after N ms (at most 60 s)
+//   POST /__collect/ANY   records the request (path, headers, body) and answers 200
+//                         {"text":"Success","code":0}, as Splunk's HEC does
+//   /__collected          JSON array of the recorded requests: {"path","headers","body"}
 //   /__headers            JSON object of the request's headers (counted like any path)
 //   /__stats              JSON: {"requests": {path: count}, "total": n,
 //                         "in_flight": n, "max_in_flight": n, "user_agents": {path: ua}}
