@@ -1,13 +1,9 @@
 // The crawl of configured sources ([[source]] in the config): which are due, what to
 // fetch from each, what is new, and the state that makes the next run incremental.
 //
-//   listing  the page at `url` (and pages its links matching `next_pattern` lead to, up
-//            to `max_pages`); its links matching `item_pattern` (RE2, on absolute URLs),
-//            rewritten by `item_url`, are the items.
-//   json     the body at `url` is a JSON array, or an object whose first array-valued
-//            member is the list; each element's `item_field` (a dotted path) is an item
-//            URL (filtered and rewritten by item_pattern/item_url when set).
-//   page     `url` itself is the document, handed on whenever its content changed.
+// What a kind fetches and how it reads an index page is the kind's (crawler/source_kind.h:
+// listing, json, page, feed, telegram, one file each); this file schedules, keeps
+// politeness and deadlines, remembers state and hands documents to the sink, for any kind.
 //
 // Items are fetched once: each fetched item leaves a marker in the store, written only
 // after the document sink accepted the item, so a crawl killed at any point loses nothing
@@ -15,7 +11,10 @@
 //
 // Crawl state lives in the store's crawl column family as JSON values:
 //   "source:" NAME          SourceRunState (below)
-//   "url:" SHA256HEX(URL)   listing/json/page URLs: {"etag","last_modified","sha256"}
+//   "url:" SHA256HEX(URL)   index URLs: {"etag","last_modified","sha256"}
+//   "kind:" NAME            the kind's own state (a telegram cursor), opaque here
+//   "doc:" SHA256HEX(NAME "\n" KEY)  a keyed inline document handed on (a message, a
+//                           feed entry): {"seen": unix seconds, "sha256": of its text}
 //   "item:" SHA256HEX(URL)  item fetched and handed on: {"seen": unix seconds[, "status"]};
 //                           [store] retain prunes these by "seen" (an item still listed
 //                           after that long is fetched again, harmlessly)
@@ -39,6 +38,8 @@
 #include "store/store.h"
 
 namespace lw {
+
+struct InlineDocument;
 
 struct CrawlOptions {
   // Only the sources with these names (each must exist: else kInvalidArgument). Empty:
@@ -118,6 +119,7 @@ class Crawler {
   Status FetchIndexes(std::vector<SourceRun>& runs);
   Status HandleIndex(SourceRun& run, const PageFetch& page, const FetchResult& result,
                      std::vector<PageFetch>* next_round);
+  Status HandOn(SourceRun& run, const InlineDocument& doc);
   Status FetchItems(std::vector<SourceRun>& runs);
   Status Finish(SourceRun& run);
 
