@@ -13,4 +13,8 @@ if(TARGET leakwatch-fixture-server)
   set_tests_properties(e2e_crawl PROPERTIES
     ENVIRONMENT "LW=$<TARGET_FILE:leakwatch>;FIXTURE_SERVER=$<TARGET_FILE:leakwatch-fixture-server>;LW_SAMPLES=${CMAKE_SOURCE_DIR}/ops/samples"
     TIMEOUT 300)
+  add_test(NAME e2e_crawl_kinds COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/crawl_kinds.sh)
+  set_tests_properties(e2e_crawl_kinds PROPERTIES
+    ENVIRONMENT "LW=$<TARGET_FILE:leakwatch>;FIXTURE_SERVER=$<TARGET_FILE:leakwatch-fixture-server>"
+    TIMEOUT 300)
 endif()

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# crawl_kinds: the bundled Telegram channel preview and RSS feed (ops/samples/sites)
+# served by the fixture server: one exposure per message or entry at its own URL, a reply's
+# quote not counted, nothing matched twice, an edited message matched again, a hostile
+# feed reported as the source's error, a source missing its channel refused with exit 2.
+source "$(dirname "$0")/lib.sh"
+FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to the leakwatch-fixture-server binary}
+SAMPLES=$(cd "$(dirname "$0")/../../ops/samples" && pwd)
+SITES=$WORK/sites
+cp -r "$SAMPLES/sites" "$SITES"
+"$FIXTURE_SERVER" --root "$SITES" --port-file "$WORK/port" > /dev/null 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2> /dev/null; wait "$SERVER" 2> /dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
+[[ -s $WORK/port ]] || fail "the fixture server did not start"
+BASE=http://127.0.0.1:$(cat "$WORK/port")
+
+cat > "$WORK/config.toml" <<TOML
+[crawl]
+allow_private_addresses = true
+per_host_delay = "0s"
+
+[[source]]
+name = "broker-channel"
+kind = "telegram"
+channel = "leak_broker_demo"
+base_url = "$BASE/telegram"
+
+[[source]]
+name = "forum-rss"
+kind = "feed"
+url = "$BASE/feed/forum.rss"
+
+[[source]]
+name = "evil-rss"
+kind = "feed"
+url = "$BASE/feed/evil.rss"
+TOML
+cat > "$SITES/feed/evil.rss" <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<rss><channel><item><title>&c;</title></item></channel></rss>
+XML
+export LEAKWATCH_CONFIG=$WORK/config.toml
+lw init > /dev/null
+lw enroll --watchlist demo "$SAMPLES/watchlist.csv" > /dev/null
+
+lw crawl > "$WORK/crawl1.out" 2> "$WORK/crawl1.err" || fail "crawl: $(cat "$WORK/crawl1.out" "$WORK/crawl1.err")"
+cat > "$WORK/want1.out" <<'OUT'
+broker-channel: 5 items, 4 new exposures, 0 errors
+forum-rss: 3 items, 3 new exposures, 0 errors
+evil-rss: 0 items, 0 new exposures, 1 errors
+crawled 3 sources: 8 items, 7 new exposures (demo: 7), 1 errors
+OUT
+diff -u "$WORK/want1.out" "$WORK/crawl1.out" || fail "crawl summary differs"
+lw sources --format json | grep '"evil-rss"' | grep -q 'the feed declares XML entities' ||
+  fail "the hostile feed's error: $(lw sources --format json)"
+
+lw exposures --format json | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    print(",".join([e["source"], e["severity"], e["hint"], e["location"].split("/", 3)[3]]))
+' | sort > "$WORK/got.txt"
+cat > "$WORK/want.txt" <<'TXT'
+broker-channel,credential,z************o@icloud.com,telegram/leak_broker_demo/2
+broker-channel,exposure,+86*********00,telegram/leak_broker_demo/2
+broker-channel,exposure,c************o@qq.com,telegram/leak_broker_demo/5
+broker-channel,exposure,l***********o@me.com,telegram/leak_broker_demo/4
+forum-rss,credential,h************o@gmail.com,thread-3002-1-1.html
+forum-rss,exposure,+86*********34,thread-3001-1-1.html
+forum-rss,exposure,w************o@163.com,thread-3001-1-1.html
+TXT
+diff -u "$WORK/want.txt" "$WORK/got.txt" || fail "exposures differ"
+
+# Again: nothing new is handed on, nothing is matched twice.
+lw crawl --force > "$WORK/crawl2.out" 2>&1 || fail "second crawl"
+grep -qx "broker-channel: 0 items, 0 new exposures, 0 errors" "$WORK/crawl2.out" || fail "second crawl: $(cat "$WORK/crawl2.out")"
+grep -qx "forum-rss: 0 items, 0 new exposures, 0 errors" "$WORK/crawl2.out" || fail "second crawl: $(cat "$WORK/crawl2.out")"
+
+# An edit: message 6 now holds a watched phone; only it is matched again.
+sed -i 's/Selling 2M CN mobile numbers, DM for price/Selling 2M CN mobile numbers, e.g. 13800138000/' \
+  "$SITES/telegram/s/leak_broker_demo"
+lw crawl --force --source broker-channel > "$WORK/crawl3.out" 2>&1 || fail "third crawl"
+grep -qx "broker-channel: 1 items, 1 new exposures, 0 errors" "$WORK/crawl3.out" || fail "edit: $(cat "$WORK/crawl3.out")"
+lw exposures --format json | grep -q 'telegram/leak_broker_demo/6' || fail "the edited message's exposure"
+
+# A telegram source without its channel is a configuration error naming the key.
+printf '[[source]]\nname = "t"\nkind = "telegram"\n' > "$WORK/bad.toml"
+LEAKWATCH_CONFIG=$WORK/bad.toml expect_exit 2 lw sources 2> "$WORK/bad.err"
+grep -q "bad.toml:1: source.channel: a telegram source needs a channel" "$WORK/bad.err" || fail "bad config: $(cat "$WORK/bad.err")"
+echo "crawl_kinds: ok"
