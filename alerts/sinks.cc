@@ -31,6 +31,11 @@ std::string JoinArray(const json& j, const char* key) {
 
 // One readable line per exposure, for Slack and email.
 std::string Describe(const json& e) {
+  if (Str(e, "event") == "source_health") {
+    std::string error = Str(e, "error");
+    return "source " + Str(e, "source") + " is " + Str(e, "health") + " (was " + Str(e, "previous") + ")" +
+           (error.empty() ? "" : ": " + error);
+  }
   if (Str(e, "event") == "bulk_exposure") {
     std::string count = e.contains("count") && e["count"].is_number() ? std::to_string(e["count"].get<uint64_t>()) : "?";
     return "bulk exposure: " + count + " watched identifiers in one document of " + Str(e, "source") + ": " +
@@ -152,6 +157,10 @@ class ExecSink final : public AlertSink {
 }  // namespace
 
 bool AlertSink::Wants(const json& e) const {
+  std::string event = Str(e, "event");
+  if (event.empty()) event = "exposure";
+  if (std::find(config_.events.begin(), config_.events.end(), event) == config_.events.end()) return false;
+  if (event != "exposure") return true;  // severity and watchlists are an exposure's
   if (config_.min_severity == "credential" && Str(e, "severity") != "credential") return false;
   if (config_.watchlists.empty()) return true;
   auto it = e.find("watchlists");

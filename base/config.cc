@@ -306,6 +306,11 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.StringArray("command", &a.command));
       LW_TRY(r.String("min_severity", &a.min_severity));
       LW_TRY(r.StringArray("watchlists", &a.watchlists));
+      LW_TRY(r.StringArray("events", &a.events));
+      for (const std::string& event : a.events)
+        if (event != "exposure" && event != "source_health")
+          return Fail(Error::Config(r.Where(t.get("events"), "events") + ": unknown event '" + event +
+                                    "': expected exposure or source_health"));
       LW_TRY(r.Duration("timeout", &a.timeout_ms));
       LW_TRY(r.Int("bulk_threshold", &a.bulk_threshold, 0, 1000000000));
       LW_TRY(r.NoUnknownKeys());

@@ -65,6 +65,9 @@ struct AlertConfig {
   std::vector<std::string> command;  // exec: argv
   std::string min_severity = "exposure";  // exposure | credential
   std::vector<std::string> watchlists;    // empty: all
+  // Which events the sink takes: "exposure" (exposures, and bulk_exposure events) and
+  // "source_health" (a source's change of health).
+  std::vector<std::string> events = {"exposure", "source_health"};
   // Breach day: a document with more new exposures for this sink than this gets one
   // bulk_exposure event for the sink instead of one event each. 0: always one each.
   int bulk_threshold = 100;

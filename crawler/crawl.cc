@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+#include "crawler/blocked.h"
 #include "crawler/source_kind.h"
 
 namespace lw {
@@ -78,10 +79,21 @@ Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name)
     s.errors_total = j.value("errors_total", uint64_t{0});
     s.pending = j.value("pending", uint64_t{0});
     s.next_due = j.value("next_due", UnixSeconds{0});
+    s.health = j.value("health", "");
+    s.last_new = j.value("last_new", UnixSeconds{0});
+    s.had_entries = j.value("had_entries", false);
+    s.entries_last_run = j.value("entries_last_run", uint64_t{0});
   } catch (const nlohmann::json::exception& e) {
     return Fail(Error::Corruption("crawl state of source '" + name + "': " + e.what()));
   }
   return s;
+}
+
+std::string CurrentHealth(const SourceRunState& state, const SourceConfig& source, UnixSeconds now) {
+  if (state.last_start == 0 || state.health.empty()) return "never";
+  if (state.health == "ok" && state.last_new != 0 && (now - state.last_new) * 1000 > source.stale_after_ms)
+    return "stale";
+  return state.health;
 }
 
 namespace {
@@ -91,7 +103,9 @@ Status SaveSourceRunState(Store& store, const std::string& name, const SourceRun
                    {"outcome", s.outcome},               {"error", s.error},
                    {"items_last_run", s.items_last_run}, {"items_total", s.items_total},
                    {"errors_last_run", s.errors_last_run}, {"errors_total", s.errors_total},
-                   {"pending", s.pending},               {"next_due", s.next_due}};
+                   {"pending", s.pending},               {"next_due", s.next_due},
+                   {"health", s.health},                 {"last_new", s.last_new},
+                   {"had_entries", s.had_entries},       {"entries_last_run", s.entries_last_run}};
   return store.PutCrawlState(SourceKey(name), j.dump());
 }
 
@@ -126,6 +140,8 @@ struct Crawler::SourceRun {
   bool incomplete = false;     // the deadline left pages or items unfetched
   uint64_t retry_items = 0;    // items that failed and will be tried again
   uint64_t entries = 0;        // what the index pages listed, new or not
+  int pages_read = 0;          // index pages read in full (not 304, not failed)
+  std::string blocked;         // why the source looks blocked ("" when it does not)
 
   void SourceError(const std::string& where, const std::string& what) {
     report.ok = false;
@@ -272,6 +288,7 @@ Status Crawler::HandleIndex(SourceRun& run, const PageFetch& page, const FetchRe
   }
   if (result.outcome == FetchOutcome::kNotModified) return Ok();  // nothing new behind it
   if (!IsSuccess(result)) {
+    if (run.blocked.empty()) run.blocked = BlockedReason(result, /*expected_entries_missing=*/true);
     run.SourceError(page.url, DescribeFailure(result));
     return Ok();
   }
@@ -280,10 +297,21 @@ Status Crawler::HandleIndex(SourceRun& run, const PageFetch& page, const FetchRe
   if (!previous) return Fail(previous.error());
   const std::string& base = result.final_url.empty() ? page.url : result.final_url;
   IndexYield yield;
-  if (auto s = run.reader->Read({page.url, base, result, previous->sha256, state.sha256}, &yield); !s) {
-    run.SourceError(page.url, s.error().message);
+  auto read = run.reader->Read({page.url, base, result, previous->sha256, state.sha256}, &yield);
+  if (!read || yield.entries == 0) {
+    // No entries where entries were expected: a challenge or login page says why.
+    std::string blocked = BlockedReason(result, /*expected_entries_missing=*/true);
+    if (!blocked.empty()) {
+      if (run.blocked.empty()) run.blocked = blocked;
+      run.SourceError(page.url, "blocked: " + blocked);
+      return Ok();
+    }
+  }
+  if (!read) {
+    run.SourceError(page.url, read.error().message);
     return Ok();
   }
+  ++run.pages_read;
   run.entries += yield.entries;
   for (InlineDocument& doc : yield.documents) {
     if (auto s = HandOn(run, doc); !s) return s;
@@ -415,6 +443,27 @@ Status Crawler::Finish(SourceRun& run) {
   }
   SourceRunState& s = run.state;
   s.last_end = clock_.Now();
+  const std::string previous = s.health.empty() ? "never" : s.health;
+  std::string health = previous;
+  if (!run.blocked.empty()) {
+    health = "blocked";
+  } else if (!run.report.ok) {
+    health = "error";
+  } else if (run.pages_read > 0 || !run.incomplete) {  // a run cut short before reading says nothing
+    if (run.report.items > 0 || s.last_new == 0) s.last_new = s.last_start;
+    if (run.pages_read > 0) {
+      s.entries_last_run = run.entries;
+      if (run.entries > 0) s.had_entries = true;
+    }
+    if (run.pages_read > 0 && run.entries == 0 && s.had_entries) health = "empty";
+    else health = (s.last_start - s.last_new) * 1000 > run.config->stale_after_ms ? "stale" : "ok";
+  }
+  s.health = health == "never" ? "" : health;
+  // never -> ok is how every source starts: not news.
+  if (health != previous && !(previous == "never" && health == "ok") && options_.on_health_change) {
+    if (auto st = options_.on_health_change({run.config->name, health, previous, run.report.error, s.last_end}); !st)
+      return st;
+  }
   s.outcome = run.report.ok ? "ok" : "error";
   s.error = run.report.error;
   s.items_last_run = run.report.items;

@@ -41,6 +41,15 @@ namespace lw {
 
 struct InlineDocument;
 
+// A change of a source's health, for the alert sinks.
+struct HealthChange {
+  std::string source;
+  std::string health;    // the new one
+  std::string previous;  // "never" before the first run
+  std::string error;     // the run's first error ("" when none)
+  UnixSeconds at = 0;
+};
+
 struct CrawlOptions {
   // Only the sources with these names (each must exist: else kInvalidArgument). Empty:
   // every configured source.
@@ -54,6 +63,10 @@ struct CrawlOptions {
   int64_t max_duration_ms = 0;
   // Transfers in flight overall ([crawl] concurrency); per-host limits are per source.
   int concurrency = 8;
+  // Called when a source's health changes (see SourceRunState::health), before the new
+  // state is saved, so that a crash in between repeats the call rather than losing it.
+  // An error stops the crawl. Default (empty): nobody is told.
+  std::function<Status(const HealthChange&)> on_health_change;
   // Monotonic milliseconds, the clock of Fetcher::Run's deadline. Default (empty):
   // std::chrono::steady_clock. Tests inject a fake.
   std::function<int64_t()> steady_now_ms;
@@ -76,7 +89,19 @@ struct SourceRunState {
   uint64_t errors_total = 0;
   uint64_t pending = 0;         // items left for the next run by --max-duration
   UnixSeconds next_due = 0;     // last_start + every
+  // Health after the last run: "ok"; "empty" (the index pages listed nothing where earlier
+  // runs found entries); "blocked" (401/403/429/503, or a challenge, captcha or login page
+  // instead of entries); "error" (any other failure); "stale" (nothing new for the
+  // source's stale_after). "" before the first run (shown as "never").
+  std::string health;
+  UnixSeconds last_new = 0;     // the last run that handed on something new (or the first run)
+  bool had_entries = false;     // some run's index pages listed entries
+  uint64_t entries_last_run = 0;  // entries the index pages listed, new or not
 };
+
+// The health to show now: `state.health`, "never" before the first run, and "stale" once
+// an "ok" source has had nothing new for its stale_after (also between runs).
+std::string CurrentHealth(const SourceRunState& state, const SourceConfig& source, UnixSeconds now);
 
 // The state of source `name` (default-constructed when it never ran).
 Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name);

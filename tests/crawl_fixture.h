@@ -38,6 +38,11 @@ struct Fixture {
 
   Result<CrawlReport> Crawl(const std::vector<SourceConfig>& sources, CrawlOptions options = {}) {
     options.steady_now_ms = fetcher.SteadyClock();
+    if (!options.on_health_change)
+      options.on_health_change = [this](const HealthChange& c) -> Status {
+        health_changes.push_back(c.previous + "->" + c.health + (c.error.empty() ? "" : " (" + c.error + ")"));
+        return Ok();
+      };
     auto sink = [this](const SourceConfig& source, const std::string& location, std::string_view text) -> Status {
       if (fail_sink_at == location) return Fail(Error::IO("store write failed"));
       documents.push_back(location);
@@ -81,6 +86,7 @@ struct Fixture {
   std::vector<std::string> documents;  // locations handed to the sink, in order
   std::map<std::string, std::string> texts;
   std::string fail_sink_at;
+  std::vector<std::string> health_changes;  // "previous->health (error)", in order
 };
 
 inline SourceConfig Listing(std::string name, std::string url, std::string item_pattern, std::string item_url = "",

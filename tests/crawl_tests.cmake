@@ -1,6 +1,7 @@
 # Crawler unit tests (HTML to text, URLs, the crawl of sources with a fake fetcher).
 # Included from tests/CMakeLists.txt, so paths are relative to tests/.
-add_executable(crawl_test html_text_test.cc crawl_test.cc crawl_kinds_test.cc feed_test.cc telegram_test.cc)
+add_executable(crawl_test html_text_test.cc crawl_test.cc crawl_kinds_test.cc feed_test.cc telegram_test.cc
+                          source_health_test.cc)
 target_link_libraries(crawl_test lw_crawler lw_watchlists lw_test_main)
 # The saved real pages live beside the worktree, never in it; tests skip when absent.
 target_compile_definitions(crawl_test PRIVATE LW_OPS_SOURCES_DIR="${CMAKE_SOURCE_DIR}/ops/sources"

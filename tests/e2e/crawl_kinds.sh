@@ -2,7 +2,8 @@
 # crawl_kinds: the bundled Telegram channel preview and RSS feed (ops/samples/sites)
 # served by the fixture server: one exposure per message or entry at its own URL, a reply's
 # quote not counted, nothing matched twice, an edited message matched again, a hostile
-# feed reported as the source's error, a source missing its channel refused with exit 2.
+# feed reported as the source's error, health changes (error, blocked by a challenge page,
+# back to ok) alerted once each, a source missing its channel refused with exit 2.
 source "$(dirname "$0")/lib.sh"
 FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to the leakwatch-fixture-server binary}
 SAMPLES=$(cd "$(dirname "$0")/../../ops/samples" && pwd)
@@ -35,6 +36,11 @@ url = "$BASE/feed/forum.rss"
 name = "evil-rss"
 kind = "feed"
 url = "$BASE/feed/evil.rss"
+
+[[alert]]
+name = "log"
+kind = "jsonl"
+path = "$WORK/alerts.jsonl"
 TOML
 cat > "$SITES/feed/evil.rss" <<'XML'
 <?xml version="1.0"?>
@@ -84,6 +90,33 @@ sed -i 's/Selling 2M CN mobile numbers, DM for price/Selling 2M CN mobile number
 lw crawl --force --source broker-channel > "$WORK/crawl3.out" 2>&1 || fail "third crawl"
 grep -qx "broker-channel: 1 items, 1 new exposures, 0 errors" "$WORK/crawl3.out" || fail "edit: $(cat "$WORK/crawl3.out")"
 lw exposures --format json | grep -q 'telegram/leak_broker_demo/6' || fail "the edited message's exposure"
+
+# Alerts: every exposure with "event":"exposure", and the hostile feed's first health.
+[[ $(grep -c '"event":"exposure"' "$WORK/alerts.jsonl") -eq 8 ]] || fail "exposure events: $(cat "$WORK/alerts.jsonl")"
+grep '"source_health"' "$WORK/alerts.jsonl" | python3 -c '
+import json, sys
+events = [json.loads(l) for l in sys.stdin]
+assert [(e["source"], e["previous"], e["health"]) for e in events] == [("evil-rss", "never", "error")], events
+assert "the feed declares XML entities" in events[0]["error"], events
+' || fail "health events: $(grep source_health "$WORK/alerts.jsonl")"
+
+# The channel turns into a Cloudflare challenge: blocked, alerted once, shown by sources.
+cp "$SITES/telegram/s/leak_broker_demo" "$WORK/channel.html"
+printf '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>' \
+  > "$SITES/telegram/s/leak_broker_demo"
+lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the challenged channel"
+lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the challenged channel"
+lw sources --format json | python3 -c '
+import json, sys
+health = {json.loads(l)["name"]: json.loads(l)["health"] for l in sys.stdin}
+assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error"}, health
+' || fail "health: $(lw sources --format json)"
+lw sources | grep -q "^broker-channel .* blocked " || fail "sources table: $(lw sources)"
+[[ $(grep -c '"health":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "blocked alerts: $(grep source_health "$WORK/alerts.jsonl")"
+cp "$WORK/channel.html" "$SITES/telegram/s/leak_broker_demo"
+lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the channel, back"
+[[ $(lw sources --format json | grep -c '"health":"ok"') -eq 2 ]] || fail "back to ok: $(lw sources --format json)"
+[[ $(grep -c '"previous":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "unblocked alert: $(grep source_health "$WORK/alerts.jsonl")"
 
 # A telegram source without its channel is a configuration error naming the key.
 printf '[[source]]\nname = "t"\nkind = "telegram"\n' > "$WORK/bad.toml"
