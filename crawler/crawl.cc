@@ -83,6 +83,7 @@ Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name)
     s.last_new = j.value("last_new", UnixSeconds{0});
     s.had_entries = j.value("had_entries", false);
     s.entries_last_run = j.value("entries_last_run", uint64_t{0});
+    s.last_ok = j.value("last_ok", UnixSeconds{0});
   } catch (const nlohmann::json::exception& e) {
     return Fail(Error::Corruption("crawl state of source '" + name + "': " + e.what()));
   }
@@ -105,7 +106,8 @@ Status SaveSourceRunState(Store& store, const std::string& name, const SourceRun
                    {"errors_last_run", s.errors_last_run}, {"errors_total", s.errors_total},
                    {"pending", s.pending},               {"next_due", s.next_due},
                    {"health", s.health},                 {"last_new", s.last_new},
-                   {"had_entries", s.had_entries},       {"entries_last_run", s.entries_last_run}};
+                   {"had_entries", s.had_entries},       {"entries_last_run", s.entries_last_run},
+                   {"last_ok", s.last_ok}};
   return store.PutCrawlState(SourceKey(name), j.dump());
 }
 
@@ -465,6 +467,7 @@ Status Crawler::Finish(SourceRun& run) {
       return st;
   }
   s.outcome = run.report.ok ? "ok" : "error";
+  if (run.report.ok) s.last_ok = s.last_end;
   s.error = run.report.error;
   s.items_last_run = run.report.items;
   s.items_total += run.report.items;

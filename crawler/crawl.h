@@ -97,6 +97,7 @@ struct SourceRunState {
   UnixSeconds last_new = 0;     // the last run that handed on something new (or the first run)
   bool had_entries = false;     // some run's index pages listed entries
   uint64_t entries_last_run = 0;  // entries the index pages listed, new or not
+  UnixSeconds last_ok = 0;      // end of the last run without a source error (0: none)
 };
 
 // The health to show now: `state.health`, "never" before the first run, and "stale" once

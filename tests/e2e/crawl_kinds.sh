@@ -37,6 +37,12 @@ name = "evil-rss"
 kind = "feed"
 url = "$BASE/feed/evil.rss"
 
+[[source]]
+name = "slow-page"
+kind = "page"
+url = "$BASE/slow?ms=3000"
+every = "1000d"
+
 [[alert]]
 name = "log"
 kind = "jsonl"
@@ -51,7 +57,7 @@ export LEAKWATCH_CONFIG=$WORK/config.toml
 lw init > /dev/null
 lw enroll --watchlist demo "$SAMPLES/watchlist.csv" > /dev/null
 
-lw crawl > "$WORK/crawl1.out" 2> "$WORK/crawl1.err" || fail "crawl: $(cat "$WORK/crawl1.out" "$WORK/crawl1.err")"
+lw crawl --source broker-channel --source forum-rss --source evil-rss > "$WORK/crawl1.out" 2> "$WORK/crawl1.err" || fail "crawl: $(cat "$WORK/crawl1.out" "$WORK/crawl1.err")"
 cat > "$WORK/want1.out" <<'OUT'
 broker-channel: 5 items, 4 new exposures, 0 errors
 forum-rss: 3 items, 3 new exposures, 0 errors
@@ -109,14 +115,47 @@ lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the 
 lw sources --format json | python3 -c '
 import json, sys
 health = {json.loads(l)["name"]: json.loads(l)["health"] for l in sys.stdin}
-assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error"}, health
+assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error", "slow-page": "ok"}, health
 ' || fail "health: $(lw sources --format json)"
 lw sources | grep -q "^broker-channel .* blocked " || fail "sources table: $(lw sources)"
 [[ $(grep -c '"health":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "blocked alerts: $(grep source_health "$WORK/alerts.jsonl")"
 cp "$WORK/channel.html" "$SITES/telegram/s/leak_broker_demo"
 lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the channel, back"
-[[ $(lw sources --format json | grep -c '"health":"ok"') -eq 2 ]] || fail "back to ok: $(lw sources --format json)"
+[[ $(lw sources --format json | grep -c '"health":"ok"') -eq 3 ]] || fail "back to ok: $(lw sources --format json)"
 [[ $(grep -c '"previous":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "unblocked alert: $(grep source_health "$WORK/alerts.jsonl")"
+
+# Metrics: Prometheus text, each sample line well-formed; health, exposures, outbox depth.
+lw metrics > "$WORK/metrics.txt" || fail "metrics"
+python3 - "$WORK/metrics.txt" <<'PY' || fail "metrics: $(cat "$WORK/metrics.txt")"
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+sample = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"\\]*",?)*\})? -?\d+$')
+for l in lines:
+    assert l.startswith("# HELP ") or l.startswith("# TYPE ") or sample.match(l), l
+want = {
+    'leakwatch_source_health{health="ok",source="broker-channel"} 1',
+    'leakwatch_source_health{health="blocked",source="broker-channel"} 0',
+    'leakwatch_source_health{health="error",source="evil-rss"} 1',
+    'leakwatch_source_health{health="never",source="slow-page"} 0',
+    'leakwatch_source_items_total{source="forum-rss"} 3',
+    'leakwatch_source_errors_total{source="evil-rss"} 2',
+    'leakwatch_exposures{severity="credential",watchlist="demo"} 2',
+    'leakwatch_exposures{severity="exposure",watchlist="demo"} 6',
+    'leakwatch_alert_outbox_depth{sink="log"} 0',
+}
+missing = want - set(lines)
+assert not missing, missing
+assert any(l.startswith("leakwatch_last_successful_crawl_age_seconds ") for l in lines)
+assert not any('source_last_success_age_seconds{source="evil-rss"}' in l for l in lines)
+PY
+
+# While a crawl is running (a page that takes 3 s), metrics and sources still answer.
+lw crawl --force --source slow-page > /dev/null 2>&1 &
+crawler=$!
+sleep 1
+lw metrics | grep -q '^leakwatch_source_health{health="ok",source="forum-rss"} 1$' || fail "metrics during a crawl"
+lw sources > /dev/null || fail "sources during a crawl"
+wait "$crawler" || fail "the slow crawl"
 
 # A telegram source without its channel is a configuration error naming the key.
 printf '[[source]]\nname = "t"\nkind = "telegram"\n' > "$WORK/bad.toml"
