@@ -5,6 +5,7 @@
 #include <libxml/xmlerror.h>
 #include <openssl/evp.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -49,20 +50,19 @@ std::string DeclaredEncoding(std::string_view body) {
   return AsciiLower(head.substr(q + 1, close - q - 1));
 }
 
-// The charset libxml2 is told to read: nothing (its own detection) unless a GB label
-// needs the superset, or the XML declares nothing and the HTTP header does.
+// The charset libxml2 is told to read, "" to let it follow the document: a GB label is
+// read as GB18030 (its superset), and a document that declares nothing (and has no byte
+// order mark) is read in the HTTP charset.
 std::string ReadEncoding(std::string_view body, std::string_view content_type) {
-  std::string declared = DeclaredEncoding(body);
-  if (declared.empty() && !body.starts_with("\xEF\xBB\xBF") && !body.starts_with("\xFF\xFE") &&
-      !body.starts_with("\xFE\xFF")) {
-    std::string header = DetectCharset("", content_type);
-    if (!header.empty() && header != "utf-8" && header != "utf8") declared = header;
-    else return "";
+  std::string label = DeclaredEncoding(body);
+  const bool declared = !label.empty();
+  if (!declared) {
+    if (body.starts_with("\xEF\xBB\xBF") || body.starts_with("\xFF\xFE") || body.starts_with("\xFE\xFF")) return "";
+    label = DetectCharset("", content_type);
+    if (label == "utf-8" || label == "utf8") return "";
   }
-  if (declared == "gb2312" || declared == "gbk" || declared == "x-gbk" || declared == "cp936" ||
-      declared == "euc-cn")
-    return "GB18030";
-  return DeclaredEncoding(body).empty() ? declared : "";
+  if (label == "gb2312" || label == "gbk" || label == "x-gbk" || label == "cp936" || label == "euc-cn") return "GB18030";
+  return declared ? "" : label;
 }
 
 std::string_view LocalName(const xmlNode* n) { return reinterpret_cast<const char*>(n->name); }
@@ -160,7 +160,19 @@ std::string EntryLink(const xmlNode* entry, std::string_view feed_url) {
   return *url;
 }
 
-std::string TextDigest(std::string_view text);
+// A key for an entry with no guid, id or link: a digest of its text.
+std::string TextDigest(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned i = 0; i < n; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
 
 FeedEntry ReadEntry(const xmlNode* entry, std::string_view feed_url) {
   FeedEntry e;
@@ -186,20 +198,6 @@ FeedEntry ReadEntry(const xmlNode* entry, std::string_view feed_url) {
   if (e.key.empty()) e.key = e.link;
   if (e.key.empty()) e.key = TextDigest(e.text);
   return e;
-}
-
-// A key for an entry with no guid, id or link: a digest of its text.
-std::string TextDigest(std::string_view text) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(text.data(), text.size(), md, &n, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "sha256:";
-  for (unsigned i = 0; i < n; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
 }
 
 void InitLibxml() {

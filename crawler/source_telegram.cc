@@ -5,6 +5,7 @@
 // the cursor; the first run goes back up to max_pages pages. Messages already handed on
 // are not handed on again unless their text changed (an edit), by the crawl's document
 // markers.
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "crawler/html_text.h"

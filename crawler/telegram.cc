@@ -1,5 +1,6 @@
 #include "crawler/telegram.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "crawler/html_tree.h"

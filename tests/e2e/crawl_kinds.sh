@@ -38,6 +38,12 @@ kind = "feed"
 url = "$BASE/feed/evil.rss"
 
 [[source]]
+name = "bomb-rss"
+kind = "feed"
+url = "$BASE/hostile/gzip-bomb"   # 100 KB of gzip inflating to 101 MiB
+max_body = "1MiB"
+
+[[source]]
 name = "slow-page"
 kind = "page"
 url = "$BASE/slow?ms=3000"
@@ -67,6 +73,10 @@ OUT
 diff -u "$WORK/want1.out" "$WORK/crawl1.out" || fail "crawl summary differs"
 lw sources --format json | grep '"evil-rss"' | grep -q 'the feed declares XML entities' ||
   fail "the hostile feed's error: $(lw sources --format json)"
+# A feed that inflates past max_body is cut there: the source's error, nothing else.
+lw crawl --source bomb-rss > "$WORK/bomb.out" 2>&1 || fail "crawl of the bomb: $(cat "$WORK/bomb.out")"
+lw sources --format json | grep '"bomb-rss"' | grep -q '"error":"[^"]*too-large' ||
+  fail "the oversized feed's error: $(lw sources --format json | grep bomb-rss)"
 
 lw exposures --format json | python3 -c '
 import json, sys
@@ -97,13 +107,15 @@ lw crawl --force --source broker-channel > "$WORK/crawl3.out" 2>&1 || fail "thir
 grep -qx "broker-channel: 1 items, 1 new exposures, 0 errors" "$WORK/crawl3.out" || fail "edit: $(cat "$WORK/crawl3.out")"
 lw exposures --format json | grep -q 'telegram/leak_broker_demo/6' || fail "the edited message's exposure"
 
-# Alerts: every exposure with "event":"exposure", and the hostile feed's first health.
+# Alerts: every exposure with "event":"exposure", and the hostile feeds' first health.
 [[ $(grep -c '"event":"exposure"' "$WORK/alerts.jsonl") -eq 8 ]] || fail "exposure events: $(cat "$WORK/alerts.jsonl")"
 grep '"source_health"' "$WORK/alerts.jsonl" | python3 -c '
 import json, sys
 events = [json.loads(l) for l in sys.stdin]
-assert [(e["source"], e["previous"], e["health"]) for e in events] == [("evil-rss", "never", "error")], events
+assert [(e["source"], e["previous"], e["health"]) for e in events] == [
+    ("evil-rss", "never", "error"), ("bomb-rss", "never", "error")], events
 assert "the feed declares XML entities" in events[0]["error"], events
+assert "too-large" in events[1]["error"], events
 ' || fail "health events: $(grep source_health "$WORK/alerts.jsonl")"
 
 # The channel turns into a Cloudflare challenge: blocked, alerted once, shown by sources.
@@ -115,7 +127,8 @@ lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the 
 lw sources --format json | python3 -c '
 import json, sys
 health = {json.loads(l)["name"]: json.loads(l)["health"] for l in sys.stdin}
-assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error", "slow-page": "ok"}, health
+assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error", "bomb-rss": "error",
+                  "slow-page": "ok"}, health
 ' || fail "health: $(lw sources --format json)"
 lw sources | grep -q "^broker-channel .* blocked " || fail "sources table: $(lw sources)"
 [[ $(grep -c '"health":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "blocked alerts: $(grep source_health "$WORK/alerts.jsonl")"
@@ -153,7 +166,8 @@ PY
 lw crawl --force --source slow-page > /dev/null 2>&1 &
 crawler=$!
 sleep 1
-lw metrics | grep -q '^leakwatch_source_health{health="ok",source="forum-rss"} 1$' || fail "metrics during a crawl"
+lw metrics > "$WORK/metrics2.txt" 2>&1 || fail "metrics during a crawl: $(cat "$WORK/metrics2.txt")"
+grep -q '^leakwatch_source_health{health="ok",source="forum-rss"} 1$' "$WORK/metrics2.txt" || fail "metrics during a crawl: $(cat "$WORK/metrics2.txt")"
 lw sources > /dev/null || fail "sources during a crawl"
 wait "$crawler" || fail "the slow crawl"
 
