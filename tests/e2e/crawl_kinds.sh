@@ -105,7 +105,9 @@ sed -i 's/Selling 2M CN mobile numbers, DM for price/Selling 2M CN mobile number
   "$SITES/telegram/s/leak_broker_demo"
 lw crawl --force --source broker-channel > "$WORK/crawl3.out" 2>&1 || fail "third crawl"
 grep -qx "broker-channel: 1 items, 1 new exposures, 0 errors" "$WORK/crawl3.out" || fail "edit: $(cat "$WORK/crawl3.out")"
-lw exposures --format json | grep -q 'telegram/leak_broker_demo/6' || fail "the edited message's exposure"
+# (Outputs go to files before grep -q: an early exit of grep must not fail the writer.)
+lw exposures --format json > "$WORK/exposures3.json"
+grep -q 'telegram/leak_broker_demo/6' "$WORK/exposures3.json" || fail "the edited message's exposure"
 
 # Alerts: every exposure with "event":"exposure", and the hostile feeds' first health.
 [[ $(grep -c '"event":"exposure"' "$WORK/alerts.jsonl") -eq 8 ]] || fail "exposure events: $(cat "$WORK/alerts.jsonl")"
@@ -130,7 +132,8 @@ health = {json.loads(l)["name"]: json.loads(l)["health"] for l in sys.stdin}
 assert health == {"broker-channel": "blocked", "forum-rss": "ok", "evil-rss": "error", "bomb-rss": "error",
                   "slow-page": "ok"}, health
 ' || fail "health: $(lw sources --format json)"
-lw sources | grep -q "^broker-channel .* blocked " || fail "sources table: $(lw sources)"
+lw sources > "$WORK/sources.txt"
+grep -q "^broker-channel .* blocked " "$WORK/sources.txt" || fail "sources table: $(cat "$WORK/sources.txt")"
 [[ $(grep -c '"health":"blocked"' "$WORK/alerts.jsonl") -eq 1 ]] || fail "blocked alerts: $(grep source_health "$WORK/alerts.jsonl")"
 cp "$WORK/channel.html" "$SITES/telegram/s/leak_broker_demo"
 lw crawl --force --source broker-channel > /dev/null 2>&1 || fail "crawl of the channel, back"
