@@ -81,7 +81,15 @@ json SummaryEvent(const std::vector<const Exposure*>& exposures) {
               {"severity", rank == 2 ? "credential" : "exposure"}};
 }
 
+// Outbox ids of events other than exposures (EnqueueEvent); exposure ids are hex.
+constexpr std::string_view kEventPrefix = "event:";
+bool IsEventId(const std::string& id) { return id.starts_with(kEventPrefix); }
+
 }  // namespace
+
+Status EnqueueEvent(Store& store, const std::string& key, const json& event) {
+  return store.PutOutbox(std::string(kEventPrefix) + key, json{{"event", event}, {"sinks", json::object()}}.dump());
+}
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::Make(Store& store, const std::vector<AlertConfig>& alerts,
                                                      const AlertTransports& transports, const Clock& clock) {
@@ -107,6 +115,11 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
   std::map<std::string, json> payloads;
   std::map<std::string, Exposure> exposures;
   for (auto& [id, value] : *outbox) {
+    if (IsEventId(id)) {  // its payload is in the entry
+      entries[id] = ParseEntry(value);
+      payloads[id] = entries[id].value("event", json::object());
+      continue;
+    }
     auto exposure = store_.GetExposure(id);
     if (!exposure) return Fail(exposure.error());
     if (!*exposure) {  // pruned since: nothing left to announce
@@ -115,6 +128,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     }
     entries[id] = ParseEntry(value);
     payloads[id] = ExposureJson(**exposure);
+    payloads[id]["event"] = "exposure";
     exposures[id] = std::move(**exposure);
   }
 
@@ -131,7 +145,9 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     std::map<std::string, std::vector<std::string>> closed_folds;  // identifier -> folded ids, window over
     for (auto& [id, entry] : entries) {
       const std::string state = StateOf(entry, name);
-      const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
+      const bool event = IsEventId(id);  // a source-health event: never folded, opens no window
+      const std::string ident = event ? std::string() : payloads[id]["identifier_hash"].get<std::string>();
+      if (event && (state == "delivered" || state == "folded")) continue;
       if (state == "delivered" || state == "folded") {
         const json& st = entry["sinks"][name];
         int64_t end = st.value("window_end", int64_t{0});
@@ -165,6 +181,10 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       });
       std::vector<std::string> alerting;
       for (const std::string& id : due) {
+        if (IsEventId(id)) {
+          alerting.push_back(id);
+          continue;
+        }
         const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
         const int rank = SeverityRank(exposures[id].severity);
         auto it = windows.find(ident);
@@ -193,7 +213,12 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     std::vector<std::vector<std::string>> owners;
     std::map<std::string, std::vector<std::string>> by_document;
     std::vector<std::string> documents;  // in order of first appearance
+    std::vector<std::string> events;  // not exposures: one payload each, after them
     for (const std::string& id : due) {
+      if (IsEventId(id)) {
+        events.push_back(id);
+        continue;
+      }
       auto& ids = by_document[exposures[id].content_digest];
       if (ids.empty()) documents.push_back(exposures[id].content_digest);
       ids.push_back(id);
@@ -221,6 +246,10 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
       batch.push_back(SummaryEvent(group));
       owners.push_back(ids);
+    }
+    for (const std::string& id : events) {
+      batch.push_back(payloads[id]);
+      owners.push_back({id});
     }
     std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
     std::vector<std::pair<std::string, Delivery>> outcomes;
@@ -293,9 +322,15 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
   if (!outbox) return Fail(outbox.error());
   for (auto& [id, value] : *outbox) {
     json entry = ParseEntry(value);
-    auto exposure = store_.GetExposure(id);
-    if (!exposure) return Fail(exposure.error());
-    std::string hint = *exposure ? (*exposure)->hint : "";
+    std::string hint;
+    if (IsEventId(id)) {
+      const json event = entry.value("event", json::object());
+      hint = event.value("event", "") + " " + event.value("source", "") + ": " + event.value("health", "");
+    } else {
+      auto exposure = store_.GetExposure(id);
+      if (!exposure) return Fail(exposure.error());
+      hint = *exposure ? (*exposure)->hint : "";
+    }
     auto add = [&](const std::string& sink) {
       std::string state = StateOf(entry, sink);
       if (state == "delivered" || state == "filtered") return;
@@ -314,7 +349,8 @@ Status Dispatcher::Test(const std::string& sink_name) {
   for (const auto& sink : sinks_) {
     if (sink->config().name != sink_name) continue;
     const UnixSeconds now = clock_.Now();
-    json test{{"id", "test-" + std::to_string(now)},
+    json test{{"event", "exposure"},
+              {"id", "test-" + std::to_string(now)},
               {"watchlists", json::array({"test"})},
               {"labels", json::array()},
               {"kind", "email"},

@@ -55,6 +55,12 @@ struct PendingAlert {
   std::string hint;
 };
 
+// Puts an event other than an exposure in the outbox (a source's change of health:
+// {"event":"source_health",...}), delivered to the sinks whose `events` take it, at least
+// once, like exposures. `key` makes its outbox id ("event:" KEY) unique; the same key
+// again replaces a waiting event.
+Status EnqueueEvent(Store& store, const std::string& key, const nlohmann::json& event);
+
 class Dispatcher {
  public:
   // Borrowed: store, clock and the transports must outlive the Dispatcher.

@@ -72,6 +72,11 @@ std::string EventSeverity(const json& e) {
 
 std::string DescribeEvent(const json& e) {
   const std::string name = EventName(e);
+  if (name == "source_health") {
+    const std::string error = StringField(e, "error");
+    return "source " + StringField(e, "source") + " is " + StringField(e, "health") + " (was " +
+           StringField(e, "previous") + ")" + (error.empty() ? "" : ": " + error);
+  }
   if (name == "bulk_exposure")
     return "bulk exposure: " + Count(e) + " watched identifiers in one document of " + StringField(e, "source") +
            ": " + StringField(e, "location") + " (first seen " + StringField(e, "first_seen") +

@@ -51,6 +51,11 @@ UnixSeconds AlertSink::Now() const { return t_.clock ? t_.clock->Now() : SystemC
 RenderContext AlertSink::Context() const { return RenderContext{t_.hostname, LEAKWATCH_ALERTS_VERSION, Now()}; }
 
 bool AlertSink::Wants(const json& e) const {
+  // An exposure's summary and a document's bulk event are exposures to `events`.
+  const std::string event = EventName(e);
+  const std::string kind = event == "exposure_summary" || event == "bulk_exposure" ? "exposure" : event;
+  if (std::find(config_.events.begin(), config_.events.end(), kind) == config_.events.end()) return false;
+  if (kind != "exposure") return true;  // severity and watchlists are an exposure's
   if (config_.min_severity == "credential" && EventSeverity(e) != "credential") return false;
   if (config_.watchlists.empty()) return true;
   auto it = e.find("watchlists");

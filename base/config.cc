@@ -267,19 +267,19 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.String("item_url", &s.item_url));
       LW_TRY(r.Pattern("next_pattern", &s.next_pattern));
       LW_TRY(r.String("item_field", &s.item_field));
+      LW_TRY(r.String("channel", &s.channel));
+      LW_TRY(r.String("base_url", &s.base_url));
+      LW_TRY(r.Bool("fetch_items", &s.fetch_items));
       LW_TRY(r.Int("max_pages", &s.max_pages, 1, 100000));
       LW_TRY(r.Duration("every", &s.every_ms));
+      LW_TRY(r.Duration("stale_after", &s.stale_after_ms));
       LW_TRY(ReadCrawl(r, &s.crawl));
       LW_TRY(r.NoUnknownKeys());
+      for (auto&& [k, v] : t) s.key_lines[std::string(k.str())] = static_cast<int>(v.source().begin.line);
       if (s.name.empty()) return Fail(Error::Config(r.Where(&t, "name") + ": a source needs a name"));
       if (!names.insert(s.name).second) return Fail(Error::Config(r.Where(t.get("name"), "name") + ": duplicate source name '" + s.name + "'"));
-      if (s.kind != "listing" && s.kind != "json" && s.kind != "page")
-        return Fail(Error::Config(r.Where(t.get("kind"), "kind") + ": expected listing, json or page"));
-      if (s.url.empty()) return Fail(Error::Config(r.Where(&t, "url") + ": a source needs a url"));
-      if (s.kind == "listing" && s.item_pattern.empty())
-        return Fail(Error::Config(r.Where(&t, "item_pattern") + ": a listing source needs an item_pattern"));
-      if (s.kind == "json" && s.item_field.empty())
-        return Fail(Error::Config(r.Where(&t, "item_field") + ": a json source needs an item_field"));
+      // What each kind needs (a url, an item_pattern, a channel...) is checked by the
+      // crawler's source kinds: lw::CheckSources in crawler/source_kind.h.
       config.sources.push_back(std::move(s));
     }
   }
@@ -308,6 +308,11 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
       LW_TRY(r.StringArray("command", &a.command));
       LW_TRY(r.String("min_severity", &a.min_severity));
       LW_TRY(r.StringArray("watchlists", &a.watchlists));
+      LW_TRY(r.StringArray("events", &a.events));
+      for (const std::string& event : a.events)
+        if (event != "exposure" && event != "source_health")
+          return Fail(Error::Config(r.Where(t.get("events"), "events") + ": unknown event '" + event +
+                                    "': expected exposure or source_health"));
       LW_TRY(r.Duration("timeout", &a.timeout_ms));
       LW_TRY(r.Int("bulk_threshold", &a.bulk_threshold, 0, 1000000000));
       LW_TRY(r.Duration("renotify", &a.renotify_ms));

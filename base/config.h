@@ -32,18 +32,25 @@ struct CrawlConfig {
   std::map<std::string, std::string> headers;
 };
 
+// One [[source]]. Which keys a kind needs is the kind's to say (crawler/source_kind.h);
+// this struct holds every kind's keys.
 struct SourceConfig {
   std::string name;
-  std::string kind = "listing";  // listing | json | page
+  std::string kind = "listing";  // listing | json | page | feed | telegram
   std::string url;
   std::string item_pattern;      // RE2 on absolute link URLs
   std::string item_url;          // optional rewrite, \1 for groups
   std::string next_pattern;      // optional: further listing pages
   std::string item_field;        // json: element field holding the item URL
-  int max_pages = 5;
+  std::string channel;           // telegram: the public channel's name
+  std::string base_url = "https://t.me";  // telegram: the preview site (mirrors, tests)
+  bool fetch_items = false;      // feed: fetch each new entry's link instead of its text
+  int max_pages = 5;             // index pages per run (telegram: read back on the first run)
   int64_t every_ms = 600000;     // due interval
+  int64_t stale_after_ms = 86400000;  // health "stale" when nothing new for this long
   CrawlConfig crawl;             // [crawl] with this source's overrides applied
   int line = 0;                  // where it was declared, for messages
+  std::map<std::string, int> key_lines;  // the line of each key given, for messages
 };
 
 struct AlertConfig {
@@ -60,6 +67,9 @@ struct AlertConfig {
   std::vector<std::string> command;  // exec: argv
   std::string min_severity = "exposure";  // exposure | credential
   std::vector<std::string> watchlists;    // empty: all
+  // Which events the sink takes: "exposure" (exposures, and bulk_exposure events) and
+  // "source_health" (a source's change of health).
+  std::vector<std::string> events = {"exposure", "source_health"};
   // Breach day: a document with more new exposures for this sink than this gets one
   // bulk_exposure event for the sink instead of one event each. 0: always one each.
   int bulk_threshold = 100;

@@ -62,6 +62,13 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     }
     return scanner->ScanBytes(location, text);
   };
+  // A change of health is an alert event of its own, through the outbox like exposures.
+  options.on_health_change = [&store](const HealthChange& c) -> Status {
+    std::fprintf(stderr, "leakwatch: %s: health %s -> %s\n", c.source.c_str(), c.previous.c_str(), c.health.c_str());
+    nlohmann::json event{{"event", "source_health"}, {"source", c.source},          {"health", c.health},
+                         {"previous", c.previous},   {"error", c.error},            {"at", FormatRfc3339(c.at)}};
+    return EnqueueEvent(store, "source_health:" + c.source + ":" + std::to_string(c.at), event);
+  };
   std::unique_ptr<Fetcher> fetcher = NewCurlFetcher();
   Crawler crawler(*fetcher, store, clock, sink, options);
   auto report = crawler.Run(config.sources);
@@ -109,12 +116,14 @@ int RunSources(const GlobalFlags& flags, const std::string& format) {
   auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);  // works while a crawl writes
   if (!session) return Report(session.error());
   auto when = [](UnixSeconds t, const char* none) { return t ? FormatRfc3339(t) : std::string(none); };
+  const UnixSeconds now = SystemClock().Now();
   if (format != "json")
-    std::printf("%-20s %-8s %-20s %-8s %8s %8s  %-20s  %s\n", "SOURCE", "KIND", "LAST RUN", "OUTCOME", "ITEMS", "ERRORS",
-                "NEXT DUE", "ERROR");
+    std::printf("%-20s %-8s %-20s %-8s %-8s %8s %8s  %-20s  %s\n", "SOURCE", "KIND", "LAST RUN", "OUTCOME", "HEALTH",
+                "ITEMS", "ERRORS", "NEXT DUE", "ERROR");
   for (const SourceConfig& source : session->ctx.config().sources) {
     auto s = LoadSourceRunState(*session->store, source.name);
     if (!s) return Report(s.error());
+    const std::string health = CurrentHealth(*s, source, now);
     if (format == "json") {
       auto time_or_null = [](UnixSeconds t) { return t ? nlohmann::json(FormatRfc3339(t)) : nlohmann::json(); };
       nlohmann::json j{{"name", source.name},
@@ -123,6 +132,7 @@ int RunSources(const GlobalFlags& flags, const std::string& format) {
                        {"last_run", time_or_null(s->last_start)},
                        {"last_end", time_or_null(s->last_end)},
                        {"outcome", s->outcome.empty() ? nlohmann::json() : nlohmann::json(s->outcome)},
+                       {"health", health},
                        {"error", s->error},
                        {"items_last_run", s->items_last_run},
                        {"items_total", s->items_total},
@@ -133,8 +143,8 @@ int RunSources(const GlobalFlags& flags, const std::string& format) {
       std::printf("%s\n", j.dump().c_str());
       continue;
     }
-    std::printf("%-20s %-8s %-20s %-8s %8llu %8llu  %-20s  %s\n", source.name.c_str(), source.kind.c_str(),
-                when(s->last_start, "never").c_str(), s->outcome.empty() ? "-" : s->outcome.c_str(),
+    std::printf("%-20s %-8s %-20s %-8s %-8s %8llu %8llu  %-20s  %s\n", source.name.c_str(), source.kind.c_str(),
+                when(s->last_start, "never").c_str(), s->outcome.empty() ? "-" : s->outcome.c_str(), health.c_str(),
                 static_cast<unsigned long long>(s->items_last_run), static_cast<unsigned long long>(s->errors_last_run),
                 when(s->next_due, "now").c_str(), s->error.c_str());
   }
@@ -155,7 +165,7 @@ void RegisterCrawl(CLI::App& app, const GlobalFlags& flags, Action* action) {
 
 void RegisterSources(CLI::App& app, const GlobalFlags& flags, Action* action) {
   auto format = std::make_shared<std::string>("table");
-  CLI::App* cmd = app.add_subcommand("sources", "per source: last run, outcome, items seen, errors, next due");
+  CLI::App* cmd = app.add_subcommand("sources", "per source: last run, outcome, health, items seen, errors, next due");
   cmd->add_option("--format", *format, "table | json")->check(CLI::IsMember({"table", "json"}));
   cmd->callback([&flags, format, action] { *action = [&flags, format] { return RunSources(flags, *format); }; });
 }

@@ -22,6 +22,7 @@ void RegisterExposures(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterScan(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterCrawl(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterSources(CLI::App& app, const GlobalFlags& flags, Action* action);
+void RegisterMetrics(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterAlerts(CLI::App& app, const GlobalFlags& flags, Action* action);
 void RegisterOps(CLI::App& app, const GlobalFlags& flags, Action* action);
 

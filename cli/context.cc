@@ -8,6 +8,7 @@
 
 #include "base/secret_key.h"
 #include "base/units.h"
+#include "crawler/source_kind.h"
 
 namespace lw::cli {
 
@@ -33,6 +34,7 @@ Result<Context> Context::Make(const GlobalFlags& flags) {
   if (!config_path.empty()) {
     auto config = LoadConfig(config_path);
     if (!config) return Fail(config.error());
+    if (auto s = CheckSources(*config); !s) return Fail(s.error());  // each kind's keys
     c.config_ = std::move(*config);
   }
   return c;

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   RegisterScan(app, flags, &action);
   RegisterCrawl(app, flags, &action);
   RegisterSources(app, flags, &action);
+  RegisterMetrics(app, flags, &action);  // for Prometheus (node_exporter's textfile collector)
   // Reporting: what was found, when and where.
   RegisterHistory(app, flags, &action);
   RegisterExposures(app, flags, &action);

@@ -1,31 +1,24 @@
 #include "crawler/crawl.h"
 
-#include <openssl/evp.h>
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
-#include "base/keyed_hash.h"
-#include "crawler/html_text.h"
-#include "crawler/url.h"
+#include "crawler/blocked.h"
+#include "crawler/source_kind.h"
 
 namespace lw {
 namespace {
 
-std::string Sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
-  return ToHex(md, n);
-}
-
 std::string SourceKey(const std::string& name) { return "source:" + name; }
 std::string UrlKey(std::string_view url) { return "url:" + Sha256Hex(url); }
 std::string ItemKey(std::string_view url) { return "item:" + Sha256Hex(url); }
+std::string DocKey(const std::string& source, std::string_view key) {
+  return "doc:" + Sha256Hex(source + "\n" + std::string(key));
+}
+std::string KindStateKey(const std::string& source) { return "kind:" + source; }
 
 // Validators and content hash of a listing, json or page URL.
 struct UrlState {
@@ -67,68 +60,6 @@ std::string DescribeFailure(const FetchResult& r) {
   return s;
 }
 
-// The text the matcher sees: UTF-8, and the visible text when the body is HTML.
-Result<std::string> DocumentText(const FetchResult& r) {
-  auto utf8 = ToUtf8(r.body, r.content_type);
-  if (!utf8) return Fail(utf8.error());
-  if (LooksLikeHtml(r.content_type, r.body)) return HtmlToText(*utf8);
-  return std::move(*utf8);
-}
-
-// The values of `field` (a dotted path) in the elements of the JSON array `body` is, or
-// of the first array-valued member of the object it is.
-Result<std::vector<std::string>> JsonItemUrls(std::string_view body, std::string_view field) {
-  using Json = nlohmann::ordered_json;  // document order: "first member" means what it says
-  std::vector<std::string> urls;
-  try {
-    Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (doc.is_discarded()) return Fail(Error::Invalid("malformed JSON"));
-    const Json* list = nullptr;
-    if (doc.is_array()) {
-      list = &doc;
-    } else if (doc.is_object()) {
-      for (const auto& member : doc.items()) {
-        if (member.value().is_array()) {
-          list = &member.value();
-          break;
-        }
-      }
-    }
-    if (!list) return Fail(Error::Invalid("the JSON holds no array of items"));
-    std::vector<std::string> path;
-    for (size_t start = 0;;) {
-      size_t dot = field.find('.', start);
-      path.emplace_back(field.substr(start, dot - start));
-      if (dot == std::string_view::npos) break;
-      start = dot + 1;
-    }
-    for (const Json& element : *list) {
-      const Json* v = &element;
-      for (const std::string& key : path) {
-        if (!v->is_object()) {
-          v = nullptr;
-          break;
-        }
-        auto it = v->find(key);
-        v = it == v->end() ? nullptr : &*it;
-        if (!v) break;
-      }
-      if (v && v->is_string()) urls.push_back(v->get<std::string>());
-    }
-  } catch (const nlohmann::json::exception& e) {
-    return Fail(Error::Invalid(std::string("malformed JSON: ") + e.what()));
-  }
-  return urls;
-}
-
-Result<std::unique_ptr<RE2>> Compile(const std::string& pattern, const std::string& key) {
-  RE2::Options options;
-  options.set_log_errors(false);
-  auto re = std::make_unique<RE2>(pattern, options);
-  if (!re->ok()) return Fail(Error::Config(key + ": bad pattern: " + re->error()));
-  return re;
-}
-
 }  // namespace
 
 Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name) {
@@ -148,10 +79,22 @@ Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name)
     s.errors_total = j.value("errors_total", uint64_t{0});
     s.pending = j.value("pending", uint64_t{0});
     s.next_due = j.value("next_due", UnixSeconds{0});
+    s.health = j.value("health", "");
+    s.last_new = j.value("last_new", UnixSeconds{0});
+    s.had_entries = j.value("had_entries", false);
+    s.entries_last_run = j.value("entries_last_run", uint64_t{0});
+    s.last_ok = j.value("last_ok", UnixSeconds{0});
   } catch (const nlohmann::json::exception& e) {
     return Fail(Error::Corruption("crawl state of source '" + name + "': " + e.what()));
   }
   return s;
+}
+
+std::string CurrentHealth(const SourceRunState& state, const SourceConfig& source, UnixSeconds now) {
+  if (state.last_start == 0 || state.health.empty()) return "never";
+  if (state.health == "ok" && state.last_new != 0 && (now - state.last_new) * 1000 > source.stale_after_ms)
+    return "stale";
+  return state.health;
 }
 
 namespace {
@@ -161,7 +104,10 @@ Status SaveSourceRunState(Store& store, const std::string& name, const SourceRun
                    {"outcome", s.outcome},               {"error", s.error},
                    {"items_last_run", s.items_last_run}, {"items_total", s.items_total},
                    {"errors_last_run", s.errors_last_run}, {"errors_total", s.errors_total},
-                   {"pending", s.pending},               {"next_due", s.next_due}};
+                   {"pending", s.pending},               {"next_due", s.next_due},
+                   {"health", s.health},                 {"last_new", s.last_new},
+                   {"had_entries", s.had_entries},       {"entries_last_run", s.entries_last_run},
+                   {"last_ok", s.last_ok}};
   return store.PutCrawlState(SourceKey(name), j.dump());
 }
 
@@ -185,9 +131,8 @@ struct Crawler::SourceRun {
   SourceRunState state;
   SourceReport report;
   FetchPolicy policy;
-  std::unique_ptr<RE2> item_re;  // null: none configured (json, page)
-  std::unique_ptr<RE2> next_re;
-  int pages = 0;  // listing pages requested so far
+  std::unique_ptr<SourceReader> reader;  // null: misconfigured
+  int pages = 0;  // index pages requested so far
   std::unordered_set<std::string> visited_pages;
   std::vector<std::string> items;  // in discovery order, deduplicated
   std::unordered_set<std::string> item_set;
@@ -196,6 +141,9 @@ struct Crawler::SourceRun {
   std::vector<std::pair<std::string, UrlState>> index_states;
   bool incomplete = false;     // the deadline left pages or items unfetched
   uint64_t retry_items = 0;    // items that failed and will be tried again
+  uint64_t entries = 0;        // what the index pages listed, new or not
+  int pages_read = 0;          // index pages read in full (not 304, not failed)
+  std::string blocked;         // why the source looks blocked ("" when it does not)
 
   void SourceError(const std::string& where, const std::string& what) {
     report.ok = false;
@@ -207,18 +155,8 @@ struct Crawler::SourceRun {
     ++report.errors;
     if (report.error.empty()) report.error = "item: " + what;
   }
-  void AddItem(std::string_view base, const std::string& ref) {
-    auto url = ResolveUrl(base, ref);
-    if (!url) return;
-    std::string link = StripFragment(*url);
-    std::string scheme = UrlScheme(link);
-    if (scheme != "http" && scheme != "https") return;
-    if (item_re) {
-      auto item = MatchItemUrl(*item_re, config->item_url, link);
-      if (!item) return;
-      link = std::move(*item);
-    }
-    if (item_set.insert(link).second) items.push_back(std::move(link));
+  void AddItem(std::string url) {
+    if (item_set.insert(url).second) items.push_back(std::move(url));
   }
 };
 
@@ -275,22 +213,17 @@ Result<CrawlReport> Crawler::Run(const std::vector<SourceConfig>& sources) {
     run.state.outcome = "running";
     run.state.next_due = now + (source.every_ms + 999) / 1000;
     run.report.next_due = run.state.next_due;
-    if (!source.item_pattern.empty()) {
-      if (auto re = Compile(source.item_pattern, "item_pattern"); re) {
-        run.item_re = std::move(*re);
-        if (auto s = CheckItemUrl(*run.item_re, source.item_url); !s) run.SourceError("config", s.error().message);
-      } else {
-        run.SourceError("config", re.error().message);
-      }
-    } else if (source.kind == "listing") {
-      run.SourceError("config", "a listing source needs an item_pattern");
-    }
-    if (!source.next_pattern.empty()) {
-      if (auto re = Compile(source.next_pattern, "next_pattern"); re) run.next_re = std::move(*re);
-      else run.SourceError("config", re.error().message);
-    }
-    if (source.kind != "listing" && source.kind != "json" && source.kind != "page")
+    if (const SourceKind* kind = FindSourceKind(source.kind); !kind) {
       run.SourceError("config", "unknown kind '" + source.kind + "'");
+    } else if (auto problem = kind->Check(source)) {
+      run.SourceError("config", (problem->key.empty() ? "" : problem->key + ": ") + problem->why);
+    } else {
+      auto saved = store_.GetCrawlState(KindStateKey(source.name));
+      if (!saved) return Fail(saved.error());
+      auto reader = kind->Start(source, *saved ? **saved : std::string());
+      if (reader) run.reader = std::move(*reader);
+      else run.SourceError("config", reader.error().message);
+    }
     if (auto s = SaveSourceRunState(store_, source.name, run.state); !s) return Fail(s.error());
     runs.push_back(std::move(run));
   }
@@ -308,10 +241,12 @@ Result<CrawlReport> Crawler::Run(const std::vector<SourceConfig>& sources) {
 Status Crawler::FetchIndexes(std::vector<SourceRun>& runs) {
   std::vector<PageFetch> round;
   for (size_t i = 0; i < runs.size(); ++i) {
-    if (!runs[i].report.ok) continue;  // misconfigured
-    round.push_back({i, runs[i].config->url});
-    runs[i].visited_pages.insert(runs[i].config->url);
-    runs[i].pages = 1;
+    if (!runs[i].reader) continue;  // misconfigured
+    for (std::string& url : runs[i].reader->FirstUrls()) {
+      if (!runs[i].visited_pages.insert(url).second) continue;
+      ++runs[i].pages;
+      round.push_back({i, std::move(url)});
+    }
   }
   // Round n fetches the listing pages found on round n-1's pages.
   while (!round.empty()) {
@@ -355,59 +290,72 @@ Status Crawler::HandleIndex(SourceRun& run, const PageFetch& page, const FetchRe
   }
   if (result.outcome == FetchOutcome::kNotModified) return Ok();  // nothing new behind it
   if (!IsSuccess(result)) {
+    if (run.blocked.empty()) run.blocked = BlockedReason(result, /*expected_entries_missing=*/true);
     run.SourceError(page.url, DescribeFailure(result));
     return Ok();
   }
   UrlState state{result.etag, result.last_modified, Sha256Hex(result.body)};
-  if (source.kind == "page") {
-    auto previous = LoadUrlState(store_, page.url);
-    if (!previous) return Fail(previous.error());
-    if (state.sha256 != previous->sha256) {
-      auto text = DocumentText(result);
-      if (!text) {
-        run.SourceError(page.url, text.error().message);
-        return Ok();
-      }
-      if (auto s = sink_(source, page.url, *text); !s) return s;
-      ++run.report.items;
-    }
-    return SaveUrlState(store_, page.url, state);
-  }
-  // Listings are read even when their bytes did not change: pagination may lead to pages
-  // that did, and items already fetched cost one store read each.
+  auto previous = LoadUrlState(store_, page.url);
+  if (!previous) return Fail(previous.error());
   const std::string& base = result.final_url.empty() ? page.url : result.final_url;
-  if (source.kind == "json") {
-    auto urls = JsonItemUrls(result.body, source.item_field);
-    if (!urls) {
-      run.SourceError(page.url, urls.error().message);
+  IndexYield yield;
+  auto read = run.reader->Read({page.url, base, result, previous->sha256, state.sha256}, &yield);
+  if (!read || yield.entries == 0) {
+    // No entries where entries were expected: a challenge or login page says why.
+    std::string blocked = BlockedReason(result, /*expected_entries_missing=*/true);
+    if (!blocked.empty()) {
+      if (run.blocked.empty()) run.blocked = blocked;
+      run.SourceError(page.url, "blocked: " + blocked);
       return Ok();
     }
-    for (const std::string& url : *urls) run.AddItem(base, url);
-    run.index_states.emplace_back(page.url, state);
+  }
+  if (!read) {
+    run.SourceError(page.url, read.error().message);
     return Ok();
   }
-  // listing
-  if (!LooksLikeHtml(result.content_type, result.body)) {
-    run.SourceError(page.url, "not an HTML page (Content-Type: " + result.content_type + ")");
-    return Ok();
+  ++run.pages_read;
+  run.entries += yield.entries;
+  for (InlineDocument& doc : yield.documents) {
+    if (auto s = HandOn(run, doc); !s) return s;
   }
-  auto html = ToUtf8(result.body, result.content_type);
-  if (!html) {
-    run.SourceError(page.url, html.error().message);
-    return Ok();
-  }
-  for (const std::string& link : ExtractLinks(*html, base)) {
-    if (run.next_re && RE2::PartialMatch(link, *run.next_re)) {
-      if (run.pages < source.max_pages && run.visited_pages.insert(link).second) {
-        ++run.pages;
-        next_round->push_back({page.run, link});
-      }
-      continue;
+  for (std::string& link : yield.next_pages) {
+    if (run.pages < source.max_pages && run.visited_pages.insert(link).second) {
+      ++run.pages;
+      next_round->push_back({page.run, std::move(link)});
     }
-    run.AddItem(base, link);
   }
+  for (std::string& item : yield.items) run.AddItem(std::move(item));
   run.index_states.emplace_back(page.url, state);
   return Ok();
+}
+
+// A keyed document goes to the sink when it is new or its text changed; its marker (the
+// text's digest) is written after the sink took it, as for items.
+Status Crawler::HandOn(SourceRun& run, const InlineDocument& doc) {
+  std::string marker_key, digest;
+  if (!doc.key.empty()) {
+    marker_key = DocKey(run.config->name, doc.key);
+    digest = Sha256Hex(doc.text);
+    auto marker = store_.GetCrawlState(marker_key);
+    if (!marker) return Fail(marker.error());
+    if (*marker) {
+      std::string previous;
+      try {
+        previous = nlohmann::json::parse(**marker).value("sha256", "");
+      } catch (const nlohmann::json::exception&) {
+        // An unreadable marker costs one more matching of the document.
+      }
+      if (previous == digest) {
+        ++run.report.skipped;
+        return Ok();
+      }
+    }
+  }
+  if (auto s = sink_(*run.config, doc.location, doc.text); !s) return s;
+  ++run.report.items;
+  if (marker_key.empty()) return Ok();
+  nlohmann::json marker{{"seen", clock_.Now()}, {"sha256", digest}};
+  return store_.PutCrawlState(marker_key, marker.dump());
 }
 
 Status Crawler::FetchItems(std::vector<SourceRun>& runs) {
@@ -489,10 +437,37 @@ Status Crawler::Finish(SourceRun& run) {
   if (run.report.ok && !run.incomplete && run.retry_items == 0) {
     for (const auto& [url, state] : run.index_states)
       if (auto s = SaveUrlState(store_, url, state); !s) return s;
+    if (run.reader) {
+      std::string kind_state = run.reader->SaveState();
+      if (!kind_state.empty())
+        if (auto s = store_.PutCrawlState(KindStateKey(run.config->name), kind_state); !s) return s;
+    }
   }
   SourceRunState& s = run.state;
   s.last_end = clock_.Now();
+  const std::string previous = s.health.empty() ? "never" : s.health;
+  std::string health = previous;
+  if (!run.blocked.empty()) {
+    health = "blocked";
+  } else if (!run.report.ok) {
+    health = "error";
+  } else if (run.pages_read > 0 || !run.incomplete) {  // a run cut short before reading says nothing
+    if (run.report.items > 0 || s.last_new == 0) s.last_new = s.last_start;
+    if (run.pages_read > 0) {
+      s.entries_last_run = run.entries;
+      if (run.entries > 0) s.had_entries = true;
+    }
+    if (run.pages_read > 0 && run.entries == 0 && s.had_entries) health = "empty";
+    else health = (s.last_start - s.last_new) * 1000 > run.config->stale_after_ms ? "stale" : "ok";
+  }
+  s.health = health == "never" ? "" : health;
+  // never -> ok is how every source starts: not news.
+  if (health != previous && !(previous == "never" && health == "ok") && options_.on_health_change) {
+    if (auto st = options_.on_health_change({run.config->name, health, previous, run.report.error, s.last_end}); !st)
+      return st;
+  }
   s.outcome = run.report.ok ? "ok" : "error";
+  if (run.report.ok) s.last_ok = s.last_end;
   s.error = run.report.error;
   s.items_last_run = run.report.items;
   s.items_total += run.report.items;

@@ -1,13 +1,9 @@
 // The crawl of configured sources ([[source]] in the config): which are due, what to
 // fetch from each, what is new, and the state that makes the next run incremental.
 //
-//   listing  the page at `url` (and pages its links matching `next_pattern` lead to, up
-//            to `max_pages`); its links matching `item_pattern` (RE2, on absolute URLs),
-//            rewritten by `item_url`, are the items.
-//   json     the body at `url` is a JSON array, or an object whose first array-valued
-//            member is the list; each element's `item_field` (a dotted path) is an item
-//            URL (filtered and rewritten by item_pattern/item_url when set).
-//   page     `url` itself is the document, handed on whenever its content changed.
+// What a kind fetches and how it reads an index page is the kind's (crawler/source_kind.h:
+// listing, json, page, feed, telegram, one file each); this file schedules, keeps
+// politeness and deadlines, remembers state and hands documents to the sink, for any kind.
 //
 // Items are fetched once: each fetched item leaves a marker in the store, written only
 // after the document sink accepted the item, so a crawl killed at any point loses nothing
@@ -15,7 +11,10 @@
 //
 // Crawl state lives in the store's crawl column family as JSON values:
 //   "source:" NAME          SourceRunState (below)
-//   "url:" SHA256HEX(URL)   listing/json/page URLs: {"etag","last_modified","sha256"}
+//   "url:" SHA256HEX(URL)   index URLs: {"etag","last_modified","sha256"}
+//   "kind:" NAME            the kind's own state (a telegram cursor), opaque here
+//   "doc:" SHA256HEX(NAME "\n" KEY)  a keyed inline document handed on (a message, a
+//                           feed entry): {"seen": unix seconds, "sha256": of its text}
 //   "item:" SHA256HEX(URL)  item fetched and handed on: {"seen": unix seconds[, "status"]};
 //                           [store] retain prunes these by "seen" (an item still listed
 //                           after that long is fetched again, harmlessly)
@@ -40,6 +39,17 @@
 
 namespace lw {
 
+struct InlineDocument;
+
+// A change of a source's health, for the alert sinks.
+struct HealthChange {
+  std::string source;
+  std::string health;    // the new one
+  std::string previous;  // "never" before the first run
+  std::string error;     // the run's first error ("" when none)
+  UnixSeconds at = 0;
+};
+
 struct CrawlOptions {
   // Only the sources with these names (each must exist: else kInvalidArgument). Empty:
   // every configured source.
@@ -53,6 +63,10 @@ struct CrawlOptions {
   int64_t max_duration_ms = 0;
   // Transfers in flight overall ([crawl] concurrency); per-host limits are per source.
   int concurrency = 8;
+  // Called when a source's health changes (see SourceRunState::health), before the new
+  // state is saved, so that a crash in between repeats the call rather than losing it.
+  // An error stops the crawl. Default (empty): nobody is told.
+  std::function<Status(const HealthChange&)> on_health_change;
   // Monotonic milliseconds, the clock of Fetcher::Run's deadline. Default (empty):
   // std::chrono::steady_clock. Tests inject a fake.
   std::function<int64_t()> steady_now_ms;
@@ -75,7 +89,20 @@ struct SourceRunState {
   uint64_t errors_total = 0;
   uint64_t pending = 0;         // items left for the next run by --max-duration
   UnixSeconds next_due = 0;     // last_start + every
+  // Health after the last run: "ok"; "empty" (the index pages listed nothing where earlier
+  // runs found entries); "blocked" (401/403/429/503, or a challenge, captcha or login page
+  // instead of entries); "error" (any other failure); "stale" (nothing new for the
+  // source's stale_after). "" before the first run (shown as "never").
+  std::string health;
+  UnixSeconds last_new = 0;     // the last run that handed on something new (or the first run)
+  bool had_entries = false;     // some run's index pages listed entries
+  uint64_t entries_last_run = 0;  // entries the index pages listed, new or not
+  UnixSeconds last_ok = 0;      // end of the last run without a source error (0: none)
 };
+
+// The health to show now: `state.health`, "never" before the first run, and "stale" once
+// an "ok" source has had nothing new for its stale_after (also between runs).
+std::string CurrentHealth(const SourceRunState& state, const SourceConfig& source, UnixSeconds now);
 
 // The state of source `name` (default-constructed when it never ran).
 Result<SourceRunState> LoadSourceRunState(Store& store, const std::string& name);
@@ -118,6 +145,7 @@ class Crawler {
   Status FetchIndexes(std::vector<SourceRun>& runs);
   Status HandleIndex(SourceRun& run, const PageFetch& page, const FetchResult& result,
                      std::vector<PageFetch>* next_round);
+  Status HandOn(SourceRun& run, const InlineDocument& doc);
   Status FetchItems(std::vector<SourceRun>& runs);
   Status Finish(SourceRun& run);
 

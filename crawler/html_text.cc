@@ -10,6 +10,7 @@
 #include <memory>
 #include <unordered_set>
 
+#include "crawler/html_tree.h"
 #include "crawler/url.h"
 
 namespace lw {
@@ -215,15 +216,6 @@ const GumboOptions& ParseOptions() {
   return options;
 }
 
-struct GumboOutputDeleter {
-  void operator()(GumboOutput* output) const { gumbo_destroy_output(&ParseOptions(), output); }
-};
-using GumboOutputPtr = std::unique_ptr<GumboOutput, GumboOutputDeleter>;
-
-GumboOutputPtr Parse(std::string_view html) {
-  return GumboOutputPtr(gumbo_parse_with_options(&ParseOptions(), html.data(), html.size()));
-}
-
 bool IsSkipped(GumboTag tag) {
   switch (tag) {
     case GUMBO_TAG_SCRIPT:
@@ -313,38 +305,6 @@ class TextBuilder {
   bool pending_space_ = false;
 };
 
-// Visits the tree without recursion (documents can nest deeply): `enter` for each node,
-// which returns whether to descend, and `leave` for each element entered.
-template <class Enter, class Leave>
-void Walk(const GumboNode* root, Enter enter, Leave leave) {
-  struct Frame {
-    const GumboNode* node;
-    bool leaving;
-  };
-  std::vector<Frame> stack{{root, false}};
-  while (!stack.empty()) {
-    Frame f = stack.back();
-    stack.pop_back();
-    if (f.leaving) {
-      leave(f.node);
-      continue;
-    }
-    if (!enter(f.node)) continue;
-    const GumboVector* children = nullptr;
-    if (f.node->type == GUMBO_NODE_DOCUMENT) children = &f.node->v.document.children;
-    else if (f.node->type == GUMBO_NODE_ELEMENT || f.node->type == GUMBO_NODE_TEMPLATE) children = &f.node->v.element.children;
-    if (!children) continue;
-    if (f.node->type != GUMBO_NODE_DOCUMENT) stack.push_back({f.node, true});
-    for (unsigned i = children->length; i-- > 0;)
-      stack.push_back({static_cast<const GumboNode*>(children->data[i]), false});
-  }
-}
-
-const char* Attribute(const GumboNode* node, const char* name) {
-  const GumboAttribute* a = gumbo_get_attribute(&node->v.element.attributes, name);
-  return a ? a->value : nullptr;
-}
-
 bool HasRelNext(const GumboNode* node) {
   const char* rel = Attribute(node, "rel");
   if (!rel) return false;
@@ -362,6 +322,33 @@ bool HasRelNext(const GumboNode* node) {
 }
 
 }  // namespace
+
+void GumboOutputDeleter::operator()(GumboOutput* output) const { gumbo_destroy_output(&ParseOptions(), output); }
+
+GumboOutputPtr ParseHtml(std::string_view html) {
+  return GumboOutputPtr(gumbo_parse_with_options(&ParseOptions(), html.data(), html.size()));
+}
+
+const char* Attribute(const GumboNode* node, const char* name) {
+  const GumboAttribute* a = gumbo_get_attribute(&node->v.element.attributes, name);
+  return a ? a->value : nullptr;
+}
+
+bool HasClass(const GumboNode* node, std::string_view name) {
+  if (node->type != GUMBO_NODE_ELEMENT) return false;
+  const char* cls = Attribute(node, "class");
+  if (!cls) return false;
+  std::string_view rest = cls;
+  while (!rest.empty()) {
+    size_t start = 0;
+    while (start < rest.size() && IsSpace(rest[start])) ++start;
+    size_t end = start;
+    while (end < rest.size() && !IsSpace(rest[end])) ++end;
+    if (rest.substr(start, end - start) == name) return true;
+    rest.remove_prefix(end);
+  }
+  return false;
+}
 
 std::string DetectCharset(std::string_view body, std::string_view content_type) {
   if (std::string bom = BomCharset(body); !bom.empty()) return bom;
@@ -417,13 +404,11 @@ bool LooksLikeHtml(std::string_view content_type, std::string_view body) {
   return false;
 }
 
-std::string HtmlToText(std::string_view html) {
-  GumboOutputPtr output = Parse(html);
-  if (!output) return "";
+std::string NodeText(const GumboNode* root, const std::function<bool(const GumboNode*)>& skip) {
   TextBuilder text;
   int verbatim = 0;  // depth of <pre>/<textarea> we are inside
   Walk(
-      output->document,
+      root,
       [&](const GumboNode* node) {
         switch (node->type) {
           case GUMBO_NODE_DOCUMENT:
@@ -435,7 +420,7 @@ std::string HtmlToText(std::string_view html) {
             return false;
           case GUMBO_NODE_ELEMENT: {
             GumboTag tag = node->v.element.tag;
-            if (IsSkipped(tag)) return false;
+            if (IsSkipped(tag) || (skip && skip(node))) return false;
             if (tag == GUMBO_TAG_BR) {
               text.Break();
               return false;
@@ -457,8 +442,14 @@ std::string HtmlToText(std::string_view html) {
   return text.Take();
 }
 
+std::string HtmlToText(std::string_view html) {
+  GumboOutputPtr output = ParseHtml(html);
+  if (!output) return "";
+  return NodeText(output->document);
+}
+
 std::vector<std::string> ExtractLinks(std::string_view html, std::string_view page_url) {
-  GumboOutputPtr output = Parse(html);
+  GumboOutputPtr output = ParseHtml(html);
   if (!output) return {};
   std::vector<std::string> hrefs;
   std::optional<std::string> base_href;

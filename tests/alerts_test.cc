@@ -380,3 +380,42 @@ TEST_CASE("alerts: a folded summary that fails stays folded and is retried; a cr
   CHECK(summary["severity"] == "credential");
   CHECK(f.store->Outbox()->empty());
 }
+
+TEST_CASE("alerts: source_health events go through the outbox to the sinks whose events take them") {
+  Fixture f;
+  f.env["LW_SECRET"] = "k";
+  std::string id = f.Record("c1");
+  json event{{"event", "source_health"}, {"source", "pastes"},  {"health", "blocked"},
+             {"previous", "ok"},          {"error", "HTTP 403"}, {"at", "2027-01-15T08:00:00Z"}};
+  REQUIRE(EnqueueEvent(*f.store, "source_health:pastes:1800000000", event));
+  AlertConfig exposures_only = Webhook("exposures-only");
+  exposures_only.events = {"exposure"};
+  AlertConfig health_only = Webhook("health-only");
+  health_only.url = "https://health.example.com/lw";
+  health_only.events = {"source_health"};
+  AlertConfig both = Webhook("both");
+  both.url = "https://both.example.com/lw";
+  both.min_severity = "credential";  // an exposure's filter; events pass it
+  f.http.script = {500};             // first attempt fails: the event waits in the outbox
+  auto d = f.Make({exposures_only, health_only, both});
+  REQUIRE(d->Deliver({}));
+  auto pending = d->Pending();
+  REQUIRE(pending);
+  std::set<std::string> waiting;
+  for (const PendingAlert& p : *pending) waiting.insert(p.sink + " " + p.exposure_id);
+  CHECK(waiting == std::set<std::string>{"exposures-only " + id, "health-only event:source_health:pastes:1800000000",
+                                         "both event:source_health:pastes:1800000000"});
+  f.http.requests.clear();
+  f.http.script = {200};
+  REQUIRE(d->Deliver({.ignore_backoff = true}));
+  std::map<std::string, json> by_url;
+  for (const auto& r : f.http.requests) by_url[r.url] = json::parse(r.body);
+  REQUIRE(by_url.size() == 3);
+  CHECK(by_url["https://hooks.example.com/lw"]["event"] == "exposure");
+  CHECK(by_url["https://hooks.example.com/lw"]["id"] == id);
+  CHECK(by_url["https://health.example.com/lw"] == event);
+  CHECK(by_url["https://both.example.com/lw"] == event);
+  CHECK(f.store->Outbox()->empty());  // delivered once to each, never again
+  REQUIRE(d->Deliver({.ignore_backoff = true}));
+  CHECK(f.http.requests.size() == 3);
+}

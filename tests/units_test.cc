@@ -51,6 +51,8 @@ TEST_CASE("config: errors name file, line and key") {
   CHECK(msg("[[source]]\nname = \"a\"\nkind = \"listing\"\nurl = \"https://x\"\nitem_pattern = \"(\"\n")
             .starts_with("c.toml:5: source.item_pattern: bad pattern"));
   CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"pager\"\n").starts_with("c.toml:3: alert.kind"));
+  CHECK(msg("[[alert]]\nname = \"a\"\nkind = \"jsonl\"\nevents = [\"exposure\", \"health\"]\n") ==
+        "c.toml:4: alert.events: unknown event 'health': expected exposure or source_health");
   CHECK(msg("[\nx = 1\n") == "c.toml:1: bad table header");  // found by the fuzzer
   CHECK(msg("[match]\n[[[match]\n") == "c.toml:2: bad table header");
   CHECK(msg("x = = 1").starts_with("c.toml:1:"));

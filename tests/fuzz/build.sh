@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 mkdir -p "$out"
 flags=(-std=c++2b -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -O1 -g
-       -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L)
+       -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L $(pkg-config --cflags libxml-2.0))
 # target: the sources it needs besides its own .cc
 declare -A deps=(
   [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
@@ -18,6 +18,8 @@ declare -A deps=(
   [config_fuzzer]="base/config.cc base/units.cc"
   [input_parser_fuzzer]="watchlists/input_parser.cc"
   [html_text_fuzzer]="crawler/html_text.cc crawler/url.cc"
+  [feed_fuzzer]="crawler/feed.cc crawler/html_text.cc crawler/url.cc"
+  [telegram_fuzzer]="crawler/telegram.cc crawler/html_text.cc crawler/url.cc"
 )
 # Like the leakwatch binary, the config fuzzer uses Debian's compiled toml++ (the header-only
 # build's debug assertions are not what ships).
@@ -30,6 +32,8 @@ declare -A libs=(
   [config_fuzzer]="-lre2 -ltomlplusplus"
   [input_parser_fuzzer]=""
   [html_text_fuzzer]="-lgumbo -lcurl -lre2"
+  [feed_fuzzer]="-lxml2 -lgumbo -lcurl -lre2 -lcrypto"
+  [telegram_fuzzer]="-lgumbo -lcurl -lre2"
 )
 objs() { for s in $1; do echo "$out/$(basename "${s%.cc}").o"; done; }
 all_sources=$(printf '%s\n' "${deps[@]}" | tr ' ' '\n' | sort -u)
