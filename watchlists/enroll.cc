@@ -100,21 +100,29 @@ HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id,
   using Sha1Hex = HexDigestOf<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>;
   using Sha256Hex = HexDigestOf<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>;
   const std::vector<std::string> spellings = HashedSpellings(id.value, as_written);
-  std::string key(kAccountKeyRoom, '\0');
-  key.resize(AccountKeyInto(id.value, key.data()));
-  std::vector<Md5Hex> md5;
-  std::vector<Sha1Hex> sha1;
-  std::vector<Sha256Hex> sha256;
-  md5.reserve(spellings.size());
+  // Scratch reused from call to call (enrollment hashes millions of addresses per thread).
+  thread_local struct {
+    std::vector<Md5Hex> md5;
+    std::vector<Sha1Hex> sha1;
+    std::vector<Sha256Hex> sha256;
+    std::vector<HashInput> inputs;
+    std::vector<VariantType> types;
+    std::vector<Digest> digests;
+    std::vector<uint64_t> probes;
+    char key[kAccountKeyRoom];
+  } scratch;
+  auto& [md5, sha1, sha256, inputs, types, digests, probes, key] = scratch;
+  md5.clear();
+  sha1.clear();
+  sha256.clear();
+  inputs.clear();
+  types.clear();
+  md5.reserve(spellings.size());  // the views into them must not move
   sha1.reserve(spellings.size());
   sha256.reserve(spellings.size());
-  std::vector<HashInput> inputs;
-  std::vector<VariantType> types;
-  inputs.reserve(2 + 3 * spellings.size());
-  types.reserve(inputs.capacity());
   inputs.push_back({HashTag(id.kind), id.value});
-  if (!key.empty()) {
-    inputs.push_back({"email", key});
+  if (size_t key_size = AccountKeyInto(id.value, key); key_size != 0) {
+    inputs.push_back({"email", std::string_view(key, key_size)});
     types.push_back(VariantType::kAlias);
   }
   for (const std::string& s : spellings) {
@@ -123,8 +131,8 @@ HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id,
     inputs.push_back({"sha256", sha256.emplace_back(s, 32).view()});
     types.insert(types.end(), {VariantType::kMd5, VariantType::kSha1, VariantType::kSha256});
   }
-  std::vector<Digest> digests(inputs.size());
-  std::vector<uint64_t> probes(inputs.size());
+  digests.resize(inputs.size());
+  probes.resize(inputs.size());
   hasher.HashMany(inputs, digests);
   hasher.ProbeMany(inputs, probes);
   h.digest = digests[0];
