@@ -65,21 +65,24 @@ uint32_t DomainHash(std::string_view d) {
   return h;
 }
 
+constexpr size_t kMaxDomain = 31;
+
 struct DomainTable {
   std::array<std::string_view, kSlots> domain{};
   std::array<const Provider*, kSlots> provider{};
-  size_t min_size = ~size_t{0}, max_size = 0;
+  // Bit `size` of shapes[first byte]: some domain starts with that byte and has that size.
+  // Rejects nearly every other domain (qq.com, 163.com, ...) with one load.
+  std::array<uint32_t, 256> shapes{};
 
   DomainTable() {
     for (const Provider& p : kProviders) {
       for (std::string_view d : p.domains) {
+        if (d.empty() || d.size() > kMaxDomain || d.size() > kAccountKeyRoom - 256) std::abort();
         size_t i = DomainHash(d) % kSlots;
         while (provider[i]) i = (i + 1) % kSlots;
         domain[i] = d;
         provider[i] = &p;
-        min_size = std::min(min_size, d.size());
-        max_size = std::max(max_size, d.size());
-        if (d.size() > kAccountKeyRoom - 256) std::abort();  // AccountKeyInto's room would not do
+        shapes[static_cast<uint8_t>(d[0])] |= uint32_t{1} << d.size();
       }
     }
   }
@@ -125,7 +128,8 @@ std::span<const Provider> Providers() { return kProviders; }
 
 const Provider* FindProvider(std::string_view domain) {
   const DomainTable& t = Domains();
-  if (domain.size() < t.min_size || domain.size() > t.max_size) return nullptr;
+  if (domain.empty() || domain.size() > kMaxDomain || !(t.shapes[static_cast<uint8_t>(domain[0])] >> domain.size() & 1))
+    return nullptr;
   for (size_t i = DomainHash(domain) % kSlots; t.provider[i]; i = (i + 1) % kSlots)
     if (t.domain[i] == domain) return t.provider[i];
   return nullptr;
@@ -138,18 +142,23 @@ size_t AccountKeyInto(std::string_view email, char* out) {
   const Provider* p = FindProvider(domain);
   if (p == nullptr) return 0;
   std::string_view local = email.substr(0, at);
+  bool changed = false;
   if (p->tag_separator != 0) {
     size_t tag = local.find(p->tag_separator);
-    if (tag != std::string_view::npos && tag > 0) local = local.substr(0, tag);
+    if (tag != std::string_view::npos && tag > 0) {
+      local = local.substr(0, tag);
+      changed = true;
+    }
   }
+  const bool drop_dots = p->dots_ignored && local.find('.') != std::string_view::npos;
+  const std::string_view key_domain = p->one_account ? p->domains.front() : domain;
+  if (!changed && !drop_dots && key_domain == domain) return 0;  // already the key's spelling
   size_t n = 0;
   for (char c : local)
-    if (c != '.' || !p->dots_ignored) out[n++] = c;
+    if (c != '.' || !drop_dots) out[n++] = c;
   if (n == 0) return 0;  // a local part of dots only: no valid address, no key
-  const std::string_view key_domain = p->one_account ? p->domains.front() : domain;
   out[n++] = '@';
   for (char c : key_domain) out[n++] = c;
-  if (std::string_view(out, n) == email) return 0;
   return n;
 }
 
