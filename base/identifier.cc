@@ -112,8 +112,6 @@ bool IsValidAsciiDomain(std::string_view domain) {
   return labels >= 2 && tld_has_alpha;
 }
 
-constexpr std::string_view kAppleDomains[] = {"icloud.com", "me.com", "mac.com"};
-
 bool IsCnMobileDigits(std::string_view d) {
   return d.size() == 11 && d[0] == '1' && d[1] >= '3' && d[1] <= '9';
 }
@@ -322,21 +320,6 @@ Result<Identifier> Normalizer::Normalize(std::string_view raw, InputKind kind) c
   auto p = Phone(raw);
   if (!p) return Fail(p.error());
   return Identifier{IdKind::kPhone, std::move(*p)};
-}
-
-bool IsAppleDomain(std::string_view domain) {
-  for (auto d : kAppleDomains)
-    if (domain == d) return true;
-  return false;
-}
-
-std::vector<std::string> AppleAliases(std::string_view email) {
-  std::vector<std::string> out;
-  size_t at = email.rfind('@');
-  if (at == std::string_view::npos || !IsAppleDomain(email.substr(at + 1))) return out;
-  for (auto d : kAppleDomains)
-    if (d != email.substr(at + 1)) out.push_back(std::string(email.substr(0, at + 1)) + std::string(d));
-  return out;
 }
 
 std::string Hint(const Identifier& id) {

@@ -3,8 +3,8 @@
 //  - Emails: trimmed, NFKC, lower-cased, IDN domain in punycode (libidn2), then
 //    validated (RFC 5321 sizes, dot-atom local part, LDH domain labels, a top-level
 //    label in the Public Suffix List: base/public_suffix.h).
-//    icloud.com, me.com and mac.com are one Apple account: AppleAliases() lists the
-//    other spellings of an address in those domains.
+//    Which spellings are one account (icloud.com/me.com/mac.com, Gmail's dots, +tags)
+//    is the provider table's business: base/providers.h.
 //  - Phones: E.164 through libphonenumber, valid numbers only; a number without a
 //    country code is read in the default region (CN unless configured).
 //  - apple_id / auto: an email if it contains '@', a phone otherwise.
@@ -63,11 +63,6 @@ class Normalizer {
  private:
   NormalizerOptions options_;
 };
-
-// Other spellings of the same Apple account: for "x@me.com", {"x@icloud.com",
-// "x@mac.com"}. Empty for other domains. REQUIRES: a normalized email.
-std::vector<std::string> AppleAliases(std::string_view email);
-bool IsAppleDomain(std::string_view domain);
 
 // Validates an already lower-case ASCII email ("fast path" of Email()): its syntax, and
 // a top-level label in the Public Suffix List.

@@ -1,7 +1,9 @@
 // leakwatch history | exposures
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 
+#include "base/providers.h"
 #include "base/units.h"
 #include "cli/commands.h"
 #include "store/exposure_json.h"
@@ -60,14 +62,27 @@ void Print(const std::vector<Exposure>& exposures, const std::string& format) {
                 e.location.c_str(), Join(e.watchlists, ", ").c_str());
 }
 
-// The watched identifier a digest stands for: itself, or what a variant leads to.
-Result<Digest> ResolvePrimary(Store& store, const Digest& digest) {
+// The watched identifier a digest stands for: itself, or what a variant leads to; none
+// when it is neither.
+Result<std::optional<Digest>> ResolveWatched(Store& store, const Digest& digest) {
   auto members = store.Memberships(digest);
   if (!members) return Fail(members.error());
-  if (!members->empty()) return digest;
+  if (!members->empty()) return std::optional<Digest>(digest);
   auto variant = store.ResolveVariant(digest);
   if (!variant) return Fail(variant.error());
-  return *variant ? (*variant)->primary : digest;
+  if (*variant) return std::optional<Digest>((*variant)->primary);
+  return std::optional<Digest>();
+}
+
+// The watched identifier of the first of `digests` (a spelling, then its account key) that
+// leads to one; else the first digest itself (exposures of an identifier unenrolled since).
+Result<Digest> ResolvePrimary(Store& store, const std::vector<Digest>& digests) {
+  for (const Digest& d : digests) {
+    auto watched = ResolveWatched(store, d);
+    if (!watched) return Fail(watched.error());
+    if (*watched) return **watched;
+  }
+  return digests.front();
 }
 
 int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
@@ -89,11 +104,11 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
     for (Exposure& e : *all)
       if (std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) found.push_back(std::move(e));
   } else {
-    std::vector<Digest> digests;
+    std::vector<std::vector<Digest>> digests;  // per identifier: its spelling, then its account key
     if (!f.hash.empty()) {
       auto d = DigestFromHex(f.hash);
       if (!d) return Report(Error::Invalid("--hash: " + d.error().message));
-      digests.push_back(*d);
+      digests.push_back({*d});
     } else {
       auto hasher = session->ctx.LoadHasher(store);
       if (!hasher) return Report(hasher.error());
@@ -101,10 +116,12 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
       for (const std::string& raw : f.identifiers) {
         auto id = normalizer.Normalize(raw, InputKind::kAuto);
         if (!id) return Report(Error::Invalid("not an email address or phone number: " + id.error().message));
-        digests.push_back(hasher->Hash(HashTag(id->kind), id->value));
+        digests.push_back({hasher->Hash(HashTag(id->kind), id->value)});
+        if (id->kind == IdKind::kEmail)
+          if (std::string key = AccountKey(id->value); key != id->value) digests.back().push_back(hasher->Hash("email", key));
       }
     }
-    for (const Digest& d : digests) {
+    for (const std::vector<Digest>& d : digests) {
       auto primary = ResolvePrimary(store, d);
       if (!primary) return Report(primary.error());
       auto ex = store.ExposuresOf(*primary);

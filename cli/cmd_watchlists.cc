@@ -112,7 +112,7 @@ int RunHash(const GlobalFlags& flags, const EnrollFlags& f) {
         code = kExitFailure;
         continue;
       }
-      std::string out = FormatHashLine(HashIdentifier(hasher, *n));
+      std::string out = FormatHashLine(HashIdentifier(hasher, *n, id));
       if (comma != std::string_view::npos) out += std::string(line.substr(comma));  // keep the label
       std::printf("%s\n", out.c_str());
     }

@@ -81,6 +81,7 @@ class CandidateFilter {
   // Prepare does nothing and SelectPrepared is Select.
   struct Ahead {
     uint64_t word[kMaxBatch];
+    uint64_t also[kMaxBatch];  // a second lookup for the same probe (another spelling of it)
   };
   virtual void Prepare(std::span<const Probe> /*probes*/, Ahead* /*ahead*/) const {}
   virtual void SelectPrepared(std::span<const Probe> probes, const Ahead& /*ahead*/, bool* keep) const {

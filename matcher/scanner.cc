@@ -1,5 +1,7 @@
 #include "matcher/scanner.h"
 
+#include "base/providers.h"
+
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -75,21 +77,35 @@ class IndexFilter final : public CandidateFilter {
   // a time with AVX-512), or in stores of schema 1 the HMAC (~95 ns in HashMany), looked
   // up under WatchIndex::Key: a hex digest reads the hashed variants' filter, everything
   // else the small plain one. A probe another chunk reports gets 0, which no entry has.
+  // An address in a domain of the provider table whose account key is another spelling
+  // (base/providers.h) is looked up under that key too (Ahead::also): enrollment stores
+  // the key of every watched address in such a domain.
   void Prepare(std::span<const Probe> probes, Ahead* ahead) const override {
     std::string_view* tags = tags_;  // members: arrays of views here were zeroed each call
     std::string_view* values = values_;
-    size_t which[kMaxBatch], n = 0;
-    bool hashed[kMaxBatch];
+    size_t n = 0;
+    bool hashed[2 * kMaxBatch];
+    uint64_t* out[2 * kMaxBatch];  // where each fingerprint goes
+    char* key = keys_;
     for (size_t i = 0; i < probes.size(); ++i) {
       ahead->word[i] = 0;
+      ahead->also[i] = 0;
       const Probe& p = probes[i];
       if (p.offset < begin_ || p.offset >= end_) continue;  // another chunk reports it
       tags[n] = p.hash_tag;
       values[n] = p.value;
       hashed[n] = p.hashed;
-      which[n++] = i;
+      out[n++] = &ahead->word[i];
+      if (p.hashed || p.hash_tag != kEmailTag) continue;
+      if (size_t len = AccountKeyInto(p.value, key); len != 0) {
+        tags[n] = kEmailTag;
+        values[n] = {key, len};
+        hashed[n] = false;
+        out[n++] = &ahead->also[i];
+        key += len;
+      }
     }
-    uint64_t fps[kMaxBatch];
+    uint64_t fps[2 * kMaxBatch];
     if (index_.keying() == IndexKeying::kProbe) {
       // Eight at a time, each eight prefetched before the next are computed: never more
       // loads in flight than the core tracks (a burst of 32 stalled on the prefetches).
@@ -102,27 +118,33 @@ class IndexFilter final : public CandidateFilter {
         }
       }
     } else {
-      HashInput inputs[kMaxBatch];
+      HashInput inputs[2 * kMaxBatch];
       for (size_t k = 0; k < n; ++k) inputs[k] = {tags[k], values[k]};
-      Digest digests[kMaxBatch];
+      Digest digests[2 * kMaxBatch];
       hasher_.HashMany({inputs, n}, {digests, n});
       for (size_t k = 0; k < n; ++k) {
         fps[k] = WatchIndex::Key(WatchIndex::Fingerprint(digests[k]), hashed[k]);
         index_.Prefetch(fps[k]);
       }
     }
-    for (size_t k = 0; k < n; ++k) ahead->word[which[k]] = fps[k];
+    for (size_t k = 0; k < n; ++k) *out[k] = fps[k];
   }
 
   void SelectPrepared(std::span<const Probe> probes, const Ahead& ahead, bool* keep) const override {
-    for (size_t i = 0; i < probes.size(); ++i) keep[i] = ahead.word[i] != 0 && index_.Contains(ahead.word[i]);
+    for (size_t i = 0; i < probes.size(); ++i)
+      keep[i] = (ahead.word[i] != 0 && index_.Contains(ahead.word[i])) ||
+                (ahead.also[i] != 0 && index_.Contains(ahead.also[i]));
   }
 
+ private:
+  static constexpr std::string_view kEmailTag = "email";
  private:
   const KeyedHasher& hasher_;
   const WatchIndex& index_;
   size_t begin_, end_;
-  mutable std::string_view tags_[kMaxBatch], values_[kMaxBatch];  // Prepare's scratch: one thread uses a filter
+  // Prepare's scratch (one thread uses a filter): a probe and its account key each.
+  mutable std::string_view tags_[2 * kMaxBatch], values_[2 * kMaxBatch];
+  mutable char keys_[kMaxBatch * kAccountKeyRoom];
 };
 
 // A worker's chunk buffer: 2 MiB-aligned and advised for transparent huge pages, so the
@@ -306,6 +328,26 @@ Status Scanner::Resolve(Hit& hit) const {
         r.via = (*variant)->type;
         members = store_.Memberships(r.primary);
         if (!members) return Fail(members.error());
+      }
+    }
+    if (members->empty() && hit.candidate.hash_tag == "email") {
+      // Another spelling of a watched account (base/providers.h): its account key is a
+      // watched address itself, or a variant of one.
+      if (std::string key = AccountKey(hit.candidate.value); key != std::string_view(hit.candidate.value)) {
+        Digest key_digest = hasher_.Hash("email", key);
+        members = store_.Memberships(key_digest);
+        if (!members) return Fail(members.error());
+        r.primary = key_digest;
+        if (members->empty()) {
+          auto variant = store_.ResolveVariant(key_digest);
+          if (!variant) return Fail(variant.error());
+          if (*variant && (*variant)->type == VariantType::kAlias) {
+            r.primary = (*variant)->primary;
+            members = store_.Memberships(r.primary);
+            if (!members) return Fail(members.error());
+          }
+        }
+        r.via = VariantType::kAlias;
       }
     }
     r.members = std::move(*members);

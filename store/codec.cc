@@ -53,10 +53,15 @@ Result<WatchEntry> DecodeWatch(std::string_view key, std::string_view value) {
   return e;
 }
 
+void VariantValueInto(std::string* out, const Digest& primary, VariantType type, uint64_t probe) {
+  out->assign(AsView(primary));
+  out->push_back(static_cast<char>(type));
+  if (probe != 0) AppendLittle64(out, probe);
+}
+
 std::string VariantValue(const Digest& primary, VariantType type, uint64_t probe) {
-  std::string v(AsView(primary));
-  v.push_back(static_cast<char>(type));
-  if (probe != 0) AppendLittle64(&v, probe);
+  std::string v;
+  VariantValueInto(&v, primary, type, probe);
   return v;
 }
 

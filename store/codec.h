@@ -15,6 +15,8 @@ std::string WatchValue(IdKind kind, std::string_view label, uint64_t probe);
 Result<WatchEntry> DecodeWatch(std::string_view key, std::string_view value);
 
 std::string VariantValue(const Digest& primary, VariantType type, uint64_t probe);
+// The same into *out, reusing its capacity (bulk enrollment writes millions).
+void VariantValueInto(std::string* out, const Digest& primary, VariantType type, uint64_t probe);
 Result<VariantRecord> DecodeVariant(std::string_view key, std::string_view value);
 
 std::string EncodeWatchlist(const WatchlistInfo& info);

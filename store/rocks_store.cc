@@ -610,7 +610,7 @@ Status RocksBulkEnroller::Spill(std::vector<FILE*>& files, const char* prefix, c
     if (!files[p]) return Fail(Error::IO(path + ": " + std::strerror(errno)));
     std::setvbuf(files[p], nullptr, _IOFBF, 1 << 16);
   }
-  if (std::fwrite(&rec, sizeof rec, 1, files[p]) != 1)
+  if (fwrite_unlocked(&rec, sizeof rec, 1, files[p]) != 1)  // one thread adds records
     return Fail(Error::IO("writing enrollment spill file in " + dir_ + ": " + std::strerror(errno)));
   return Ok();
 }
@@ -670,9 +670,9 @@ class SortedSink {
   SortedSink(RocksStore* store, int cf, bool use_sst, std::string dir, std::string prefix)
       : store_(store), cf_(cf), use_sst_(use_sst), dir_(std::move(dir)), prefix_(std::move(prefix)) {}
 
-  Status Put(const std::string& key, const std::string& value) {
+  Status Put(std::string_view key, std::string_view value) {
     if (!use_sst_) {
-      batch_.Put(store_->cf(cf_), key, value);
+      batch_.Put(store_->cf(cf_), rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
       return Ok();
     }
     if (!writer_) {
@@ -683,7 +683,7 @@ class SortedSink {
       if (!s.ok()) return Fail(FromRocks(s, "creating " + path));
       files_.push_back(path);
     }
-    auto s = writer_->Put(key, value);
+    auto s = writer_->Put(rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
     if (!s.ok()) return Fail(FromRocks(s, "writing SST file"));
     if (writer_->FileSize() > (256u << 20)) return Close();
     return Ok();
@@ -766,16 +766,30 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
     }
     auto vars = ReadPartition<VariantSpill>(variant_files_, p);
     if (!vars) return Fail(vars.error());
-    std::sort(vars->begin(), vars->end(),
-              [](const VariantSpill& a, const VariantSpill& b) { return DigestLess(a.variant, b.variant); });
+    // Sorted through an order of (first 8 key bytes, position) pairs: moving those costs a
+    // fifth of moving the 73-byte records, and keyed digests rarely share 8 bytes.
+    std::vector<std::pair<uint64_t, uint32_t>> order(vars->size());
     for (size_t i = 0; i < vars->size(); ++i) {
-      const VariantSpill& v = (*vars)[i];
-      if (i > 0 && (*vars)[i - 1].variant == v.variant) continue;
+      uint64_t prefix;
+      std::memcpy(&prefix, (*vars)[i].variant.data(), 8);
+      order[i] = {__builtin_bswap64(prefix), static_cast<uint32_t>(i)};
+    }
+    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return DigestLess((*vars)[a.second].variant, (*vars)[b.second].variant);
+    });
+    std::string value;
+    const VariantSpill* previous = nullptr;
+    for (size_t k = 0; k < order.size(); ++k) {
+      // The records are read in key order, at random in memory: each is fetched a few
+      // iterations ahead, and a repeated key is recognised by its prefix first.
+      if (k + 8 < order.size()) __builtin_prefetch(&(*vars)[order[k + 8].second]);
+      const VariantSpill& v = (*vars)[order[k].second];
+      if (previous != nullptr && order[k - 1].first == order[k].first && previous->variant == v.variant) continue;
+      previous = &v;
       fingerprints->push_back(IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type))));
-      if (auto s = variant_sink.Put(std::string(AsView(v.variant)),
-                                    VariantValue(v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0));
-          !s)
-        return Fail(s.error());
+      VariantValueInto(&value, v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0);
+      if (auto s = variant_sink.Put(AsView(v.variant), value); !s) return Fail(s.error());
     }
   }
   if (!existing->status().ok()) return Fail(FromRocks(existing->status(), "reading watch entries"));

@@ -3,7 +3,11 @@
 
 #include <unistd.h>
 
+#include <openssl/md5.h>
+#include <openssl/sha.h>
+
 #include <catch2/catch.hpp>
+#include <set>
 #include <filesystem>
 #include <fstream>
 
@@ -160,19 +164,19 @@ TEST_CASE("enroll: hash lines without probes go into old stores only") {
 
 TEST_CASE("hash lines round trip") {
   KeyedHasher hasher(std::string(32, 'k'));
-  HashedIdentifier h = HashIdentifier(hasher, {IdKind::kEmail, "a@icloud.com"});
-  CHECK(h.variants.size() == 5);  // two aliases, md5, sha1, sha256
-  CHECK(h.probe == hasher.Probe("email", "a@icloud.com"));
+  HashedIdentifier h = HashIdentifier(hasher, {IdKind::kEmail, "a+x@me.com"});
+  CHECK(h.variants.size() == 10);  // the account key; md5, sha1, sha256 of three spellings
+  CHECK(h.probe == hasher.Probe("email", "a+x@me.com"));
   REQUIRE(h.variants[0].type == VariantType::kAlias);
-  CHECK((h.variants[0].probe == hasher.Probe("email", "a@me.com") || h.variants[0].probe == hasher.Probe("email", "a@mac.com")));
+  CHECK(h.variants[0].probe == hasher.Probe("email", "a@icloud.com"));
   REQUIRE(h.HasProbes());
   std::string line = FormatHashLine(h);
   auto back = ParseHashLine(line, InputKind::kAuto);
   REQUIRE(back);
   CHECK(back->digest == h.digest);
   CHECK(back->probe == h.probe);
-  REQUIRE(back->variants.size() == 5);
-  for (size_t i = 0; i < 5; ++i) {
+  REQUIRE(back->variants.size() == 10);
+  for (size_t i = 0; i < 10; ++i) {
     CHECK(back->variants[i].variant == h.variants[i].variant);
     CHECK(back->variants[i].type == h.variants[i].type);
     CHECK(back->variants[i].probe == h.variants[i].probe);
@@ -191,7 +195,81 @@ TEST_CASE("hash lines round trip") {
   auto parsed_old = ParseHashLine(FormatHashLine(old), InputKind::kAuto);
   REQUIRE(parsed_old);
   CHECK(parsed_old->digest == h.digest);
-  CHECK(parsed_old->variants.size() == 5);
+  CHECK(parsed_old->variants.size() == 10);
   CHECK(!parsed_old->HasProbes());
   CHECK(RedactForMessage("secret@qq.com") == "s***********m");
+}
+
+namespace {
+std::string HexOf(const unsigned char* d, size_t n) { return ToHex(d, n); }
+}  // namespace
+
+TEST_CASE("enroll: the variants of an address are its account key and the hashed forms of its spellings") {
+  // As written, lower-cased, normalized, the other Google domain, and the dotless forms.
+  KeyedHasher hasher(std::string(32, 'k'));
+  Normalizer normalizer;
+  auto id = normalizer.Normalize(" Zhang.Wei+Shop@GMail.com", InputKind::kEmail);
+  REQUIRE(id);
+  CHECK(id->value == "zhang.wei+shop@gmail.com");
+  HashedIdentifier h = HashIdentifier(hasher, *id, " Zhang.Wei+Shop@GMail.com");
+  std::set<std::pair<int, Digest>> got;
+  for (const VariantRecord& v : h.variants) {
+    CHECK(v.primary == h.digest);
+    CHECK(v.probe != 0);
+    got.insert({static_cast<int>(v.type), v.variant});
+  }
+  std::set<std::pair<int, Digest>> want;
+  want.insert({static_cast<int>(VariantType::kAlias), hasher.Hash("email", "zhangwei@gmail.com")});
+  for (std::string s : {"Zhang.Wei+Shop@GMail.com", "zhang.wei+shop@gmail.com", "zhang.wei+shop@googlemail.com",
+                        "zhangwei+shop@gmail.com", "zhangwei+shop@googlemail.com"}) {
+    const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+    unsigned char d[32];
+    MD5(b, s.size(), d);
+    want.insert({static_cast<int>(VariantType::kMd5), hasher.Hash("md5", HexOf(d, 16))});
+    SHA1(b, s.size(), d);
+    want.insert({static_cast<int>(VariantType::kSha1), hasher.Hash("sha1", HexOf(d, 20))});
+    SHA256(b, s.size(), d);
+    want.insert({static_cast<int>(VariantType::kSha256), hasher.Hash("sha256", HexOf(d, 32))});
+  }
+  CHECK(got == want);
+  CHECK(h.variants.size() == want.size());
+
+  // A domain outside the provider table: no account key, the hashed forms of the address.
+  HashedIdentifier plain = HashIdentifier(hasher, {IdKind::kEmail, "x+y@corp.example"});
+  CHECK(plain.variants.size() == 3);
+  for (const VariantRecord& v : plain.variants) CHECK(v.type != VariantType::kAlias);
+  // Phones have none.
+  CHECK(HashIdentifier(hasher, {IdKind::kPhone, "+8613800138000"}).variants.empty());
+}
+
+TEST_CASE("enroll: enrolling a list again adds the variants an older enrollment lacked") {
+  // A store enrolled before the provider table holds a Gmail address without its account
+  // key: the hash line of that time (the address and its hashed forms) stands for it.
+  // Enrolling the plaintext list again is the documented upgrade: it adds the key.
+  Fixture f;
+  KeyedHasher& hasher = f.hasher;
+  HashedIdentifier now = HashIdentifier(hasher, {IdKind::kEmail, "zhang.wei@gmail.com"});
+  HashedIdentifier before = now;
+  before.variants.clear();
+  for (const VariantRecord& v : now.variants)
+    if (v.type != VariantType::kAlias && before.variants.size() < 3) before.variants.push_back(v);
+  EnrollOptions o;
+  o.watchlist = "l";
+  o.prehashed = true;
+  o.temp_dir = f.dir;
+  auto r = Enroll(*f.store, hasher, f.normalizer, o, {f.Write("old.txt", FormatHashLine(before) + "\n")},
+                  [](const std::string&, uint64_t, const std::string&) {});
+  REQUIRE(r);
+  CHECK(r->added == 1);
+  const Digest key = hasher.Hash("email", "zhangwei@gmail.com");
+  CHECK(!*f.store->ResolveVariant(key));
+  EnrollSummary again = f.Run("zhang.wei@gmail.com\n");
+  CHECK(again.added == 0);
+  CHECK(again.already_present == 1);
+  auto v = f.store->ResolveVariant(key);
+  REQUIRE(*v);
+  CHECK((*v)->primary == now.digest);
+  auto index = f.store->LoadWatchIndex();
+  REQUIRE(index);
+  CHECK(index->Contains(WatchIndex::Key(hasher.Probe("email", "zhangwei@gmail.com"), false)));
 }

@@ -102,13 +102,6 @@ TEST_CASE("auto and apple_id detect the kind") {
   CHECK(!n.Normalize("a@b.com", InputKind::kPhone));
 }
 
-TEST_CASE("Apple aliases") {
-  CHECK(lw::AppleAliases("x@me.com") == std::vector<std::string>{"x@icloud.com", "x@mac.com"});
-  CHECK(lw::AppleAliases("x@icloud.com") == std::vector<std::string>{"x@me.com", "x@mac.com"});
-  CHECK(lw::AppleAliases("x@gmail.com").empty());
-  CHECK(lw::AppleAliases("x@me.com.cn").empty());
-}
-
 TEST_CASE("hints reveal little") {
   CHECK(lw::Hint({IdKind::kEmail, "liwei12345678@icloud.com"}) == "l***********8@icloud.com");
   CHECK(lw::Hint({IdKind::kEmail, "ab@qq.com"}) == "a*@qq.com");

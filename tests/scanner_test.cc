@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "base/providers.h"
 #include "watchlists/enroll.h"
 #include "scratch_store.h"
 
@@ -300,4 +301,107 @@ TEST_CASE("scanner: a document with more exposures than one write batch records 
   auto again = f.Scan("/leaks/customers.txt", dump);  // the same content: only last_seen moves
   CHECK(again.new_exposures == 0);
   CHECK(again.seen_again == 9000);
+}
+
+namespace {
+
+std::string HexDigest(const std::string& algorithm, const std::string& s) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  unsigned char d[32];
+  if (algorithm == "md5") {
+    MD5(b, s.size(), d);
+    return ToHex(d, 16);
+  }
+  if (algorithm == "sha1") {
+    SHA1(b, s.size(), d);
+    return ToHex(d, 20);
+  }
+  SHA256(b, s.size(), d);
+  return ToHex(d, 32);
+}
+
+// Scans `text` as its own document and returns the exposures recorded for it.
+std::vector<Exposure> ScanAlone(Fixture& f, const std::string& text) {
+  static int documents = 0;
+  const std::string location = "doc-" + std::to_string(++documents);
+  f.Scan(location, text);
+  std::vector<Exposure> out;
+  for (Exposure& e : f.All())
+    if (e.location == location) out.push_back(std::move(e));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("scanner: every spelling of a watched account, and every hashed form of its aliases, matches") {
+  // Walks the provider table: for each row, an address in each of its domains is enrolled
+  // and every spelling of its account is found (base/providers.h).
+  const int schema = GENERATE(1, kCurrentSchema);  // fingerprints of HMAC digests, or probes
+  for (const Provider& p : Providers()) {
+    for (std::string_view enrolled_domain : p.domains) {
+      if (!p.one_account && enrolled_domain != p.domains.front() && enrolled_domain != p.domains.back()) continue;
+      const std::string enrolled = "li.na7@" + std::string(enrolled_domain);
+      INFO(p.name << ": " << enrolled << ", schema " << schema);
+      Fixture f({enrolled}, schema);
+      auto expect = [&](const std::string& spelling, const std::string& text, const std::string& match) {
+        INFO("found: " << text);
+        auto found = ScanAlone(f, text + ":Passw0rd!\n");
+        REQUIRE(found.size() == 1);
+        CHECK(found[0].match == match);
+        CHECK(found[0].severity == "credential");
+        if (match != "hashed") CHECK(found[0].hint == Hint({IdKind::kEmail, spelling}));
+      };
+      // The account's domains: the enrolled spelling is exact, the others alias.
+      std::vector<std::string> domains;
+      for (std::string_view d : p.domains)
+        if (p.one_account || d == enrolled_domain) domains.emplace_back(d);
+      const std::string sep(1, p.tag_separator);
+      for (const std::string& d : domains) {
+        const std::string plain = "li.na7@" + d;
+        expect(plain, plain, plain == enrolled ? "exact" : "alias");
+        expect(plain, "LI.NA7@" + d, plain == enrolled ? "exact" : "alias");  // case never matters
+        expect("li.na7" + sep + "shop@" + d, "li.na7" + sep + "shop@" + d, "alias");
+        if (p.dots_ignored) {
+          expect("lina7@" + d, "lina7@" + d, "alias");
+          expect("l.in.a7" + sep + "x@" + d, "l.in.a7" + sep + "x@" + d, "alias");
+        }
+      }
+      // The hashed forms of every spelling a leak is likely to hash.
+      for (const std::string& spelling : HashedSpellings(enrolled))
+        for (const char* algorithm : {"md5", "sha1", "sha256"}) expect(spelling, HexDigest(algorithm, spelling), "hashed");
+    }
+  }
+}
+
+TEST_CASE("scanner: near misses of a watched account do not match") {
+  Fixture f({"x@corp.example.com", "zhang.wei@outlook.com", "li.na@icloud.com", "wang@yahoo.com"});
+  for (const std::string& text : std::vector<std::string>{
+           "x+y@corp.example.com",        // a domain outside the table has no sub-addresses
+           "x.@corp.example.com", "xx@corp.example.com",
+           "zhangwei@outlook.com",    // dots matter at Microsoft
+           "zhang.wei@hotmail.com",   // another Microsoft domain is another account
+           "zhang.wei+x@hotmail.com",
+           "lina@icloud.com",         // dots matter at Apple
+           "li.na-x@icloud.com",      // Apple's tag is '+'
+           "li.na@icloud.com.cn",
+           "wang+x@yahoo.com",        // Yahoo's tag is '-'
+           "wang-x@yahoo.co.uk",      // another Yahoo domain
+           HexDigest("md5", "x+y@corp.example.com"),
+           HexDigest("sha1", "li.na+x@icloud.com"),  // tags are not enumerated for hashed forms
+       }) {
+    INFO(text);
+    CHECK(ScanAlone(f, "leak " + text + ":Passw0rd!\n").empty());
+  }
+  // And the watched ones do, so the misses above are the rules', not the fixture's.
+  CHECK(ScanAlone(f, "wang-x@yahoo.com\n").size() == 1);
+  CHECK(ScanAlone(f, "x@corp.example.com\n").size() == 1);
+}
+
+TEST_CASE("scanner: two spellings of one account in one document are one exposure, exact over alias") {
+  Fixture f({"zhang.wei@gmail.com"});
+  auto found = ScanAlone(f, "zhangwei+a@googlemail.com:Passw0rd!\nzhang.wei@gmail.com\nz.hang.wei@gmail.com\n");
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].match == "exact");
+  CHECK(found[0].hint == "z*******i@gmail.com");
+  CHECK(found[0].severity == "credential");
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/providers.h"
 #include "watchlists/input_parser.h"
 #include "watchlists/line_reader.h"
 
@@ -73,7 +74,7 @@ Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const E
     o.reason = id.error().message;
     return o;
   }
-  o.hashed = HashIdentifier(hasher, *id);
+  o.hashed = HashIdentifier(hasher, *id, p.identifier);
   o.ok = true;
   return o;
 }
@@ -84,21 +85,60 @@ bool HashedIdentifier::HasProbes() const {
   return probe != 0 && std::all_of(variants.begin(), variants.end(), [](const VariantRecord& v) { return v.probe != 0; });
 }
 
-HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id) {
+HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id, std::string_view as_written) {
   HashedIdentifier h;
   h.kind = id.kind;
-  h.digest = hasher.Hash(HashTag(id.kind), id.value);
-  h.probe = hasher.Probe(HashTag(id.kind), id.value);
-  if (id.kind != IdKind::kEmail) return h;
-  h.variants.reserve(5);
-  auto add = [&](std::string_view tag, std::string_view value, VariantType type) {
-    h.variants.push_back({hasher.Hash(tag, value), h.digest, type, hasher.Probe(tag, value)});
-  };
-  for (const std::string& alias : AppleAliases(id.value)) add("email", alias, VariantType::kAlias);
-  add("md5", HexDigestOf<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>(id.value, 16).view(), VariantType::kMd5);
-  add("sha1", HexDigestOf<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>(id.value, 20).view(), VariantType::kSha1);
-  add("sha256", HexDigestOf<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>(id.value, 32).view(),
-      VariantType::kSha256);
+  if (id.kind != IdKind::kEmail) {
+    h.digest = hasher.Hash(HashTag(id.kind), id.value);
+    h.probe = hasher.Probe(HashTag(id.kind), id.value);
+    return h;
+  }
+  // The address, its account key when that is another spelling, and the hex digests of
+  // every spelling a leak may hash: one HashMany and one ProbeMany over all of them
+  // (two SHA-256 chains at a time with SHA-NI).
+  using Md5Hex = HexDigestOf<MD5_CTX, MD5_Init, MD5_Update, MD5_Final>;
+  using Sha1Hex = HexDigestOf<SHA_CTX, SHA1_Init, SHA1_Update, SHA1_Final>;
+  using Sha256Hex = HexDigestOf<SHA256_CTX, SHA256_Init, SHA256_Update, SHA256_Final>;
+  const std::vector<std::string> spellings = HashedSpellings(id.value, as_written);
+  // Scratch reused from call to call (enrollment hashes millions of addresses per thread).
+  thread_local struct {
+    std::vector<Md5Hex> md5;
+    std::vector<Sha1Hex> sha1;
+    std::vector<Sha256Hex> sha256;
+    std::vector<HashInput> inputs;
+    std::vector<VariantType> types;
+    std::vector<Digest> digests;
+    std::vector<uint64_t> probes;
+    char key[kAccountKeyRoom];
+  } scratch;
+  auto& [md5, sha1, sha256, inputs, types, digests, probes, key] = scratch;
+  md5.clear();
+  sha1.clear();
+  sha256.clear();
+  inputs.clear();
+  types.clear();
+  md5.reserve(spellings.size());  // the views into them must not move
+  sha1.reserve(spellings.size());
+  sha256.reserve(spellings.size());
+  inputs.push_back({HashTag(id.kind), id.value});
+  if (size_t key_size = AccountKeyInto(id.value, key); key_size != 0) {
+    inputs.push_back({"email", std::string_view(key, key_size)});
+    types.push_back(VariantType::kAlias);
+  }
+  for (const std::string& s : spellings) {
+    inputs.push_back({"md5", md5.emplace_back(s, 16).view()});
+    inputs.push_back({"sha1", sha1.emplace_back(s, 20).view()});
+    inputs.push_back({"sha256", sha256.emplace_back(s, 32).view()});
+    types.insert(types.end(), {VariantType::kMd5, VariantType::kSha1, VariantType::kSha256});
+  }
+  digests.resize(inputs.size());
+  probes.resize(inputs.size());
+  hasher.HashMany(inputs, digests);
+  hasher.ProbeMany(inputs, probes);
+  h.digest = digests[0];
+  h.probe = probes[0];
+  h.variants.reserve(types.size());
+  for (size_t i = 0; i < types.size(); ++i) h.variants.push_back({digests[i + 1], h.digest, types[i], probes[i + 1]});
   return h;
 }
 

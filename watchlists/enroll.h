@@ -44,8 +44,10 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
                              const EnrollOptions& options, const std::vector<std::string>& inputs,
                              const RejectFn& on_reject);
 
-// The keyed hash of an identifier and, for emails, of its variants (Apple aliases; the
-// hex MD5, SHA-1 and SHA-256 of the address), as enrollment stores them.
+// The keyed hash of an identifier and, for emails, of its variants, as enrollment stores
+// them: the account key when it is another spelling (base/providers.h: "x@icloud.com" for
+// "x+tag@me.com"), and the hex MD5, SHA-1 and SHA-256 of every spelling HashedSpellings
+// lists (`as_written`, the line as enrolled, adds its own spelling and its lower case).
 struct HashedIdentifier {
   IdKind kind = IdKind::kEmail;
   Digest digest{};
@@ -55,7 +57,7 @@ struct HashedIdentifier {
   // Whether every probe is known (required by stores of schema 2).
   bool HasProbes() const;
 };
-HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id);
+HashedIdentifier HashIdentifier(const KeyedHasher& hasher, const Identifier& id, std::string_view as_written = {});
 
 // `leakwatch hash` output line for one identifier, "HEX KIND probe:P [TYPE:HEX:P]..." (P:
 // 16 hex digits), and its parser (used by --prehashed). The parser also reads the lines of

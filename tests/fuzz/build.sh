@@ -13,7 +13,7 @@ flags=(-std=c++2b -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=unde
        -isystem "$here/compat" -I "$root" -DOPENSSL_API_COMPAT=0x10100000L $(pkg-config --cflags libxml-2.0))
 # target: the sources it needs besides its own .cc
 declare -A deps=(
-  [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
+  [extractor_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/providers.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
   [decoders_fuzzer]="matcher/class_masks.cc matcher/decoders.cc matcher/extractor.cc matcher/records.cc base/identifier.cc base/public_suffix.cc base/keyed_hash.cc base/siphash.cc"
   [config_fuzzer]="base/config.cc base/units.cc"
   [input_parser_fuzzer]="watchlists/input_parser.cc"

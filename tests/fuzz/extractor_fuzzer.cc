@@ -1,7 +1,8 @@
 // libFuzzer target: Extract() on arbitrary bytes must not crash, leak or read out of
 // bounds, and every candidate must satisfy the output contract. With a filter (the way
 // the scanner calls it) it must report exactly the candidates the filter keeps, with the
-// same match kind, severity and offset.
+// same match kind, severity and offset. Each email found is also reduced to its account
+// key and its hashed spellings (base/providers.h), as the scanner and enrollment do.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <tuple>
 #include <vector>
 
+#include "base/providers.h"
 #include "matcher/extractor.h"
 
 namespace {
@@ -50,6 +52,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (d < '0' || d > '9') std::abort();
     }
     if (c.kind == lw::IdKind::kEmail && c.hash_tag == "email" && !lw::IsValidAsciiEmail(c.value)) std::abort();
+    if (c.hash_tag == "email") {
+      char key[lw::kAccountKeyRoom];
+      size_t n = lw::AccountKeyInto(c.value, key);
+      if (n > lw::kAccountKeyRoom) std::abort();
+      // A key is an address in its own key's spelling.
+      if (n != 0 && lw::AccountKeyInto(std::string_view(key, n), key) != 0) std::abort();
+      if (lw::HashedSpellings(c.value, text.substr(0, 300)).empty()) std::abort();
+    }
     if (c.kind == lw::IdKind::kPhone && c.value[0] != '+') std::abort();
   }
   std::vector<Row> want, got;
