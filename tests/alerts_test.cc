@@ -9,6 +9,7 @@
 #include <set>
 
 #include "alerts/dispatcher.h"
+#include "alerts/format.h"
 #include "base/units.h"
 #include "scratch_store.h"
 
@@ -349,7 +350,7 @@ TEST_CASE("alerts: renotify folds an identifier's later exposures into one summa
   f.Record("after", "exposure", "execs", 7);
   deliver();
   REQUIRE(to_hook.size() == 6);
-  CHECK(!to_hook[5].contains("event"));
+  CHECK(to_hook[5]["event"] == "exposure");
 }
 
 TEST_CASE("alerts: a folded summary that fails stays folded and is retried; a credential fold makes a credential summary") {
@@ -418,4 +419,22 @@ TEST_CASE("alerts: source_health events go through the outbox to the sinks whose
   CHECK(f.store->Outbox()->empty());  // delivered once to each, never again
   REQUIRE(d->Deliver({.ignore_backoff = true}));
   CHECK(f.http.requests.size() == 3);
+}
+
+TEST_CASE("alerts: every payload format renders a source_health event") {
+  const json event{{"event", "source_health"}, {"source", "pastes"},  {"health", "blocked"},
+                   {"previous", "ok"},          {"error", "HTTP 403"}, {"at", "2027-01-15T08:00:00Z"}};
+  const RenderContext context{"host1", "1.2.3", 1800000000};
+  CHECK(DescribeEvent(event) == "source pastes is blocked (was ok): HTTP 403");
+  CHECK(json::parse(MakeFormat("json")->Render(event, context)) == event);
+  CHECK(json::parse(MakeFormat("slack")->Render(event, context))["text"] ==
+        "leakwatch: source pastes is blocked (was ok): HTTP 403");
+  const json hec = json::parse(MakeFormat("splunk_hec")->Render(event, context));
+  CHECK(hec["sourcetype"] == "leakwatch:source_health");
+  CHECK(hec["event"] == event);
+  const json ecs = json::parse(MakeFormat("ecs")->Render(event, context));
+  CHECK(ecs["event"]["action"] == "source_health");
+  CHECK(ecs["event"]["kind"] == "event");
+  const std::string cef = MakeFormat("cef")->Render(event, context);
+  CHECK(cef.starts_with("CEF:0|leakwatch|leakwatch|1.2.3|source_health|"));
 }

@@ -52,7 +52,7 @@ lw exposures --format json > "$WORK/exposures.jsonl"
 python3 - "$WORK/collected.json" "$WORK/exposures.jsonl" <<'PY' || fail "HEC/ECS shapes"
 import json, sys
 reqs = json.load(open(sys.argv[1]))
-exposure = json.loads(open(sys.argv[2]).readline())
+exposure = dict(json.loads(open(sys.argv[2]).readline()), event="exposure")  # an alert is the record and its event
 by = {}
 for r in reqs:
     by.setdefault(r["path"], []).append(r)

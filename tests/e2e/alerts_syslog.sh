@@ -119,7 +119,7 @@ grep $'\t{' "$rs/tls.log" > "$rs/tls-ip.log" || true
 # severity critical (2) for the credential and warning (4) for the other.
 python3 - "$WORK/exposures.jsonl" "$rs" "$here/cef_strict.py" <<'PY' || fail "syslog content"
 import json, subprocess, sys
-exposures = {e["id"]: e for e in map(json.loads, open(sys.argv[1]))}
+exposures = {e["id"]: dict(e, event="exposure") for e in map(json.loads, open(sys.argv[1]))}  # an alert is the record and its event
 rs, cef = sys.argv[2], sys.argv[3]
 def rows(name):
     out = []
