@@ -47,14 +47,25 @@ set +e; lw enroll --watchlist execs "$WORK/watch.txt" > /dev/null 2> "$WORK/busy
 grep -q "busy" "$WORK/busy.err" || fail "busy message"
 lw watchlists > /dev/null || fail "reader blocked by writer"
 wait
-# ... and beside a real writer: a scan reading a slow stdin holds the store.
-(sleep 3; echo "wang.fang.secret@qq.com:pw1234") | lw scan - > "$WORK/slow-scan.out" &
-sleep 1
+# ... and beside a real writer: a scan reading a stdin that stays open (a FIFO this script
+# holds) keeps the store until the script writes its line and closes it.
+mkfifo "$WORK/slow.fifo"
+lw scan - < "$WORK/slow.fifo" > "$WORK/slow-scan.out" &
+scan_pid=$!
+exec 7> "$WORK/slow.fifo"
+# Wait until the scan holds the store's lock, seen in /proc/locks (probing with flock
+# could take the lock at the moment the scan tries it).
+lock_inode=$(stat -c %i "$DATA/store.lock")
+held() { grep -q ":$lock_inode " /proc/locks; }
+for _ in $(seq 200); do held && break; sleep 0.1; done
+held || fail "the scan does not hold the store"
 lw watchlists --format json | grep -q '"name":"execs"' || fail "watchlists while a scan writes"
 lw history wang.fang.secret@qq.com > /dev/null || fail "history while a scan writes"
 lw exposures --format csv > /dev/null || fail "exposures while a scan writes"
 expect_exit 75 lw enroll --watchlist execs "$WORK/watch.txt"
-wait
+echo "wang.fang.secret@qq.com:pw1234" >&7
+exec 7>&-
+wait "$scan_pid"
 grep -q "1 new exposures" "$WORK/slow-scan.out" || fail "slow scan: $(cat "$WORK/slow-scan.out")"
 
 # The key: group-readable refused; another key refused.
