@@ -1,5 +1,7 @@
 #include "matcher/class_masks.h"
 
+#include <vector>
+
 #include "matcher/scan_util.h"
 
 #if defined(__x86_64__)
@@ -7,6 +9,7 @@
 #endif
 
 namespace lw::scan {
+namespace {  // the implementations, reached through Implementations()
 
 namespace sse2 {
 
@@ -68,9 +71,9 @@ EmailWindow EmailWindowAround(const char* s, size_t at) {
 
 }  // namespace sse2
 
+#if defined(__x86_64__)
 namespace avx2 {
 
-#if defined(__x86_64__)
 #define LW_AVX2_TARGET __attribute__((target("avx2")))
 
 bool Available() {
@@ -166,21 +169,11 @@ LW_AVX2_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
           Join(Equal(a0, dash), Equal(a1, dash)),
           Join(InClass(a0, alpha), InClass(a1, alpha))};
 }
-#else
-bool Available() { return false; }
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) { sse2::ClassMasks(cls, p, blocks, out); }
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) { sse2::ByteMasks(c, p, blocks, out); }
-void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
-  sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
-}
-EmailWindow EmailWindowAround(const char* s, size_t at) { return sse2::EmailWindowAround(s, at); }
-#endif
 
 }  // namespace avx2
 
 namespace avx512 {
 
-#if defined(__x86_64__)
 #define LW_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vbmi")))
 
 bool Available() {
@@ -244,61 +237,40 @@ LW_AVX512_TARGET EmailWindow EmailWindowAround(const char* s, size_t at) {
           _mm512_cmpeq_epi8_mask(after, _mm512_set1_epi8('-')),
           InClass(after, t, _mm512_set1_epi8(static_cast<char>(kAlpha)))};
 }
-#else
-bool Available() { return false; }
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) { sse2::ClassMasks(cls, p, blocks, out); }
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) { sse2::ByteMasks(c, p, blocks, out); }
-void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
-  sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
-}
-EmailWindow EmailWindowAround(const char* s, size_t at) { return sse2::EmailWindowAround(s, at); }
-#endif
 
 }  // namespace avx512
+#endif
 
-namespace {
-enum class Isa { kSse2, kAvx2, kAvx512 };
-const Isa kIsa = avx512::Available() ? Isa::kAvx512 : avx2::Available() ? Isa::kAvx2 : Isa::kSse2;
 }  // namespace
 
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) {
-  switch (kIsa) {
-    case Isa::kAvx512: return avx512::ClassMasks(cls, p, blocks, out);
-    case Isa::kAvx2: return avx2::ClassMasks(cls, p, blocks, out);
-    default: return sse2::ClassMasks(cls, p, blocks, out);
-  }
+std::span<const Implementation> Implementations() {
+  static const std::vector<Implementation> list = [] {
+    std::vector<Implementation> v{
+        {"sse2", sse2::ClassMasks, sse2::ByteMasks, sse2::ClassAndCaseMasks, sse2::EmailWindowAround}};
+#if defined(__x86_64__)
+    if (avx2::Available())
+      v.push_back({"avx2", avx2::ClassMasks, avx2::ByteMasks, avx2::ClassAndCaseMasks, avx2::EmailWindowAround});
+    if (avx512::Available())
+      v.push_back(
+          {"avx512", avx512::ClassMasks, avx512::ByteMasks, avx512::ClassAndCaseMasks, avx512::EmailWindowAround});
+#endif
+    return v;
+  }();
+  return list;
 }
+
+namespace {
+const Implementation& kFastest = Implementations().back();
+}  // namespace
+
+void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out) { kFastest.class_masks(cls, p, blocks, out); }
+
+void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) { kFastest.byte_masks(c, p, blocks, out); }
 
 void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower) {
-  switch (kIsa) {
-    case Isa::kAvx512: return avx512::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
-    case Isa::kAvx2: return avx2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
-    default: return sse2::ClassAndCaseMasks(cls, p, blocks, run, upper, lower);
-  }
+  kFastest.class_and_case_masks(cls, p, blocks, run, upper, lower);
 }
 
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out) {
-  switch (kIsa) {
-    case Isa::kAvx512: return avx512::ByteMasks(c, p, blocks, out);
-    case Isa::kAvx2: return avx2::ByteMasks(c, p, blocks, out);
-    default: return sse2::ByteMasks(c, p, blocks, out);
-  }
-}
-
-EmailWindow EmailWindowAround(const char* s, size_t at) {
-  switch (kIsa) {
-    case Isa::kAvx512: return avx512::EmailWindowAround(s, at);
-    case Isa::kAvx2: return avx2::EmailWindowAround(s, at);
-    default: return sse2::EmailWindowAround(s, at);
-  }
-}
-
-const char* InstructionSet() {
-  switch (kIsa) {
-    case Isa::kAvx512: return "avx512";
-    case Isa::kAvx2: return "avx2";
-    default: return "sse2";
-  }
-}
+EmailWindow EmailWindowAround(const char* s, size_t at) { return kFastest.email_window(s, at); }
 
 }  // namespace lw::scan

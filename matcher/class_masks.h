@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 namespace lw::scan {
 
@@ -36,30 +37,18 @@ struct EmailWindow {
 // REQUIRES: s[at - 64, at + 65) is readable.
 EmailWindow EmailWindowAround(const char* s, size_t at);
 
-// Which implementation the functions above use in this process: "avx512", "avx2" or "sse2".
-const char* InstructionSet();
+// One implementation of the functions above.
+struct Implementation {
+  const char* name;  // "sse2", "avx2" or "avx512"
+  void (*class_masks)(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
+  void (*byte_masks)(char c, const char* p, size_t blocks, uint64_t* out);
+  void (*class_and_case_masks)(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper,
+                               uint64_t* lower);
+  EmailWindow (*email_window)(const char* s, size_t at);
+};
 
-// Each implementation, for tests that compare them. The AVX2 and AVX-512 ones may only be
-// called when their Available() says so.
-namespace sse2 {
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
-void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
-EmailWindow EmailWindowAround(const char* s, size_t at);
-}  // namespace sse2
-namespace avx2 {
-bool Available();
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
-void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
-EmailWindow EmailWindowAround(const char* s, size_t at);
-}  // namespace avx2
-namespace avx512 {
-bool Available();
-void ClassMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* out);
-void ByteMasks(char c, const char* p, size_t blocks, uint64_t* out);
-void ClassAndCaseMasks(uint8_t cls, const char* p, size_t blocks, uint64_t* run, uint64_t* upper, uint64_t* lower);
-EmailWindow EmailWindowAround(const char* s, size_t at);
-}  // namespace avx512
+// The implementations this CPU can run: SSE2 (the reference) first, the fastest last. The
+// functions above use the last; tests compare each with the first.
+std::span<const Implementation> Implementations();
 
 }  // namespace lw::scan

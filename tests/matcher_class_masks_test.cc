@@ -19,20 +19,9 @@ std::string RandomBlocks(size_t blocks, uint64_t seed) {
   return s;
 }
 
-// The vector implementations this CPU can run, each compared with SSE2 and the table.
-struct Vector {
-  const char* name;
-  bool available;
-  void (*class_masks)(uint8_t, const char*, size_t, uint64_t*);
-  void (*byte_masks)(char, const char*, size_t, uint64_t*);
-  void (*class_and_case_masks)(uint8_t, const char*, size_t, uint64_t*, uint64_t*, uint64_t*);
-  EmailWindow (*email_window)(const char*, size_t);
-};
-const Vector kVectors[] = {
-    {"avx2", avx2::Available(), avx2::ClassMasks, avx2::ByteMasks, avx2::ClassAndCaseMasks, avx2::EmailWindowAround},
-    {"avx512", avx512::Available(), avx512::ClassMasks, avx512::ByteMasks, avx512::ClassAndCaseMasks,
-     avx512::EmailWindowAround},
-};
+// SSE2, the reference, and the vector implementations this CPU can run.
+const Implementation& kSse2 = Implementations().front();
+std::span<const Implementation> Vectors() { return Implementations().subspan(1); }
 
 uint64_t Reference(uint8_t cls, const char* p) {
   uint64_t m = 0;
@@ -47,10 +36,9 @@ TEST_CASE("class masks: every implementation agrees with the class table") {
     auto cls = static_cast<uint8_t>(cls_int);
     INFO("class " << int(cls));
     std::vector<uint64_t> a(blocks), b(blocks);
-    sse2::ClassMasks(cls, s.data(), blocks, a.data());
+    kSse2.class_masks(cls, s.data(), blocks, a.data());
     for (size_t k = 0; k < blocks; ++k) REQUIRE(a[k] == Reference(cls, s.data() + 64 * k));
-    for (const Vector& v : kVectors) {
-      if (!v.available) continue;
+    for (const Implementation& v : Vectors()) {
       INFO(v.name);
       v.class_masks(cls, s.data(), blocks, b.data());
       CHECK(a == b);
@@ -65,14 +53,13 @@ TEST_CASE("byte masks: every implementation agrees; ForEachByte finds every occu
   const size_t blocks = 40;
   for (char c : {'@', '.', '\0', '\xEF'}) {
     std::vector<uint64_t> a(blocks), b(blocks);
-    sse2::ByteMasks(c, s.data(), blocks, a.data());
+    kSse2.byte_masks(c, s.data(), blocks, a.data());
     for (size_t k = 0; k < blocks; ++k) {
       uint64_t want = 0;
       for (int i = 0; i < 64; ++i) want |= uint64_t{s[64 * k + i] == c} << i;
       REQUIRE(a[k] == want);
     }
-    for (const Vector& v : kVectors) {
-      if (!v.available) continue;
+    for (const Implementation& v : Vectors()) {
       INFO(v.name);
       v.byte_masks(c, s.data(), blocks, b.data());
       CHECK(a == b);
@@ -95,7 +82,7 @@ TEST_CASE("class and case masks: every implementation agrees with the class tabl
   std::string s = RandomBlocks(40, 9);
   const size_t blocks = 40;
   std::vector<uint64_t> run(blocks), up(blocks), lo(blocks), run2(blocks), up2(blocks), lo2(blocks);
-  sse2::ClassAndCaseMasks(kBase64, s.data(), blocks, run.data(), up.data(), lo.data());
+  kSse2.class_and_case_masks(kBase64, s.data(), blocks, run.data(), up.data(), lo.data());
   for (size_t k = 0; k < blocks; ++k) {
     const char* p = s.data() + 64 * k;
     uint64_t want_up = 0, want_lo = 0;
@@ -107,8 +94,7 @@ TEST_CASE("class and case masks: every implementation agrees with the class tabl
     REQUIRE(up[k] == want_up);
     REQUIRE(lo[k] == want_lo);
   }
-  for (const Vector& v : kVectors) {
-    if (!v.available) continue;
+  for (const Implementation& v : Vectors()) {
     INFO(v.name);
     v.class_and_case_masks(kBase64, s.data(), blocks, run2.data(), up2.data(), lo2.data());
     CHECK(run2 == run);
@@ -120,7 +106,7 @@ TEST_CASE("class and case masks: every implementation agrees with the class tabl
 TEST_CASE("class masks: the e-mail window") {
   std::string s = RandomBlocks(8, 11);
   for (size_t at = 64; at + 65 <= s.size(); at += 13) {
-    EmailWindow w = sse2::EmailWindowAround(s.data(), at);
+    EmailWindow w = kSse2.email_window(s.data(), at);
     const char* before = s.data() + at - 64;
     const char* after = s.data() + at + 1;
     REQUIRE(w.local == Reference(kLocal, before));
@@ -130,8 +116,7 @@ TEST_CASE("class masks: the e-mail window") {
     REQUIRE(w.local_delims == (ByteMask64(before, '-') | ByteMask64(before, '_')));
     REQUIRE(w.dots == ByteMask64(after, '.'));
     REQUIRE(w.dashes == ByteMask64(after, '-'));
-    for (const Vector& vector : kVectors) {
-      if (!vector.available) continue;
+    for (const Implementation& vector : Vectors()) {
       INFO(vector.name);
       EmailWindow v = vector.email_window(s.data(), at);
       CHECK(v.local == w.local);

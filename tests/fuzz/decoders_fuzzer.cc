@@ -36,27 +36,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Each vector implementation of the byte classes against SSE2.
   namespace sc = lw::scan;
-  struct Vector {
-    bool available;
-    void (*class_masks)(uint8_t, const char*, size_t, uint64_t*);
-    sc::EmailWindow (*email_window)(const char*, size_t);
-  };
-  const Vector vectors[] = {{sc::avx2::Available(), sc::avx2::ClassMasks, sc::avx2::EmailWindowAround},
-                            {sc::avx512::Available(), sc::avx512::ClassMasks, sc::avx512::EmailWindowAround}};
-  for (const Vector& v : vectors) {
-    if (!v.available || size < 129) continue;
+  const sc::Implementation& sse2 = sc::Implementations().front();
+  for (const sc::Implementation& v : sc::Implementations().subspan(1)) {
+    if (size < 129) break;
     const char* p = text.data();
     size_t blocks = size / 64;
     std::vector<uint64_t> a(blocks), b(blocks);
     for (uint8_t cls : {sc::kDigit, sc::kHex, sc::kAlpha, sc::kLocal, sc::kDomain, sc::kBase64, sc::kPhone}) {
-      sc::sse2::ClassMasks(cls, p, blocks, a.data());
+      sse2.class_masks(cls, p, blocks, a.data());
       v.class_masks(cls, p, blocks, b.data());
       if (a != b) std::abort();
     }
     for (size_t at = 64; at + 65 <= size; at += 61) {
-      sc::EmailWindow x = sc::sse2::EmailWindowAround(p, at), y = v.email_window(p, at);
-      if (x.local != y.local || x.local_dots != y.local_dots || x.local_delims != y.local_delims || x.domain != y.domain || x.dots != y.dots ||
-          x.dashes != y.dashes || x.letters != y.letters)
+      sc::EmailWindow x = sse2.email_window(p, at), y = v.email_window(p, at);
+      if (x.local != y.local || x.local_dots != y.local_dots || x.local_delims != y.local_delims ||
+          x.domain != y.domain || x.dots != y.dots || x.dashes != y.dashes || x.letters != y.letters)
         std::abort();
     }
   }
