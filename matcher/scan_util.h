@@ -186,6 +186,26 @@ inline size_t FindAny3(const char* s, size_t i, size_t n, char a, char b, char c
   return i;
 }
 
+#if defined(__SSE2__)
+// Steps i sixteen positions at a time past those that cannot open a pattern of up to three
+// bytes: vector(v0, v1, v2), given the bytes at p, p + 1 and p + 2 of sixteen positions,
+// has 0xFF at those that open it. Returns the first that does, or where fewer than 18
+// bytes remain. For patterns whose first byte alone is common (every qq.com address holds
+// "qq"), where stopping at each occurrence of it cost a mispredicted branch.
+template <class Vector>
+inline size_t SkipToThreeBytePattern(const char* s, size_t i, size_t n, Vector&& vector) {
+  while (i + 18 <= n) {
+    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 1));
+    const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 2));
+    const int m = _mm_movemask_epi8(vector(v0, v1, v2));
+    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+    i += 16;
+  }
+  return i;
+}
+#endif
+
 // Whether s[p] is '[', '(' or '{' followed, after up to two spaces, by 'a', 'A' or '@':
 // what a bracketed "at" token ("[at]", "( @ )") needs to open. REQUIRES: p < n.
 inline bool MayOpenAtToken(const char* s, size_t p, size_t n) {
@@ -196,70 +216,53 @@ inline bool MayOpenAtToken(const char* s, size_t p, size_t n) {
   return at_like(a) || (a == ' ' && (at_like(b) || b == ' '));
 }
 
-// Index of the first p >= i where MayOpenAtToken(s, p, n), or n. Sixteen positions a
-// step on three overlapping loads: brackets alone are everywhere in SQL and JSON.
+// Index of the first p >= i where MayOpenAtToken(s, p, n), or n (brackets alone are
+// everywhere in SQL and JSON).
 inline size_t FindAtTokenOpen(const char* s, size_t i, size_t n) {
 #if defined(__SSE2__)
-  const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), at = _mm_set1_epi8('@'),
-                space = _mm_set1_epi8(' ');
-  while (i + 18 <= n) {
-    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 1));
-    const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 2));
-    const __m128i bracket = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('[')),
-                                                      _mm_cmpeq_epi8(v0, _mm_set1_epi8('('))),
-                                         _mm_cmpeq_epi8(v0, _mm_set1_epi8('{')));
+  i = SkipToThreeBytePattern(s, i, n, [](__m128i v0, __m128i v1, __m128i v2) {
+    const __m128i case_bit = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a'), at = _mm_set1_epi8('@'),
+                  space = _mm_set1_epi8(' ');
+    const __m128i bracket = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v0, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v0, _mm_set1_epi8('('))),
+        _mm_cmpeq_epi8(v0, _mm_set1_epi8('{')));
     const __m128i at1 = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v1, case_bit), a), _mm_cmpeq_epi8(v1, at));
-    const __m128i at2 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v2, case_bit), a), _mm_cmpeq_epi8(v2, at)),
-                                     _mm_cmpeq_epi8(v2, space));
-    const __m128i open = _mm_and_si128(bracket, _mm_or_si128(at1, _mm_and_si128(_mm_cmpeq_epi8(v1, space), at2)));
-    const int m = _mm_movemask_epi8(open);
-    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
-    i += 16;
-  }
+    const __m128i at2 = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v2, case_bit), a), _mm_cmpeq_epi8(v2, at)),
+        _mm_cmpeq_epi8(v2, space));
+    return _mm_and_si128(bracket, _mm_or_si128(at1, _mm_and_si128(_mm_cmpeq_epi8(v1, space), at2)));
+  });
 #endif
   for (; i < n; ++i)
     if (MayOpenAtToken(s, i, n)) return i;
   return n;
 }
 
-// Whether s[p, p + 3) opens a QQ label: "QQ" in any case (not "qq." as in qq.com, which
-// no number follows), or 扣 (E6 89 A3, of "扣扣") or 鹅 (E9 B9 85, of "企鹅号").
-// REQUIRES: p + 3 <= n.
-inline bool OpensQqLabel(const char* s, size_t p) {
+// Whether s[p, p + 3) (inside s[0, n)) opens a QQ label: "QQ" in any case (not "qq." as
+// in qq.com, which no number follows), or 扣 (E6 89 A3, of "扣扣") or 鹅 (E9 B9 85, of
+// "企鹅号").
+inline bool OpensQqLabel(const char* s, size_t p, size_t n) {
+  if (p + 3 > n) return false;
   const char a = s[p], b = s[p + 1], c = s[p + 2];
   return ((a | 0x20) == 'q' && (b | 0x20) == 'q' && c != '.') || (a == '\xE6' && b == '\x89' && c == '\xA3') ||
          (a == '\xE9' && b == '\xB9' && c == '\x85');
 }
 
-// Index of the first p >= i with p + 3 <= n where OpensQqLabel(s, p), or n. Sixteen
-// positions a step, on three overlapping loads: the letter 'q' alone is common (every
-// qq.com address has two), and stopping at each cost a mispredicted branch.
+// Index of the first p >= i where OpensQqLabel(s, p, n), or n.
 inline size_t FindQqLabel(const char* s, size_t i, size_t n) {
-  if (n < 3) return n;
 #if defined(__SSE2__)
-  const __m128i q = _mm_set1_epi8('q'), case_bit = _mm_set1_epi8(0x20), dot = _mm_set1_epi8('.');
-  const __m128i e6 = _mm_set1_epi8(static_cast<char>(0xE6)), x89 = _mm_set1_epi8(static_cast<char>(0x89)),
-                a3 = _mm_set1_epi8(static_cast<char>(0xA3)), e9 = _mm_set1_epi8(static_cast<char>(0xE9)),
-                b9 = _mm_set1_epi8(static_cast<char>(0xB9)), x85 = _mm_set1_epi8(static_cast<char>(0x85));
-  while (i + 18 <= n) {
-    const __m128i v0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-    const __m128i v1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 1));
-    const __m128i v2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i + 2));
-    const __m128i qq = _mm_andnot_si128(_mm_cmpeq_epi8(v2, dot),
-                                        _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(v0, case_bit), q),
-                                                      _mm_cmpeq_epi8(_mm_or_si128(v1, case_bit), q)));
-    const __m128i kou = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v0, e6), _mm_cmpeq_epi8(v1, x89)),
-                                      _mm_cmpeq_epi8(v2, a3));
-    const __m128i goose = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v0, e9), _mm_cmpeq_epi8(v1, b9)),
-                                        _mm_cmpeq_epi8(v2, x85));
-    const int m = _mm_movemask_epi8(_mm_or_si128(qq, _mm_or_si128(kou, goose)));
-    if (m != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
-    i += 16;
-  }
+  i = SkipToThreeBytePattern(s, i, n, [](__m128i v0, __m128i v1, __m128i v2) {
+    auto eq = [](__m128i v, int c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(c))); };
+    const __m128i case_bit = _mm_set1_epi8(0x20);
+    const __m128i qq = _mm_andnot_si128(
+        eq(v2, '.'), _mm_and_si128(eq(_mm_or_si128(v0, case_bit), 'q'), eq(_mm_or_si128(v1, case_bit), 'q')));
+    const __m128i kou = _mm_and_si128(_mm_and_si128(eq(v0, 0xE6), eq(v1, 0x89)), eq(v2, 0xA3));
+    const __m128i goose = _mm_and_si128(_mm_and_si128(eq(v0, 0xE9), eq(v1, 0xB9)), eq(v2, 0x85));
+    return _mm_or_si128(qq, _mm_or_si128(kou, goose));
+  });
 #endif
-  for (; i + 3 <= n; ++i)
-    if (OpensQqLabel(s, i)) return i;
+  for (; i < n; ++i)
+    if (OpensQqLabel(s, i, n)) return i;
   return n;
 }
 

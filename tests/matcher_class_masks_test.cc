@@ -155,15 +155,15 @@ TEST_CASE("FindQqLabel finds every QQ, 扣 and 鹅 opening, and no qq.com") {
     for (size_t n : {s.size(), i + 2, i + 3, i + 17, i + 18, i + 40}) {
       if (n > s.size()) continue;
       size_t want = i;
-      while (want + 3 <= n && !OpensQqLabel(s.data(), want)) ++want;
+      while (want + 3 <= n && !OpensQqLabel(s.data(), want, n)) ++want;
       if (want + 3 > n) want = n;
       INFO("i = " << i << ", n = " << n);
       REQUIRE(FindQqLabel(s.data(), i, n) == want);
     }
   }
-  CHECK(!OpensQqLabel("qq.com", 0));
-  CHECK(OpensQqLabel("QQ:1", 0));
-  CHECK(OpensQqLabel("qQ\xE5", 0));
+  CHECK(!OpensQqLabel("qq.com", 0, 6));
+  CHECK(OpensQqLabel("QQ:1", 0, 4));
+  CHECK(OpensQqLabel("qQ\xE5", 0, 3));
 }
 
 TEST_CASE("FindAtTokenOpen finds every bracket an at token may follow") {
