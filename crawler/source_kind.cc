@@ -91,4 +91,10 @@ Result<std::string> DocumentText(const FetchResult& r) {
   return std::move(*utf8);
 }
 
+Result<std::string> HtmlPage(const FetchResult& r) {
+  if (!LooksLikeHtml(r.content_type, r.body))
+    return Fail(Error::Invalid("not an HTML page (Content-Type: " + r.content_type + ")"));
+  return ToUtf8(r.body, r.content_type);
+}
+
 }  // namespace lw

@@ -113,6 +113,8 @@ class ItemFilter {
 std::string Sha256Hex(std::string_view data);
 // The text the matcher sees of a fetched body: UTF-8, and the visible text when HTML.
 Result<std::string> DocumentText(const FetchResult& r);
+// A fetched index page's HTML in UTF-8, or an error when it is not HTML.
+Result<std::string> HtmlPage(const FetchResult& r);
 
 // The kinds, one per file; each defines its SourceKind.
 const SourceKind& ListingKind();

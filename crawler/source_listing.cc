@@ -17,10 +17,7 @@ class ListingReader final : public SourceReader {
   std::vector<std::string> FirstUrls() override { return {source_.url}; }
 
   Status Read(const IndexPage& page, IndexYield* out) override {
-    const FetchResult& r = page.result;
-    if (!LooksLikeHtml(r.content_type, r.body))
-      return Fail(Error::Invalid("not an HTML page (Content-Type: " + r.content_type + ")"));
-    auto html = ToUtf8(r.body, r.content_type);
+    auto html = HtmlPage(page.result);
     if (!html) return Fail(html.error());
     for (const std::string& link : ExtractLinks(*html, page.base)) {
       if (next_ && RE2::PartialMatch(link, *next_)) {

@@ -24,10 +24,7 @@ class TelegramReader final : public SourceReader {
   std::vector<std::string> FirstUrls() override { return {base_ + "/s/" + source_.channel}; }
 
   Status Read(const IndexPage& page, IndexYield* out) override {
-    const FetchResult& r = page.result;
-    if (!LooksLikeHtml(r.content_type, r.body))
-      return Fail(Error::Invalid("not an HTML page (Content-Type: " + r.content_type + ")"));
-    auto html = ToUtf8(r.body, r.content_type);
+    auto html = HtmlPage(page.result);
     if (!html) return Fail(html.error());
     TelegramPage parsed = ParseTelegramPage(*html, source_.channel);
     out->entries = static_cast<int>(parsed.messages.size()) + parsed.service_messages;
