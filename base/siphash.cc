@@ -109,10 +109,12 @@ class TaggedMessage {
         p_(tag.size() + 1),
         d_(reinterpret_cast<const uint8_t*>(data.data())),
         n_(data.size()),
-        whole_((p_ + n_) / 8) {}
+        whole_(WordsOf(tag, data) - 1) {}
 
   static bool Fits(std::string_view tag) { return tag.size() + 1 <= 8; }
-  size_t words() const { return whole_ + 1; }  // with the final (length) word
+  // The words of tag || 0x00 || data: the whole ones and the final (length) word.
+  static size_t WordsOf(std::string_view tag, std::string_view data) { return (tag.size() + 1 + data.size()) / 8 + 1; }
+  size_t words() const { return whole_ + 1; }
 
   uint64_t Word(size_t k) const {
     const size_t length = p_ + n_;
@@ -253,7 +255,7 @@ LW_AVX2_TARGET void Hash8(const SipKey& key, size_t n, const std::string_view* t
   alignas(32) int64_t count[kLanes] = {};
   size_t most = 0;
   for (size_t l = 0; l < n; ++l) {
-    count[l] = static_cast<int64_t>((tag[l].size() + 1 + data[l].size()) / 8 + 1);
+    count[l] = static_cast<int64_t>(TaggedMessage::WordsOf(tag[l], data[l]));
     most = std::max(most, static_cast<size_t>(count[l]));
   }
   for (size_t k = 0; k < most; ++k) {
