@@ -317,40 +317,15 @@ Status Scanner::Resolve(Hit& hit) const {
     }
   }
   if (!cached) {
-    r.primary = hit.digest;
-    auto members = store_.Memberships(hit.digest);
-    if (!members) return Fail(members.error());
-    if (members->empty()) {
-      auto variant = store_.ResolveVariant(hit.digest);
-      if (!variant) return Fail(variant.error());
-      if (*variant) {
-        r.primary = (*variant)->primary;
-        r.via = (*variant)->type;
-        members = store_.Memberships(r.primary);
-        if (!members) return Fail(members.error());
-      }
-    }
-    if (members->empty() && hit.candidate.hash_tag == "email") {
+    if (auto s = EntriesOf(hit.digest, /*aliases_only=*/false, &r); !s) return Fail(s.error());
+    if (r.members.empty() && hit.candidate.hash_tag == "email") {
       // Another spelling of a watched account (base/providers.h): its account key is a
-      // watched address itself, or a variant of one.
+      // watched address itself, or an alias of one.
       if (std::string key = AccountKey(hit.candidate.value); key != std::string_view(hit.candidate.value)) {
-        Digest key_digest = hasher_.Hash("email", key);
-        members = store_.Memberships(key_digest);
-        if (!members) return Fail(members.error());
-        r.primary = key_digest;
-        if (members->empty()) {
-          auto variant = store_.ResolveVariant(key_digest);
-          if (!variant) return Fail(variant.error());
-          if (*variant && (*variant)->type == VariantType::kAlias) {
-            r.primary = (*variant)->primary;
-            members = store_.Memberships(r.primary);
-            if (!members) return Fail(members.error());
-          }
-        }
+        if (auto s = EntriesOf(hasher_.Hash("email", key), /*aliases_only=*/true, &r); !s) return Fail(s.error());
         r.via = VariantType::kAlias;
       }
     }
-    r.members = std::move(*members);
     std::lock_guard lock(resolved_mu_);
     resolved_.emplace(hit.digest, r);
   }
@@ -364,6 +339,24 @@ Status Scanner::Resolve(Hit& hit) const {
     }
   }
   hit.members = std::move(r.members);
+  return Ok();
+}
+
+Status Scanner::EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const {
+  r->primary = digest;
+  auto members = store_.Memberships(digest);
+  if (!members) return Fail(members.error());
+  if (members->empty()) {
+    auto variant = store_.ResolveVariant(digest);
+    if (!variant) return Fail(variant.error());
+    if (*variant && (!aliases_only || (*variant)->type == VariantType::kAlias)) {
+      r->primary = (*variant)->primary;
+      r->via = (*variant)->type;
+      members = store_.Memberships(r->primary);
+      if (!members) return Fail(members.error());
+    }
+  }
+  r->members = std::move(*members);
   return Ok();
 }
 

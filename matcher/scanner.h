@@ -127,6 +127,10 @@ class Scanner {
 
   void ScanChunk(Job& job) const;
   Status Resolve(Hit& hit) const;
+  struct Resolved;
+  // The watch entries of `digest` into r: its own, else those of the identifier it is a
+  // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
+  Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
 
