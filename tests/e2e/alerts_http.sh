@@ -5,13 +5,9 @@
 # a fresh one passes, an old one and a tampered body are rejected.
 source "$(dirname "$0")/lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
-FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to leakwatch-fixture-server}
 mkdir -p "$WORK/www"
-"$FIXTURE_SERVER" --root "$WORK/www" --port-file "$WORK/port" &
-server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-base="http://127.0.0.1:$(cat "$WORK/port")"
+serve "$WORK/www"
+base=$BASE
 
 lw init > /dev/null
 printf 'zhang.wei.hec@icloud.com\n' | lw enroll --watchlist vip - > /dev/null

@@ -3,19 +3,12 @@
 # served by the fixture server; the exact exposures; a second crawl fetches no item again;
 # robots.txt is obeyed; private addresses are refused unless allowed; `sources` reports.
 source "$(dirname "$0")/lib.sh"
-FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to the leakwatch-fixture-server binary}
 SAMPLES=$(cd "$(dirname "$0")/../../ops/samples" && pwd)
 
 # The sites are copied so that the test can publish a new paste later.
 SITES=$WORK/sites
 cp -r "$SAMPLES/sites" "$SITES"
-"$FIXTURE_SERVER" --root "$SITES" --port-file "$WORK/port" > /dev/null 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2> /dev/null; wait "$SERVER" 2> /dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-[[ -s $WORK/port ]] || fail "the fixture server did not start"
-PORT=$(cat "$WORK/port")
-BASE=http://127.0.0.1:$PORT
+serve "$SITES"
 # Requests per path (without the query) that the server answered.
 hits() { curl -fsS "$BASE/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"].get(sys.argv[1], 0))' "$1"; }
 

@@ -5,16 +5,10 @@
 # feed reported as the source's error, health changes (error, blocked by a challenge page,
 # back to ok) alerted once each, a source missing its channel refused with exit 2.
 source "$(dirname "$0")/lib.sh"
-FIXTURE_SERVER=${FIXTURE_SERVER:?set FIXTURE_SERVER to the leakwatch-fixture-server binary}
 SAMPLES=$(cd "$(dirname "$0")/../../ops/samples" && pwd)
 SITES=$WORK/sites
 cp -r "$SAMPLES/sites" "$SITES"
-"$FIXTURE_SERVER" --root "$SITES" --port-file "$WORK/port" > /dev/null 2>&1 &
-SERVER=$!
-trap 'kill "$SERVER" 2> /dev/null; wait "$SERVER" 2> /dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-[[ -s $WORK/port ]] || fail "the fixture server did not start"
-BASE=http://127.0.0.1:$(cat "$WORK/port")
+serve "$SITES"
 
 cat > "$WORK/config.toml" <<TOML
 [crawl]

@@ -56,11 +56,8 @@ awk -v dir="$site" -v planted="$WORK/crawl-planted.txt" 'BEGIN {
       printf "paste %d\nfiller.%d@example-mail.com:pw%d\n", k, k, k > g
       if (k % 10 == 0) printf "%s:Passw0rd%d\n", watched[k / 10], k > g
       close(g) } } }'
-"$FIXTURE_SERVER" --root "$site" --port-file "$WORK/port" > /dev/null 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
-base=http://127.0.0.1:$(cat "$WORK/port")
+serve "$site"
+base=$BASE
 cat > "$WORK/crawl.toml" <<TOML
 [crawl]
 allow_private_addresses = true
@@ -94,7 +91,7 @@ for i in $(seq 10); do
 done
 cw crawl --force > "$WORK/crawl-final.out" 2>&1 || fail "final crawl: $(cat "$WORK/crawl-final.out")"
 cw alerts retry > /dev/null || true
-kill "$server" 2>/dev/null || true
+kill "$SERVER" 2>/dev/null || true
 got=$(cw exposures --format json | wc -l)
 unique=$(cw exposures --format json | grep -o '"id":"[0-9a-f]*"' | sort -u | wc -l)
 [[ $got -eq 40 ]] || fail "crawl: expected 40 exposures, got $got"

@@ -13,3 +13,14 @@ expect_exit() {
   set +e; "$@"; local got=$?; set -e
   [[ $got -eq $want ]] || fail "expected exit $want, got $got: $*"
 }
+# serve ROOT: the fixture server on ROOT at a free loopback port, stopped at exit; sets
+# SERVER (its pid) and BASE (http://127.0.0.1:PORT).
+serve() {
+  local server=${FIXTURE_SERVER:?set FIXTURE_SERVER to the leakwatch-fixture-server binary}
+  "$server" --root "$1" --port-file "$WORK/port" > /dev/null 2>&1 &
+  SERVER=$!
+  trap 'kill "$SERVER" 2> /dev/null; wait "$SERVER" 2> /dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 100); do [[ -s $WORK/port ]] && break; sleep 0.1; done
+  [[ -s $WORK/port ]] || fail "the fixture server did not start"
+  BASE=http://127.0.0.1:$(cat "$WORK/port")
+}
