@@ -141,8 +141,6 @@ inline size_t FindDigitOrNot(const char* s, size_t i, size_t n, size_t readable)
   return std::min(i, n);
 }
 
-inline size_t FindDigit(const char* s, size_t i, size_t n) { return FindDigitOrNot<true>(s, i, n, n); }
-// The same, reading ahead up to s[readable).
 inline size_t FindDigit(const char* s, size_t i, size_t n, size_t readable) {
   return FindDigitOrNot<true>(s, i, n, readable);
 }

@@ -140,7 +140,7 @@ TEST_CASE("FindDigit reading ahead past its end agrees with a byte loop and stop
       while (want < n && !IsDigit(s[want])) ++want;
       INFO("i = " << i << ", n = " << n);
       REQUIRE(FindDigit(s.data(), i, n, s.size()) == want);
-      REQUIRE(FindDigit(s.data(), i, n) == want);
+      REQUIRE(FindDigit(s.data(), i, n, n) == want);  // no reading ahead
     }
   }
 }
