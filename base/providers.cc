@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 namespace lw {
@@ -136,8 +137,10 @@ const Provider* FindProvider(std::string_view domain) {
 }
 
 size_t AccountKeyInto(std::string_view email, char* out) {
-  const size_t at = email.rfind('@');
-  if (at == std::string_view::npos || email.size() > 254) return 0;
+  // memrchr: a scan calls this for every address it finds, and rfind goes byte by byte.
+  const void* at_sign = email.size() > 254 ? nullptr : ::memrchr(email.data(), '@', email.size());
+  if (at_sign == nullptr) return 0;
+  const size_t at = static_cast<size_t>(static_cast<const char*>(at_sign) - email.data());
   const std::string_view domain = email.substr(at + 1);
   const Provider* p = FindProvider(domain);
   if (p == nullptr) return 0;
