@@ -8,7 +8,8 @@
 // and one that computes KeyedHasher::Probe of each candidate first (a scan of a schema-2
 // store minus the index lookups).
 // Usage: matcher_extract_bench [megabytes|FILE] [rounds] [finders] [scan]
-// With a fourth argument `scan`, only the two filtered passes run (for profiling).
+// With a fourth argument `scan`, only the two filtered passes run; with `extract`, only
+// Extract alone (for profiling).
 // A FILE (e.g. a corpus from ops/bench's leakwatch-gen) is read into memory instead.
 // `finders` picks a subset to time on its own: letters e(mails) p(hones) h(ashes)
 // o(bfuscations) d(ecode); default all.
@@ -120,6 +121,7 @@ int main(int argc, char** argv) {
   constexpr size_t kChunk = 1 << 20;
   std::vector<lw::Candidate> out;
   const bool scan_only = argc > 4 && std::string(argv[4]) == "scan";
+  const bool extract_only = argc > 4 && std::string(argv[4]) == "extract";
   // What a scan's filter does with each batch, minus the index lookup: drops it, after
   // computing each candidate's probe when `hasher` is set.
   struct DropFilter final : lw::CandidateFilter {
@@ -166,7 +168,7 @@ int main(int argc, char** argv) {
     size_t candidates = 0, probes = 0;
     double mbps[4];
     for (Mode m : {kAll, kAllHashed, kFiltered, kFilteredHashed})
-      mbps[m] = scan_only && m < kFiltered ? 0 : pass(m, m == kAll ? &candidates : &probes);
+      mbps[m] = (scan_only && m < kFiltered) || (extract_only && m != kAll) ? 0 : pass(m, m == kAll ? &candidates : &probes);
     for (int m = 0; m < 4; ++m) best[m] = std::max(best[m], mbps[m]);
     std::printf("round %d: %.1f MB: Extract %.0f MB/s, +Hash %.0f MB/s; filtered %.0f MB/s, +Probe %.0f MB/s; "
                 "%zu candidates (one per %.0f bytes), %zu probes\n",

@@ -134,8 +134,8 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 
 // Case and leetspeak folded: "P455W0RD" and "password" fold alike.
-char Fold(char c) {
-  c = Lower(c);
+constexpr char FoldByte(char c) {
+  c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
   switch (c) {
     case '0': return 'o';
     case '1': case 'i': return 'l';
@@ -147,6 +147,13 @@ char Fold(char c) {
     default: return c;
   }
 }
+// As a table: every ':' and '=' near an identifier folds the bytes before it.
+constexpr std::array<char, 256> kFold = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = FoldByte(static_cast<char>(c));
+  return t;
+}();
+char Fold(char c) { return kFold[static_cast<unsigned char>(c)]; }
 
 bool EqualsFolded(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -197,28 +204,28 @@ std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep, std::opti
   while (e > 0 && s[e - 1] == ' ') --e;
   if (e > 0 && (s[e - 1] == '"' || s[e - 1] == '\'')) --e;
   if (e == 0) return std::nullopt;
-  // Most separators end no label: rule them out by the label's last byte.
-  static const std::array<bool, 256> kLastByte = [] {
-    std::array<bool, 256> t{};
-    for (const LabelRule& rule : kLabels) t[static_cast<unsigned char>(Fold(rule.text.back()))] = true;
+  // The rules that end in each folded byte, longest first (in table order among equal
+  // lengths): most separators end no label, and the first rule that matches is the longest.
+  static const std::array<std::vector<uint8_t>, 256> kByLastByte = [] {
+    std::array<std::vector<uint8_t>, 256> t;
+    for (size_t r = 0; r < std::size(kLabels); ++r) t[static_cast<unsigned char>(Fold(kLabels[r].text.back()))].push_back(static_cast<uint8_t>(r));
+    for (auto& rules : t)
+      std::stable_sort(rules.begin(), rules.end(), [](uint8_t a, uint8_t b) { return kLabels[a].text.size() > kLabels[b].text.size(); });
     return t;
   }();
-  if (!kLastByte[static_cast<unsigned char>(Fold(s[e - 1]))]) return std::nullopt;
-  std::optional<LabelKind> best;
-  size_t best_size = 0;
-  for (const LabelRule& rule : kLabels) {
+  static_assert(std::size(kLabels) <= 256);
+  for (uint8_t r : kByLastByte[static_cast<unsigned char>(Fold(s[e - 1]))]) {
+    const LabelRule& rule = kLabels[r];
     size_t n = rule.text.size();
-    if ((only && rule.kind != *only) || n > e || n <= best_size || !EqualsFolded(s.substr(e - n, n), rule.text))
-      continue;
+    if ((only && rule.kind != *only) || n > e || !EqualsFolded(s.substr(e - n, n), rule.text)) continue;
     bool ascii = static_cast<unsigned char>(rule.text[0]) < 0x80;
     if (ascii && e - n > 0) {
       char before = s[e - n - 1];
       if (IsAsciiLetter(before) || IsDigitByte(before)) continue;
     }
-    best = rule.kind;
-    best_size = n;
+    return rule.kind;
   }
-  return best;
+  return std::nullopt;
 }
 
 bool IsNullWord(std::string_view v) {
@@ -628,8 +635,21 @@ std::vector<size_t> FindAll(std::string_view s, std::string_view upper, bool at_
 }
 
 // The start of the last "INSERT INTO" (either case) in s, or npos.
+// The last `needle` in s, or npos: forward with memmem, which skips most lines at once
+// (rfind compares at every position).
+size_t RFindSubstring(std::string_view s, std::string_view needle) {
+  size_t last = std::string_view::npos;
+  for (size_t from = 0; from + needle.size() <= s.size();) {
+    const void* hit = memmem(s.data() + from, s.size() - from, needle.data(), needle.size());
+    if (hit == nullptr) break;
+    last = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+    from = last + 1;
+  }
+  return last;
+}
+
 size_t RFindInsert(std::string_view s) {
-  size_t upper = s.rfind("INSERT INTO"), lower = s.rfind("insert into");
+  size_t upper = RFindSubstring(s, "INSERT INTO"), lower = RFindSubstring(s, "insert into");
   if (upper == std::string_view::npos) return lower;
   if (lower == std::string_view::npos) return upper;
   return std::max(upper, lower);
