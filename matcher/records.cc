@@ -3,7 +3,7 @@
 #include "matcher/scan_util.h"
 
 #include <algorithm>
-#include <string.h>  // memmem
+#include <string.h>  // memrchr
 
 #include <array>
 #include <initializer_list>
@@ -476,10 +476,14 @@ std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
 // Whether a column name names `kind`: it holds one of `words` (lower case), or ends with
 // a label of that kind ("登录密码", "user_email").
 bool ColumnIs(std::string_view name, LabelKind kind, std::initializer_list<std::string_view> words) {
-  std::string folded;
-  for (char c : name) folded.push_back(Lower(c));
+  char buffer[64];
+  std::string heap;
+  char* folded = buffer;
+  if (name.size() > sizeof buffer) heap.resize(name.size()), folded = heap.data();
+  for (size_t i = 0; i < name.size(); ++i) folded[i] = Lower(name[i]);
+  const std::string_view lower(folded, name.size());
   for (std::string_view w : words)
-    if (folded.find(w) != std::string::npos) return true;
+    if (lower.find(w) != std::string_view::npos) return true;
   for (const LabelRule& rule : kLabels)
     if (rule.kind == kind && name.size() >= rule.text.size() &&
         EqualsFolded(name.substr(name.size() - rule.text.size()), rule.text))
@@ -515,14 +519,26 @@ std::vector<std::string_view> ColumnNames(std::string_view list, bool definition
   return names;
 }
 
-bool ColumnsGiveCredential(const std::vector<std::string_view>& columns, std::string_view record, char delim) {
-  std::vector<std::string_view> fields = SplitFields(record, delim);
-  for (size_t c = 0; c < columns.size() && c < fields.size(); ++c) {
-    if (!IsPasswordColumn(columns[c])) continue;
+// Which columns of a list name a password: worked out once per list (a dump holds many
+// rows under one).
+std::vector<bool> PasswordColumns(const std::vector<std::string_view>& columns) {
+  std::vector<bool> mask(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c) mask[c] = IsPasswordColumn(columns[c]);
+  return mask;
+}
+
+bool FieldsGiveCredential(const std::vector<bool>& password, const std::vector<std::string_view>& fields) {
+  for (size_t c = 0; c < password.size() && c < fields.size(); ++c) {
+    if (!password[c]) continue;
     std::string_view v = Trim(fields[c]);
     if (!v.empty() && !IsNullWord(v) && v != "\\N" && v != "''") return true;
   }
   return false;
+}
+
+bool ColumnsGiveCredential(const std::vector<bool>& password, std::string_view record, char delim) {
+  if (std::find(password.begin(), password.end(), true) == password.end()) return false;
+  return FieldsGiveCredential(password, SplitFields(record, delim));
 }
 
 // The text between the parentheses that open at s[open]; empty when unbalanced.
@@ -558,14 +574,14 @@ std::string_view TableName(std::string_view s) {
 }
 
 // The columns of a CREATE TABLE statement that starts at s[at], if it creates `table`.
-std::optional<std::vector<std::string_view>> CreateTableColumns(std::string_view s, size_t at,
-                                                                std::string_view table) {
+// Its column definitions (the text between its parentheses, empty when it has none).
+std::optional<std::string_view> CreateTableColumns(std::string_view s, size_t at, std::string_view table) {
   std::string_view rest = s.substr(at + 12);  // past "CREATE TABLE"
   if (StartsWithIgnoreCase(Trim(rest), "IF NOT EXISTS")) rest = Trim(rest).substr(13);
   if (TableName(rest) != table) return std::nullopt;
   size_t open = rest.find('(');
-  if (open == std::string_view::npos) return std::vector<std::string_view>{};
-  return ColumnNames(Parenthesized(rest, open), /*definitions=*/true);
+  if (open == std::string_view::npos) return std::string_view();
+  return Parenthesized(rest, open);
 }
 
 // CSV/TSV: the document's first line, when it is a header row that names a password
@@ -576,6 +592,7 @@ std::optional<std::vector<std::string_view>> CreateTableColumns(std::string_view
 struct CsvHeaderRow {
   char delim = 0;
   std::vector<std::string_view> columns;
+  std::vector<bool> password;  // PasswordColumns(columns)
 };
 
 namespace {
@@ -604,55 +621,51 @@ std::optional<CsvHeaderRow> ParseCsvHeader(std::string_view doc) {
     any_identifier |= IsIdentifierColumn(t);
   }
   if (!any_password && !any_identifier) return std::nullopt;
+  row.password = PasswordColumns(row.columns);
   return row;
 }
 
 std::optional<bool> CsvRowCredential(const CsvHeaderRow& header, std::string_view line) {
   std::string_view row = line;
   if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-  if (SplitFields(row, header.delim).size() != header.columns.size()) return std::nullopt;  // another section's
-  return ColumnsGiveCredential(header.columns, row, header.delim);
+  std::vector<std::string_view> fields = SplitFields(row, header.delim);
+  if (fields.size() != header.columns.size()) return std::nullopt;  // another section's
+  return FieldsGiveCredential(header.password, fields);
 }
 
-// Start positions of `needle` in s, in either all-upper or all-lower case, ascending.
+// Start positions of `needle` (at least three bytes) in s, in either all-upper or
+// all-lower case, ascending. Sixteen positions at a time are ruled out by the first three
+// bytes of either spelling: a scan asks this of every line that holds an identifier.
 std::vector<size_t> FindAll(std::string_view s, std::string_view upper, bool at_line_start) {
   std::string lower(upper);
   for (char& c : lower) c = Lower(c);
   std::vector<size_t> at;
-  for (const std::string_view needle : {upper, std::string_view(lower)}) {
-    const char* p = s.data();
-    const char* end = s.data() + s.size();
-    while (p < end) {
-      auto* hit = static_cast<const char*>(memmem(p, static_cast<size_t>(end - p), needle.data(), needle.size()));
-      if (hit == nullptr) break;
-      size_t i = static_cast<size_t>(hit - s.data());
-      if (!at_line_start || i == 0 || s[i - 1] == '\n') at.push_back(i);
-      p = hit + 1;
-    }
+  auto record = [&](size_t i) {
+    if (!at_line_start || i == 0 || s[i - 1] == '\n') at.push_back(i);
+  };
+  const size_t m = upper.size();
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i u0 = _mm_set1_epi8(upper[0]), u1 = _mm_set1_epi8(upper[1]), u2 = _mm_set1_epi8(upper[2]);
+  const __m128i l0 = _mm_set1_epi8(lower[0]), l1 = _mm_set1_epi8(lower[1]), l2 = _mm_set1_epi8(lower[2]);
+  auto opens = [&](__m128i v0, __m128i v1, __m128i v2) {
+    const __m128i up = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v0, u0), _mm_cmpeq_epi8(v1, u1)), _mm_cmpeq_epi8(v2, u2));
+    const __m128i lo = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(v0, l0), _mm_cmpeq_epi8(v1, l1)), _mm_cmpeq_epi8(v2, l2));
+    return _mm_or_si128(up, lo);
+  };
+  for (;;) {
+    i = scan::SkipToThreeBytePattern(s.data(), i, s.size(), opens);
+    if (i + 18 > s.size()) break;
+    const std::string_view here = s.substr(i, m);
+    if (here == upper || here == lower) record(i);
+    ++i;
   }
-  std::sort(at.begin(), at.end());
+#endif
+  for (; i + m <= s.size(); ++i) {
+    const std::string_view here = s.substr(i, m);
+    if (here == upper || here == lower) record(i);
+  }
   return at;
-}
-
-// The start of the last "INSERT INTO" (either case) in s, or npos.
-// The last `needle` in s, or npos: forward with memmem, which skips most lines at once
-// (rfind compares at every position).
-size_t RFindSubstring(std::string_view s, std::string_view needle) {
-  size_t last = std::string_view::npos;
-  for (size_t from = 0; from + needle.size() <= s.size();) {
-    const void* hit = memmem(s.data() + from, s.size() - from, needle.data(), needle.size());
-    if (hit == nullptr) break;
-    last = static_cast<size_t>(static_cast<const char*>(hit) - s.data());
-    from = last + 1;
-  }
-  return last;
-}
-
-size_t RFindInsert(std::string_view s) {
-  size_t upper = RFindSubstring(s, "INSERT INTO"), lower = RFindSubstring(s, "insert into");
-  if (upper == std::string_view::npos) return lower;
-  if (lower == std::string_view::npos) return upper;
-  return std::max(upper, lower);
 }
 
 // The last element of `v` that is <= x, as an index, or npos.
@@ -705,7 +718,8 @@ struct RecordReader::Statements {
     return copy_ends[k];
   }
   // The columns of the latest CREATE TABLE of `table` before `before`, or nullopt.
-  std::optional<std::vector<std::string_view>> TableColumns(std::string_view table, size_t before) {
+  // The column definitions of `table`'s last CREATE TABLE before `before`.
+  std::optional<std::string_view> TableColumns(std::string_view table, size_t before) {
     const auto& all = Creates();
     for (size_t k = LastAtOrBefore(all, before); k != std::string_view::npos; k = k == 0 ? std::string_view::npos : k - 1) {
       if (auto columns = CreateTableColumns(text, all[k], table)) return columns;
@@ -723,6 +737,24 @@ RecordReader::RecordReader(std::string_view text, std::string_view head)
     : text_(text), head_(head), statements_(std::make_unique<Statements>(text)),
       head_statements_(std::make_unique<Statements>(head)) {}
 RecordReader::~RecordReader() = default;
+
+size_t RecordReader::LastInsertOnLine(size_t line_begin, std::string_view line, size_t b) {
+  if (line_begin != inserts_line_begin_ || line.size() != inserts_line_size_) {
+    inserts_line_begin_ = line_begin;
+    inserts_line_size_ = line.size();
+    inserts_on_line_ = FindAll(line, "INSERT INTO", false);
+  }
+  // The last one that ends by b.
+  auto it = std::upper_bound(inserts_on_line_.begin(), inserts_on_line_.end(), b - std::min<size_t>(b, 11));
+  if (b < 11 || it == inserts_on_line_.begin()) return std::string_view::npos;
+  return *(it - 1);
+}
+
+const std::vector<bool>& RecordReader::PasswordColumnsOf(std::string_view list, bool definitions) {
+  auto [it, added] = password_columns_.try_emplace(list.data());
+  if (added) it->second = PasswordColumns(ColumnNames(list, definitions));
+  return it->second;
+}
 
 const CsvHeaderRow* RecordReader::CsvHeader() {
   if (!csv_header_parsed_) {
@@ -755,7 +787,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
   // only for a line that may continue one (a tuple's '(' before the identifier, on a line
   // with no INSERT of its own, or a line too long to see whole).
   std::string_view before = line.substr(0, b);
-  size_t same_line = RFindInsert(before);
+  size_t same_line = LastInsertOnLine(line_begin, line, b);
   if (same_line != std::string_view::npos) {
     insert_at = line_begin + same_line;
   } else if (before.find('(') != std::string_view::npos || (line_begin > 0 && s[line_begin - 1] != '\n')) {
@@ -792,7 +824,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
   if (in_sql) {
     if (size_t paren = target.find('('); paren != std::string_view::npos) {
       // The column list is given: it decides.
-      return ColumnsGiveCredential(ColumnNames(Parenthesized(target, paren), false), tuple, ',');
+      return ColumnsGiveCredential(PasswordColumnsOf(Parenthesized(target, paren), false), tuple, ',');
     }
   } else if (head_.empty() && line_begin == 0) {
     // The first line of the document: a header row, if any, is no record of its own.
@@ -810,7 +842,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
     std::string_view table = TableName(target);
     auto columns = statements_->TableColumns(table, insert_at);
     if (!columns && !head_.empty()) columns = head_statements_->TableColumns(table, head_.size());
-    return columns && ColumnsGiveCredential(*columns, tuple, ',');
+    return columns && ColumnsGiveCredential(PasswordColumnsOf(*columns, true), tuple, ',');
   }
   if (line.find('\t') != std::string_view::npos) {
     auto copy_line = [&](Statements& st, size_t before) -> std::string_view {
@@ -825,7 +857,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
     if (copy.empty() && !head_.empty()) copy = copy_line(*head_statements_, head_.size());
     if (!copy.empty() && FindIgnoreCase(copy, "FROM stdin") != std::string_view::npos &&
         copy.find('(') != std::string_view::npos) {
-      return ColumnsGiveCredential(ColumnNames(Parenthesized(copy, copy.find('(')), false), line, '\t');
+      return ColumnsGiveCredential(PasswordColumnsOf(Parenthesized(copy, copy.find('(')), false), line, '\t');
     }
   }
   return false;

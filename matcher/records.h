@@ -23,6 +23,7 @@
 #include <span>
 #include <vector>
 #include <string_view>
+#include <unordered_map>
 
 namespace lw::records {
 
@@ -80,11 +81,20 @@ class RecordReader {
  private:
   struct Statements;  // records.cc
   const CsvHeaderRow* CsvHeader();  // the document's header row, parsed on first use; null if none
+  // Which columns of the column list `list` (a statement's, in text_ or head_) name a
+  // password, worked out on first use of that list.
+  const std::vector<bool>& PasswordColumnsOf(std::string_view list, bool definitions);
+  // Where the last "INSERT INTO" (either case) that ends by line[b] starts on `line`
+  // (text_[line_begin...]), or npos: the line's are found once for all its identifiers.
+  size_t LastInsertOnLine(size_t line_begin, std::string_view line, size_t b);
 
   std::string_view text_, head_;
   std::unique_ptr<Statements> statements_, head_statements_;
   bool csv_header_parsed_ = false;
   std::unique_ptr<CsvHeaderRow> csv_header_;
+  std::unordered_map<const char*, std::vector<bool>> password_columns_;  // by the list's first byte
+  size_t inserts_line_begin_ = ~size_t{0}, inserts_line_size_ = 0;
+  std::vector<size_t> inserts_on_line_;
 };
 
 // True when the digits at text[begin, ...) follow a QQ label ("QQ:", "QQ号：", "扣扣 ").
