@@ -288,7 +288,7 @@ LineLabel LineLabelOf(std::string_view line) {
   size_t start = i;
   for (; i < line.size() && i - start <= 40; ++i) {
     char c = line[i];
-    bool sep = c == ':' || c == '=' || line.substr(i, 3) == "：";
+    bool sep = c == ':' || c == '=' || (c == '\xEF' && line.substr(i, 3) == "：");
     if (sep) {
       if (i == start) return {};
       LineLabel label{.folded = {}, .sep = i};
@@ -400,7 +400,7 @@ FieldContext ContextOf(std::string_view delim, bool in_sql) {
 // A field "label: value" whose label is known: a password only when the label says so.
 std::optional<bool> LabelledField(std::string_view field) {
   for (size_t i = 0; i < field.size() && i <= 48; ++i) {
-    size_t sep = field[i] == ':' || field[i] == '=' ? 1 : field.substr(i, 3) == "：" ? 3 : 0;
+    size_t sep = field[i] == ':' || field[i] == '=' ? 1 : field[i] == '\xEF' && field.substr(i, 3) == "：" ? 3 : 0;
     if (sep == 0) continue;
     auto kind = LabelEndingAt(field, i);
     if (!kind) return std::nullopt;
@@ -662,6 +662,7 @@ std::vector<size_t> FindAll(std::string_view s, std::string_view upper, bool at_
   }
 #endif
   for (; i + m <= s.size(); ++i) {
+    if (s[i] != upper[0] && s[i] != lower[0]) continue;
     const std::string_view here = s.substr(i, m);
     if (here == upper || here == lower) record(i);
   }
