@@ -677,7 +677,10 @@ class SortedSink {
     }
     if (!writer_) {
       rocksdb::Options o(rocksdb::DBOptions(), CfOptions(cf_));
-      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, store_->cf(cf_));
+      // Without dropping the file's pages from the cache every megabyte: an fadvise call
+      // each, about 3 % of a large enrollment's time.
+      writer_ = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, store_->cf(cf_),
+                                                         /*invalidate_page_cache=*/false);
       std::string path = dir_ + "/" + prefix_ + std::to_string(files_.size()) + ".sst";
       auto s = writer_->Open(path);
       if (!s.ok()) return Fail(FromRocks(s, "creating " + path));
