@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/units.h"
 #include "store/codec.h"
 #include "store/store.h"
 
@@ -69,6 +70,15 @@ rocksdb::ColumnFamilyOptions CfOptions(int cf) {
     static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(256 << 20);
     t.cache_index_and_filter_blocks = true;
     t.block_cache = cache;
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  } else if (cf == kExposures || cf == kExpByIdent || cf == kExpByTime || cf == kOutbox) {
+    // Exposure records and their index keys, by the million after a breach: ZSTD, and
+    // larger blocks, in which a document's repeated source, location and content digest
+    // cost little. Readers of older tables decompress whatever those were written with.
+    o.compression = rocksdb::kZSTD;
+    o.bottommost_compression = rocksdb::kZSTD;
+    rocksdb::BlockBasedTableOptions t;
+    t.block_size = 16 << 10;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   }
   return o;
@@ -160,6 +170,7 @@ class RocksStore final : public Store {
   void set_schema(int schema) {
     keying_ = schema == 1 ? IndexKeying::kDigest : IndexKeying::kProbe;
     content_kind_ = schema <= 2 ? ContentDigestKind::kSha256 : ContentDigestKind::kKeyedHighway256;
+    compact_exposures_ = schema >= 4;
   }
 
   ~RocksStore() override {
@@ -340,39 +351,70 @@ class RocksStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) override {
     std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the records
-    rocksdb::WriteBatch batch;
+    // What the store holds of these ids, read in one MultiGet (most are absent on a first
+    // scan, and their blooms say so without a block read).
+    std::vector<rocksdb::Slice> keys;
+    keys.reserve(exposures.size());
+    for (const Exposure& e : exposures) keys.emplace_back(e.id);
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    if (!keys.empty())
+      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], keys.size(), keys.data(), values.data(), statuses.data());
+
+    std::optional<ExposureCounts> counts;
+    if (compact_exposures_) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      counts = **c;
+    }
+    rocksdb::WriteBatch& batch = record_batch_;
+    batch.Clear();
     std::vector<RecordResult> results;
-    std::map<std::string, Exposure> written;          // by id: what this batch puts
-    std::map<std::string, WatchlistInfo> watchlists;  // by name: last_exposure moved on
-    for (const Exposure& exposure : exposures) {
-      auto w = written.find(exposure.id);
-      std::optional<Exposure> old;
-      if (w != written.end()) {
-        old = w->second;
-      } else {
-        auto existing = Get(kExposures, exposure.id);
-        if (!existing) return Fail(existing.error());
-        if (*existing) {
-          auto decoded = DecodeExposure(**existing);
-          if (!decoded) return Fail(decoded.error());
-          old = std::move(*decoded);
-        }
-      }
-      bool is_new = !old && w == written.end();
-      if (old) {
-        if (exposure.last_seen > old->last_seen) {
-          old->last_seen = exposure.last_seen;
-          batch.Put(cf_[kExposures], exposure.id, EncodeExposure(*old));
-          written[exposure.id] = *old;
+    results.reserve(exposures.size());
+    std::unordered_map<std::string_view, Exposure> again;  // by id: known exposures whose last_seen this call moves
+    std::unordered_map<std::string_view, size_t> added;    // by id: new in this call
+    std::map<std::string, WatchlistInfo> watchlists;       // by name: last_exposure moved on
+    std::string key, value;
+    for (size_t i = 0; i < exposures.size(); ++i) {
+      const Exposure& exposure = exposures[i];
+      const std::string_view id = exposure.id;
+      if (auto first = added.find(id); first != added.end()) {  // given twice: a sighting of the first
+        if (exposure.last_seen > exposures[first->second].last_seen) {
+          Exposure moved = exposures[first->second];
+          moved.last_seen = exposure.last_seen;
+          EncodeExposureValue(moved, &value);
+          batch.Put(cf_[kExposures], exposure.id, value);
         }
         results.push_back({false, exposure.id});
         continue;
       }
-      batch.Put(cf_[kExposures], exposure.id, EncodeExposure(exposure));
-      batch.Put(cf_[kExpByIdent], std::string(AsView(exposure.identifier)) + exposure.id, "");
-      batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), "");
+      auto known = again.find(id);
+      if (known == again.end() && statuses[i].ok()) {
+        auto decoded = DecodeExposure(id, values[i].ToStringView());
+        if (!decoded) return Fail(decoded.error());
+        known = again.emplace(id, std::move(*decoded)).first;
+      } else if (known == again.end() && !statuses[i].IsNotFound()) {
+        return Fail(FromRocks(statuses[i], "reading exposures"));
+      }
+      if (known != again.end()) {
+        Exposure& old = known->second;
+        if (exposure.last_seen > old.last_seen) {
+          old.last_seen = exposure.last_seen;
+          EncodeExposureValue(old, &value);
+          batch.Put(cf_[kExposures], exposure.id, value);
+        }
+        results.push_back({false, exposure.id});
+        continue;
+      }
+      added.emplace(id, i);
+      EncodeExposureValue(exposure, &value);
+      batch.Put(cf_[kExposures], exposure.id, value);
+      key.assign(AsView(exposure.identifier));
+      key.append(exposure.id);
+      batch.Put(cf_[kExpByIdent], key, rocksdb::Slice());
+      batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), rocksdb::Slice());
       batch.Put(cf_[kOutbox], exposure.id, "{}");
-      written[exposure.id] = exposure;
+      if (counts) Count(exposure, +1, &*counts);
       for (const std::string& name : exposure.watchlists) {
         auto it = watchlists.find(name);
         if (it == watchlists.end()) {
@@ -383,11 +425,13 @@ class RocksStore final : public Store {
         }
         it->second.last_exposure = std::max(it->second.last_exposure, exposure.first_seen);
       }
-      results.push_back({is_new, exposure.id});
+      results.push_back({true, exposure.id});
     }
     for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
+    if (counts && !added.empty()) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
     if (batch.Count() > 0)
       if (auto s = Write(&batch); !s) return Fail(s.error());
+    if (counts) counts_ = std::move(counts);
     return results;
   }
 
@@ -398,8 +442,13 @@ class RocksStore final : public Store {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
       ids.push_back(it->key().ToString().substr(32));
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
-    auto out = LoadExposures(ids);
-    if (out) std::sort(out->begin(), out->end(), [](auto& a, auto& b) { return a.first_seen < b.first_seen; });
+    std::vector<Exposure> out;
+    auto s = LoadExposures(ids, [&](const Exposure& e) {
+      out.push_back(e);
+      return true;
+    });
+    if (!s) return Fail(s.error());
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.first_seen < b.first_seen; });
     return out;
   }
 
@@ -407,26 +456,52 @@ class RocksStore final : public Store {
     auto v = Get(kExposures, id);
     if (!v) return Fail(v.error());
     if (!*v) return std::optional<Exposure>();
-    auto e = DecodeExposure(**v);
+    auto e = DecodeExposure(id, **v);
     if (!e) return Fail(e.error());
     return std::optional<Exposure>(std::move(*e));
   }
 
-  Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) override {
+  Status ForEachExposureSince(UnixSeconds since, const std::function<bool(const Exposure&)>& fn) override {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;  // a walk over everything: its blocks are not worth keeping
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExpByTime]));
     std::vector<std::string> ids;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByTime]));
-    for (it->Seek(TimeKey(std::max<UnixSeconds>(since, 0), "")); it->Valid(); it->Next())
+    bool go_on = true;
+    for (it->Seek(TimeKey(std::max<UnixSeconds>(since, 0), "")); it->Valid() && go_on; it->Next()) {
       ids.push_back(it->key().ToString().substr(8));
+      if (ids.size() == kReadBatch) {
+        if (auto s = LoadExposures(ids, [&](const Exposure& e) { return go_on = fn(e); }); !s) return s;
+        ids.clear();
+      }
+    }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
-    return LoadExposures(ids);
+    if (go_on && !ids.empty())
+      if (auto s = LoadExposures(ids, fn); !s) return s;
+    return Ok();
   }
 
-  Result<std::vector<std::pair<std::string, std::string>>> Outbox() override {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kOutbox]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  Result<ExposureCounts> CountExposures() override {
+    std::lock_guard<std::mutex> guard(write_mu_);
+    if (compact_exposures_) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      return **c;
+    }
+    return Recount();
+  }
+
+  Status ForEachOutboxEntry(const std::function<bool(const std::string&, const std::string&)>& fn) override {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kOutbox]));
+    std::string id, value;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      id.assign(it->key().data(), it->key().size());
+      value.assign(it->value().data(), it->value().size());
+      if (!fn(id, value)) break;
+    }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the outbox"));
-    return out;
+    return Ok();
   }
   Status PutOutbox(const std::string& id, const std::string& value) override { return Put(kOutbox, id, value); }
   Status DeleteOutbox(const std::string& id) override {
@@ -438,18 +513,40 @@ class RocksStore final : public Store {
   Status PutCrawlState(const std::string& key, const std::string& value) override { return Put(kCrawl, key, value); }
 
   Result<PruneResult> Prune(UnixSeconds cutoff, bool dry_run) override {
+    std::lock_guard<std::mutex> guard(write_mu_);
     PruneResult result;
+    std::optional<ExposureCounts> counts;
+    if (compact_exposures_ && !dry_run) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      counts = **c;
+    }
+    // Written in batches of bounded size, each with the counters as they stand after it:
+    // a crash between two leaves the counts true to what is left.
     rocksdb::WriteBatch batch;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExposures]));
+    auto commit = [&]() -> Status {
+      if (dry_run || batch.Count() == 0) return Ok();
+      if (counts) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
+      if (auto s = Write(&batch); !s) return s;
+      if (counts) counts_ = counts;
+      batch.Clear();
+      return Ok();
+    };
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExposures]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto e = DecodeExposure(it->value().ToStringView());
+      auto e = DecodeExposure(it->key().ToStringView(), it->value().ToStringView());
       if (!e) return Fail(e.error());
       if (e->last_seen >= cutoff) continue;
       ++result.exposures;
+      if (counts) Count(*e, -1, &*counts);
       batch.Delete(cf_[kExposures], e->id);
       batch.Delete(cf_[kExpByIdent], std::string(AsView(e->identifier)) + e->id);
       batch.Delete(cf_[kExpByTime], TimeKey(e->first_seen, e->id));
       batch.Delete(cf_[kOutbox], e->id);
+      if (batch.Count() >= kPruneBatchOps)
+        if (auto s = commit(); !s) return Fail(s.error());
     }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
     std::unique_ptr<rocksdb::Iterator> crawl(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCrawl]));
@@ -461,8 +558,7 @@ class RocksStore final : public Store {
       batch.Delete(cf_[kCrawl], crawl->key());
     }
     if (!crawl->status().ok()) return Fail(FromRocks(crawl->status(), "reading crawl state"));
-    if (!dry_run && batch.Count() > 0)
-      if (auto s = Write(&batch); !s) return Fail(s.error());
+    if (auto s = commit(); !s) return Fail(s.error());
     return result;
   }
 
@@ -482,6 +578,30 @@ class RocksStore final : public Store {
     auto s = db_->Flush(fo, cf_);
     if (!s.ok()) return Fail(FromRocks(s, "flushing the store"));
     return Ok();
+  }
+
+  Status Compact() override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    if (auto s = Flush(); !s) return s;
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* h : cf_) {
+      auto s = db_->CompactRange(co, h, nullptr, nullptr);
+      if (!s.ok()) return Fail(FromRocks(s, "compacting the store"));
+    }
+    return Ok();
+  }
+
+  Result<TableBytes> TableSizes() override {
+    TableBytes out;
+    for (int cf = 0; cf < kNumCf; ++cf) {
+      uint64_t bytes = 0;
+      if (!db_->GetIntProperty(cf_[cf], rocksdb::DB::Properties::kTotalSstFilesSize, &bytes))
+        return Fail(Error::IO(std::string("no table sizes for ") + kCfNames[cf]));
+      out.all += bytes;
+      if (cf == kExposures || cf == kExpByIdent || cf == kExpByTime) out.exposures += bytes;
+    }
+    return out;
   }
 
   // For the bulk enroller.
@@ -529,17 +649,81 @@ class RocksStore final : public Store {
   static constexpr uint64_t kFlushAtCloseBytes = 4 << 20;
 
  private:
-  Result<std::vector<Exposure>> LoadExposures(const std::vector<std::string>& ids) {
-    std::vector<Exposure> out;
-    for (const std::string& id : ids) {
-      auto v = Get(kExposures, id);
-      if (!v) return Fail(v.error());
-      if (!*v) continue;
-      auto e = DecodeExposure(**v);
-      if (!e) return Fail(e.error());
-      out.push_back(std::move(*e));
+  static constexpr size_t kReadBatch = 256;  // exposures per MultiGet when reading many
+  static constexpr const char* kCountsKey = "exposure_counts";
+  static constexpr uint32_t kPruneBatchOps = 32768;  // deletions per write when pruning
+
+  // Calls fn with the exposures of `ids` that exist, in that order, until it returns false.
+  Status LoadExposures(const std::vector<std::string>& ids, const std::function<bool(const Exposure&)>& fn) {
+    for (size_t from = 0; from < ids.size(); from += kReadBatch) {
+      const size_t n = std::min(kReadBatch, ids.size() - from);
+      std::vector<rocksdb::Slice> keys(ids.begin() + from, ids.begin() + from + n);
+      std::vector<rocksdb::PinnableSlice> values(n);
+      std::vector<rocksdb::Status> statuses(n);
+      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], n, keys.data(), values.data(), statuses.data());
+      for (size_t i = 0; i < n; ++i) {
+        if (statuses[i].IsNotFound()) continue;
+        if (!statuses[i].ok()) return Fail(FromRocks(statuses[i], "reading exposures"));
+        auto e = DecodeExposure(ids[from + i], values[i].ToStringView());
+        if (!e) return Fail(e.error());
+        if (!fn(*e)) return Ok();
+      }
     }
-    return out;
+    return Ok();
+  }
+
+  // The value of an exposure in this store's schema.
+  void EncodeExposureValue(const Exposure& e, std::string* out) const {
+    if (compact_exposures_)
+      EncodeCompactExposureInto(out, e);
+    else
+      *out = EncodeExposure(e);
+  }
+
+  static void Count(const Exposure& e, int sign, ExposureCounts* c) {
+    auto move = [sign](std::map<std::string, uint64_t>& m, const std::string& k) {
+      uint64_t& n = m[k];
+      n = sign > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+      if (n == 0) m.erase(k);
+    };
+    c->total = sign > 0 ? c->total + 1 : (c->total > 0 ? c->total - 1 : 0);
+    move(c->by_source, e.source);
+    move(c->by_day, FormatRfc3339(e.first_seen).substr(0, 10));
+    move(c->by_severity, e.severity);
+  }
+
+  // Every exposure read and counted (older schemas, and a schema-4 store without counters).
+  Result<ExposureCounts> Recount() {
+    ExposureCounts c;
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExposures]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto e = DecodeExposure(it->key().ToStringView(), it->value().ToStringView());
+      if (!e) return Fail(e.error());
+      Count(*e, +1, &c);
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
+    return c;
+  }
+
+  // The counters of a schema-4 store, read once per session (a writer then keeps them
+  // here as it writes them). A store without them (made before they were kept) is
+  // recounted once.
+  Result<const ExposureCounts*> KeptCounts() {
+    if (counts_) return &*counts_;
+    auto v = GetMeta(kCountsKey);
+    if (!v) return Fail(v.error());
+    if (*v) {
+      auto c = DecodeExposureCounts(**v);
+      if (!c) return Fail(c.error());
+      counts_ = std::move(*c);
+    } else {
+      auto c = Recount();
+      if (!c) return Fail(c.error());
+      counts_ = std::move(*c);
+    }
+    return &*counts_;
   }
 
   std::unique_ptr<FileLock> lock_;
@@ -550,7 +734,10 @@ class RocksStore final : public Store {
   std::string index_path_;
   IndexKeying keying_ = IndexKeying::kProbe;
   ContentDigestKind content_kind_ = ContentDigestKind::kKeyedHighway256;
+  bool compact_exposures_ = true;  // schema 4: binary exposure values and kept counters
   std::mutex write_mu_;
+  std::optional<ExposureCounts> counts_;  // KeptCounts; GUARDED_BY(write_mu_) in a writer
+  rocksdb::WriteBatch record_batch_;      // RecordExposures's, reused; GUARDED_BY(write_mu_)
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
 };
 
@@ -917,6 +1104,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     if (options.read_only) return Fail(Error::Corruption("store in " + dir + " has no schema version"));
     schema = options.create_schema;
     if (auto s = store->PutMeta("schema_version", std::to_string(schema)); !s) return Fail(s.error());
+    if (schema >= 4)
+      if (auto s = store->PutMeta("exposure_counts", EncodeExposureCounts({})); !s) return Fail(s.error());
   } else {
     for (int v = kOldestSchema; v <= kCurrentSchema; ++v)
       if (**version == std::to_string(v)) schema = v;
