@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/keyed_hash.h"
@@ -316,11 +317,10 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
   return reports;
 }
 
-Result<std::vector<PendingAlert>> Dispatcher::Pending() {
-  std::vector<PendingAlert> out;
-  auto outbox = store_.Outbox();
-  if (!outbox) return Fail(outbox.error());
-  for (auto& [id, value] : *outbox) {
+Status Dispatcher::ForEachPending(const std::function<bool(const PendingAlert&)>& fn) {
+  std::optional<Error> failed;
+  bool go_on = true;
+  auto s = store_.ForEachOutboxEntry([&](const std::string& id, const std::string& value) {
     json entry = ParseEntry(value);
     std::string hint;
     if (IsEventId(id)) {
@@ -328,7 +328,10 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
       hint = event.value("event", "") + " " + event.value("source", "") + ": " + event.value("health", "");
     } else {
       auto exposure = store_.GetExposure(id);
-      if (!exposure) return Fail(exposure.error());
+      if (!exposure) {
+        failed = exposure.error();
+        return false;
+      }
       hint = *exposure ? (*exposure)->hint : "";
     }
     auto add = [&](const std::string& sink) {
@@ -337,11 +340,23 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
       const json& st = entry["sinks"].contains(sink) ? entry["sinks"][sink] : json::object();
       // A folded exposure goes out in its identifier's summary when the window ends.
       int64_t next = state == "folded" ? st.value("window_end", int64_t{0}) : st.value("next_attempt", int64_t{0});
-      out.push_back({id, sink, state, st.value("attempts", 0), st.value("last_error", ""), next, hint});
+      if (go_on) go_on = fn({id, sink, state, st.value("attempts", 0), st.value("last_error", ""), next, hint});
     };
     if (sinks_.empty()) add("(no sink configured)");
     for (const auto& sink : sinks_) add(sink->config().name);
-  }
+    return go_on;
+  });
+  if (failed) return Fail(*failed);
+  return s;
+}
+
+Result<std::vector<PendingAlert>> Dispatcher::Pending() {
+  std::vector<PendingAlert> out;
+  auto s = ForEachPending([&](const PendingAlert& p) {
+    out.push_back(p);
+    return true;
+  });
+  if (!s) return Fail(s.error());
   return out;
 }
 
