@@ -115,6 +115,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
   std::map<std::string, json> entries;
   std::map<std::string, json> payloads;
   std::map<std::string, Exposure> exposures;
+  std::vector<Store::OutboxChange> gone;  // entries of exposures pruned since
   for (auto& [id, value] : *outbox) {
     if (IsEventId(id)) {  // its payload is in the entry
       entries[id] = ParseEntry(value);
@@ -124,7 +125,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     auto exposure = store_.GetExposure(id);
     if (!exposure) return Fail(exposure.error());
     if (!*exposure) {  // pruned since: nothing left to announce
-      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
+      gone.emplace_back(id, std::nullopt);
       continue;
     }
     entries[id] = ParseEntry(value);
@@ -132,6 +133,8 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     payloads[id]["event"] = "exposure";
     exposures[id] = std::move(**exposure);
   }
+
+  if (auto s = store_.UpdateOutbox(gone); !s) return Fail(s.error());
 
   for (const auto& sink : sinks_) {
     const std::string& name = sink->config().name;
@@ -294,13 +297,15 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
     }
     // Record this sink's outcome before the next sink runs (or the process dies).
-    for (const std::string& id : touched)
-      if (auto s = store_.PutOutbox(id, entries[id].dump()); !s) return Fail(s.error());
+    std::vector<Store::OutboxChange> changes;
+    for (const std::string& id : touched) changes.emplace_back(id, entries[id].dump());
+    if (auto s = store_.UpdateOutbox(changes); !s) return Fail(s.error());
     reports.push_back(std::move(report));
   }
 
   // Entries every sink is done with leave the outbox; permanently failed ones stay, and
   // so do folded ones and those holding an open renotify window.
+  std::vector<Store::OutboxChange> finished;
   for (auto& [id, entry] : entries) {
     bool done = std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
       const std::string& name = sink->config().name;
@@ -308,12 +313,12 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (st == "filtered") return true;
       return st == "delivered" && entry["sinks"][name].value("window_end", int64_t{0}) <= now;
     });
-    if (done) {
-      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
-    } else {
-      if (auto s = store_.PutOutbox(id, entry.dump()); !s) return Fail(s.error());
-    }
+    if (done)
+      finished.emplace_back(id, std::nullopt);
+    else
+      finished.emplace_back(id, entry.dump());
   }
+  if (auto s = store_.UpdateOutbox(finished); !s) return Fail(s.error());
   return reports;
 }
 

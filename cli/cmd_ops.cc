@@ -39,7 +39,8 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   j["outbox"] = outbox;
   j["store"] = {{"schema", std::stoi(schema->value_or("1"))},
                 {"table_bytes", tables->all},
-                {"exposure_table_bytes", tables->exposures}};
+                {"exposure_table_bytes", tables->exposures},
+                {"outbox_table_bytes", tables->outbox}};
   j["sources"] = nlohmann::json::object();
   for (const SourceConfig& source : session->ctx.config().sources) {
     auto st = LoadSourceRunState(store, source.name);

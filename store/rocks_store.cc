@@ -174,6 +174,7 @@ class RocksStore final : public Store {
   }
 
   ~RocksStore() override {
+    WatchChanged();  // the iterators go before the database
     FlushLargeMemtables();
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     delete db_;
@@ -228,13 +229,17 @@ class RocksStore final : public Store {
     if (!*info) return Fail(Error::NotFound("no watchlist named '" + watchlist + "'"));
     (*info)->size = (*info)->size >= removed ? (*info)->size - removed : 0;
     batch.Put(cf_[kWatchlists], watchlist, EncodeWatchlist(**info));
-    if (auto s = Write(&batch); !s) return Fail(s.error());
+    auto written = Write(&batch);
+    WatchChanged();
+    if (!written) return Fail(written.error());
     return removed;
   }
 
   Result<std::vector<WatchEntry>> Memberships(const Digest& digest) override {
     std::vector<WatchEntry> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWatch]));
+    // A scan asks once per watched identifier it finds, a million times on breach day:
+    // iterators are reused (making and freeing one cost more than the seek).
+    std::unique_ptr<rocksdb::Iterator> it = TakeWatchIterator();
     rocksdb::Slice prefix(reinterpret_cast<const char*>(digest.data()), digest.size());
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       auto e = DecodeWatch(it->key().ToStringView(), it->value().ToStringView());
@@ -242,7 +247,30 @@ class RocksStore final : public Store {
       out.push_back(std::move(*e));
     }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
+    ReturnWatchIterator(std::move(it));
     return out;
+  }
+
+  // Iterators over `watch` for Memberships. One sees the entries as they were when it was
+  // made: WatchChanged (after every write to `watch`) drops them all.
+  std::unique_ptr<rocksdb::Iterator> TakeWatchIterator() {
+    {
+      std::lock_guard lock(watch_iterators_mu_);
+      if (!watch_iterators_.empty()) {
+        auto it = std::move(watch_iterators_.back());
+        watch_iterators_.pop_back();
+        return it;
+      }
+    }
+    return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWatch]));
+  }
+  void ReturnWatchIterator(std::unique_ptr<rocksdb::Iterator> it) {
+    std::lock_guard lock(watch_iterators_mu_);
+    if (watch_iterators_.size() < 16) watch_iterators_.push_back(std::move(it));
+  }
+  void WatchChanged() {
+    std::lock_guard lock(watch_iterators_mu_);
+    watch_iterators_.clear();
   }
 
   Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) override {
@@ -351,15 +379,23 @@ class RocksStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) override {
     std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the records
+    // Handled in the order of their ids: each column family's memtable then takes its keys
+    // in order, which costs a fraction of inserting them at random (the skip list resumes
+    // its search where the previous key went). Equal ids keep their given order.
+    std::vector<uint32_t> order(exposures.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return exposures[a].id < exposures[b].id; });
     // What the store holds of these ids, read in one MultiGet (most are absent on a first
     // scan, and their blooms say so without a block read).
     std::vector<rocksdb::Slice> keys;
     keys.reserve(exposures.size());
-    for (const Exposure& e : exposures) keys.emplace_back(e.id);
+    for (uint32_t i : order) keys.emplace_back(exposures[i].id);
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
     if (!keys.empty())
-      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], keys.size(), keys.data(), values.data(), statuses.data());
+      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], keys.size(), keys.data(), values.data(), statuses.data(),
+                    /*sorted_input=*/true);
 
     std::optional<ExposureCounts> counts;
     if (compact_exposures_) {
@@ -369,49 +405,39 @@ class RocksStore final : public Store {
     }
     rocksdb::WriteBatch& batch = record_batch_;
     batch.Clear();
-    std::vector<RecordResult> results;
-    results.reserve(exposures.size());
-    std::unordered_map<std::string_view, Exposure> again;  // by id: known exposures whose last_seen this call moves
-    std::unordered_map<std::string_view, size_t> added;    // by id: new in this call
-    std::map<std::string, WatchlistInfo> watchlists;       // by name: last_exposure moved on
+    std::vector<RecordResult> results(exposures.size());
+    std::optional<Exposure> known;              // the stored exposure of the id at hand
+    std::vector<uint32_t> added;                // new in this call
+    std::map<std::string, WatchlistInfo> watchlists;  // by name: last_exposure moved on
     std::string key, value;
-    for (size_t i = 0; i < exposures.size(); ++i) {
-      const Exposure& exposure = exposures[i];
-      const std::string_view id = exposure.id;
-      if (auto first = added.find(id); first != added.end()) {  // given twice: a sighting of the first
-        if (exposure.last_seen > exposures[first->second].last_seen) {
-          Exposure moved = exposures[first->second];
-          moved.last_seen = exposure.last_seen;
-          EncodeExposureValue(moved, &value);
+    for (size_t k = 0; k < order.size(); ++k) {
+      const Exposure& exposure = exposures[order[k]];
+      RecordResult& result = results[order[k]];
+      result.id = exposure.id;
+      const bool same_id = k > 0 && exposures[order[k - 1]].id == exposure.id;
+      if (!same_id) {
+        known.reset();
+        if (statuses[k].ok()) {
+          auto decoded = DecodeExposure(exposure.id, values[k].ToStringView());
+          if (!decoded) return Fail(decoded.error());
+          known = std::move(*decoded);
+        } else if (!statuses[k].IsNotFound()) {
+          return Fail(FromRocks(statuses[k], "reading exposures"));
+        }
+      }
+      if (known) {  // seen before, or earlier in this call: last_seen moves on
+        if (exposure.last_seen > known->last_seen) {
+          known->last_seen = exposure.last_seen;
+          EncodeExposureValue(*known, &value);
           batch.Put(cf_[kExposures], exposure.id, value);
         }
-        results.push_back({false, exposure.id});
         continue;
       }
-      auto known = again.find(id);
-      if (known == again.end() && statuses[i].ok()) {
-        auto decoded = DecodeExposure(id, values[i].ToStringView());
-        if (!decoded) return Fail(decoded.error());
-        known = again.emplace(id, std::move(*decoded)).first;
-      } else if (known == again.end() && !statuses[i].IsNotFound()) {
-        return Fail(FromRocks(statuses[i], "reading exposures"));
-      }
-      if (known != again.end()) {
-        Exposure& old = known->second;
-        if (exposure.last_seen > old.last_seen) {
-          old.last_seen = exposure.last_seen;
-          EncodeExposureValue(old, &value);
-          batch.Put(cf_[kExposures], exposure.id, value);
-        }
-        results.push_back({false, exposure.id});
-        continue;
-      }
-      added.emplace(id, i);
+      result.is_new = true;
+      known = exposure;
+      added.push_back(order[k]);
       EncodeExposureValue(exposure, &value);
       batch.Put(cf_[kExposures], exposure.id, value);
-      key.assign(AsView(exposure.identifier));
-      key.append(exposure.id);
-      batch.Put(cf_[kExpByIdent], key, rocksdb::Slice());
       batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), rocksdb::Slice());
       batch.Put(cf_[kOutbox], exposure.id, "{}");
       if (counts) Count(exposure, +1, &*counts);
@@ -425,7 +451,16 @@ class RocksStore final : public Store {
         }
         it->second.last_exposure = std::max(it->second.last_exposure, exposure.first_seen);
       }
-      results.push_back({true, exposure.id});
+    }
+    // The identifier index, in its own key order.
+    std::sort(added.begin(), added.end(), [&](uint32_t a, uint32_t b) {
+      const Exposure &x = exposures[a], &y = exposures[b];
+      return x.identifier != y.identifier ? x.identifier < y.identifier : x.id < y.id;
+    });
+    for (uint32_t i : added) {
+      key.assign(AsView(exposures[i].identifier));
+      key.append(exposures[i].id);
+      batch.Put(cf_[kExpByIdent], key, rocksdb::Slice());
     }
     for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
     if (counts && !added.empty()) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
@@ -508,6 +543,21 @@ class RocksStore final : public Store {
     rocksdb::WriteBatch b;
     b.Delete(cf_[kOutbox], id);
     return Write(&b);
+  }
+  Status UpdateOutbox(const std::vector<OutboxChange>& changes) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [id, value] : changes) {
+      if (value)
+        batch.Put(cf_[kOutbox], id, *value);
+      else
+        batch.Delete(cf_[kOutbox], id);
+      if (batch.Count() == kOutboxBatch) {
+        if (auto s = Write(&batch); !s) return s;
+        batch.Clear();
+      }
+    }
+    if (batch.Count() > 0) return Write(&batch);
+    return Ok();
   }
   Result<std::optional<std::string>> GetCrawlState(const std::string& key) override { return Get(kCrawl, key); }
   Status PutCrawlState(const std::string& key, const std::string& value) override { return Put(kCrawl, key, value); }
@@ -600,6 +650,7 @@ class RocksStore final : public Store {
         return Fail(Error::IO(std::string("no table sizes for ") + kCfNames[cf]));
       out.all += bytes;
       if (cf == kExposures || cf == kExpByIdent || cf == kExpByTime) out.exposures += bytes;
+      if (cf == kOutbox) out.outbox = bytes;
     }
     return out;
   }
@@ -652,6 +703,7 @@ class RocksStore final : public Store {
   static constexpr size_t kReadBatch = 256;  // exposures per MultiGet when reading many
   static constexpr const char* kCountsKey = "exposure_counts";
   static constexpr uint32_t kPruneBatchOps = 32768;  // deletions per write when pruning
+  static constexpr uint32_t kOutboxBatch = 8192;     // outbox changes per write
 
   // Calls fn with the exposures of `ids` that exist, in that order, until it returns false.
   Status LoadExposures(const std::vector<std::string>& ids, const std::function<bool(const Exposure&)>& fn) {
@@ -736,6 +788,8 @@ class RocksStore final : public Store {
   ContentDigestKind content_kind_ = ContentDigestKind::kKeyedHighway256;
   bool compact_exposures_ = true;  // schema 4: binary exposure values and kept counters
   std::mutex write_mu_;
+  std::mutex watch_iterators_mu_;
+  std::vector<std::unique_ptr<rocksdb::Iterator>> watch_iterators_;  // GUARDED_BY(watch_iterators_mu_)
   std::optional<ExposureCounts> counts_;  // KeptCounts; GUARDED_BY(write_mu_) in a writer
   rocksdb::WriteBatch record_batch_;      // RecordExposures's, reused; GUARDED_BY(write_mu_)
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
@@ -1021,7 +1075,9 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
 
   // Variants first: a watch entry must never be visible without the keys that lead to it.
   if (auto s = SortedSink::CommitAll(variant_sinks); !s) return Fail(s.error());
-  if (auto s = SortedSink::CommitAll(watch_sinks); !s) return Fail(s.error());
+  auto committed = SortedSink::CommitAll(watch_sinks);
+  store_->WatchChanged();
+  if (!committed) return Fail(committed.error());
 
   std::vector<uint64_t> all;
   old_index->AppendTo(&all);
@@ -1058,6 +1114,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_missing_column_families = options.create_if_missing;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
+  // All memtables together, whatever the number of column families: a breach-day scan
+  // writes a million exposures, and the default (64 MiB per family, two each) would let
+  // them hold half a gigabyte before a flush.
+  db_options.db_write_buffer_size = 64 << 20;
   // The WAL holds everything written; RocksDB's own flush on close only adds a failure
   // point (and Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full
   // disk). A writer that wrote much flushes itself first (FlushLargeMemtables).

@@ -167,6 +167,10 @@ class Store {
   }
   virtual Status PutOutbox(const std::string& id, const std::string& value) = 0;
   virtual Status DeleteOutbox(const std::string& id) = 0;
+  // Many entries at once: a value puts the entry, none deletes it. Written in batches of
+  // bounded size, one synced write each (a breach-day delivery touches every entry).
+  using OutboxChange = std::pair<std::string, std::optional<std::string>>;
+  virtual Status UpdateOutbox(const std::vector<OutboxChange>& changes) = 0;
 
   // Crawl state, one opaque JSON document per source (the crawler owns its content).
   virtual Result<std::optional<std::string>> GetCrawlState(const std::string& key) = 0;
@@ -185,10 +189,11 @@ class Store {
   // Compacts every column family to its bottom level (the internal `leakwatch compact`,
   // for measuring what records cost on disk). Writers only.
   virtual Status Compact() = 0;
-  // Bytes of table (SST) files in the column families that hold exposures and their
-  // index keys (exposures, exp_by_ident, exp_by_time), and in all of them.
+  // Bytes of table (SST) files: in the column families that hold exposures and their
+  // index keys (exposures, exp_by_ident, exp_by_time), in the alert outbox, in all.
   struct TableBytes {
     uint64_t exposures = 0;
+    uint64_t outbox = 0;
     uint64_t all = 0;
   };
   virtual Result<TableBytes> TableSizes() = 0;
