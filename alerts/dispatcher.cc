@@ -113,8 +113,16 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
   const UnixSeconds now = clock_.Now();
 
   std::map<std::string, json> entries;
-  std::map<std::string, json> payloads;
+  std::map<std::string, json> payloads;  // of events; an exposure's is made when it is needed
   std::map<std::string, Exposure> exposures;
+  // An exposure's JSON, made when needed rather than kept for each of a breach's million.
+  auto payload_of = [&](const std::string& id) -> json {
+    if (IsEventId(id)) return payloads[id];
+    json p = ExposureJson(exposures[id]);
+    p["event"] = "exposure";
+    return p;
+  };
+  auto identifier_of = [&](const std::string& id) { return ToHex(exposures[id].identifier); };
   std::vector<Store::OutboxChange> gone;  // entries of exposures pruned since
   for (auto& [id, value] : *outbox) {
     if (IsEventId(id)) {  // its payload is in the entry
@@ -129,8 +137,6 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       continue;
     }
     entries[id] = ParseEntry(value);
-    payloads[id] = ExposureJson(**exposure);
-    payloads[id]["event"] = "exposure";
     exposures[id] = std::move(**exposure);
   }
 
@@ -150,7 +156,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     for (auto& [id, entry] : entries) {
       const std::string state = StateOf(entry, name);
       const bool event = IsEventId(id);  // a source-health event: never folded, opens no window
-      const std::string ident = event ? std::string() : payloads[id]["identifier_hash"].get<std::string>();
+      const std::string ident = event ? std::string() : identifier_of(id);
       if (event && (state == "delivered" || state == "folded")) continue;
       if (state == "delivered" || state == "folded") {
         const json& st = entry["sinks"][name];
@@ -166,7 +172,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (state != "pending") continue;
       json& st = entry["sinks"][name];
       if (!st.is_object()) st = json::object();
-      if (!sink->Wants(payloads[id])) {
+      if (!sink->Wants(payload_of(id))) {
         st["state"] = "filtered";
         continue;
       }
@@ -189,7 +195,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
           alerting.push_back(id);
           continue;
         }
-        const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
+        const std::string ident = identifier_of(id);
         const int rank = SeverityRank(exposures[id].severity);
         auto it = windows.find(ident);
         if (it == windows.end()) {
@@ -237,7 +243,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         owners.push_back(ids);
       } else {
         for (const std::string& id : ids) {
-          batch.push_back(payloads[id]);
+          batch.push_back(payload_of(id));
           owners.push_back({id});
         }
       }
@@ -252,7 +258,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       owners.push_back(ids);
     }
     for (const std::string& id : events) {
-      batch.push_back(payloads[id]);
+      batch.push_back(payload_of(id));
       owners.push_back({id});
     }
     std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
@@ -281,7 +287,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         st["state"] = "delivered";
         st.erase("last_error");
         // The entry stays in the outbox holding the identifier's window.
-        if (renotify_s > 0) st["window_end"] = windows[payloads[id]["identifier_hash"].get<std::string>()].end;
+        if (renotify_s > 0) st["window_end"] = windows[identifier_of(id)].end;
         ++report.delivered;
       } else {
         st["last_error"] = d.error;

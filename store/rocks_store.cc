@@ -1117,7 +1117,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   // All memtables together, whatever the number of column families: a breach-day scan
   // writes a million exposures, and the default (64 MiB per family, two each) would let
   // them hold half a gigabyte before a flush.
-  db_options.db_write_buffer_size = 64 << 20;
+  db_options.db_write_buffer_size = 32 << 20;
   // The WAL holds everything written; RocksDB's own flush on close only adds a failure
   // point (and Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full
   // disk). A writer that wrote much flushes itself first (FlushLargeMemtables).
