@@ -94,11 +94,11 @@ class Store {
   // create_if_missing, kBusy when another writer holds it, kCorruption, kIO.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
 
-  // What the watch index is keyed by: kProbe for stores of schema 2 and 3 (every watch
+  // What the watch index is keyed by: kProbe for stores of schemas 2 to 4 (every watch
   // entry and variant carries its probe), kDigest for schema 1.
   virtual IndexKeying index_keying() const = 0;
   // How a scan identifies a document's content (Exposure::content_digest): kSha256 for
-  // stores of schema 1 and 2, kKeyedHighway256 for schema 3.
+  // stores of schema 1 and 2, kKeyedHighway256 for schemas 3 and 4.
   virtual ContentDigestKind content_digest_kind() const = 0;
 
   // Metadata.
