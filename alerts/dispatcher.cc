@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "base/keyed_hash.h"
@@ -112,8 +113,17 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
   const UnixSeconds now = clock_.Now();
 
   std::map<std::string, json> entries;
-  std::map<std::string, json> payloads;
+  std::map<std::string, json> payloads;  // of events; an exposure's is made when it is needed
   std::map<std::string, Exposure> exposures;
+  // An exposure's JSON, made when needed rather than kept for each of a breach's million.
+  auto payload_of = [&](const std::string& id) -> json {
+    if (IsEventId(id)) return payloads[id];
+    json p = ExposureJson(exposures[id]);
+    p["event"] = "exposure";
+    return p;
+  };
+  auto identifier_of = [&](const std::string& id) { return ToHex(exposures[id].identifier); };
+  std::vector<Store::OutboxChange> gone;  // entries of exposures pruned since
   for (auto& [id, value] : *outbox) {
     if (IsEventId(id)) {  // its payload is in the entry
       entries[id] = ParseEntry(value);
@@ -123,14 +133,14 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     auto exposure = store_.GetExposure(id);
     if (!exposure) return Fail(exposure.error());
     if (!*exposure) {  // pruned since: nothing left to announce
-      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
+      gone.emplace_back(id, std::nullopt);
       continue;
     }
     entries[id] = ParseEntry(value);
-    payloads[id] = ExposureJson(**exposure);
-    payloads[id]["event"] = "exposure";
     exposures[id] = std::move(**exposure);
   }
+
+  if (auto s = store_.UpdateOutbox(gone); !s) return Fail(s.error());
 
   for (const auto& sink : sinks_) {
     const std::string& name = sink->config().name;
@@ -146,7 +156,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
     for (auto& [id, entry] : entries) {
       const std::string state = StateOf(entry, name);
       const bool event = IsEventId(id);  // a source-health event: never folded, opens no window
-      const std::string ident = event ? std::string() : payloads[id]["identifier_hash"].get<std::string>();
+      const std::string ident = event ? std::string() : identifier_of(id);
       if (event && (state == "delivered" || state == "folded")) continue;
       if (state == "delivered" || state == "folded") {
         const json& st = entry["sinks"][name];
@@ -162,7 +172,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (state != "pending") continue;
       json& st = entry["sinks"][name];
       if (!st.is_object()) st = json::object();
-      if (!sink->Wants(payloads[id])) {
+      if (!sink->Wants(payload_of(id))) {
         st["state"] = "filtered";
         continue;
       }
@@ -185,7 +195,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
           alerting.push_back(id);
           continue;
         }
-        const std::string ident = payloads[id]["identifier_hash"].get<std::string>();
+        const std::string ident = identifier_of(id);
         const int rank = SeverityRank(exposures[id].severity);
         auto it = windows.find(ident);
         if (it == windows.end()) {
@@ -233,7 +243,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         owners.push_back(ids);
       } else {
         for (const std::string& id : ids) {
-          batch.push_back(payloads[id]);
+          batch.push_back(payload_of(id));
           owners.push_back({id});
         }
       }
@@ -248,7 +258,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       owners.push_back(ids);
     }
     for (const std::string& id : events) {
-      batch.push_back(payloads[id]);
+      batch.push_back(payload_of(id));
       owners.push_back({id});
     }
     std::vector<Delivery> results = batch.empty() ? std::vector<Delivery>() : sink->Deliver(batch);
@@ -277,7 +287,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
         st["state"] = "delivered";
         st.erase("last_error");
         // The entry stays in the outbox holding the identifier's window.
-        if (renotify_s > 0) st["window_end"] = windows[payloads[id]["identifier_hash"].get<std::string>()].end;
+        if (renotify_s > 0) st["window_end"] = windows[identifier_of(id)].end;
         ++report.delivered;
       } else {
         st["last_error"] = d.error;
@@ -293,13 +303,15 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       }
     }
     // Record this sink's outcome before the next sink runs (or the process dies).
-    for (const std::string& id : touched)
-      if (auto s = store_.PutOutbox(id, entries[id].dump()); !s) return Fail(s.error());
+    std::vector<Store::OutboxChange> changes;
+    for (const std::string& id : touched) changes.emplace_back(id, entries[id].dump());
+    if (auto s = store_.UpdateOutbox(changes); !s) return Fail(s.error());
     reports.push_back(std::move(report));
   }
 
   // Entries every sink is done with leave the outbox; permanently failed ones stay, and
   // so do folded ones and those holding an open renotify window.
+  std::vector<Store::OutboxChange> finished;
   for (auto& [id, entry] : entries) {
     bool done = std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& sink) {
       const std::string& name = sink->config().name;
@@ -307,20 +319,19 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (st == "filtered") return true;
       return st == "delivered" && entry["sinks"][name].value("window_end", int64_t{0}) <= now;
     });
-    if (done) {
-      if (auto s = store_.DeleteOutbox(id); !s) return Fail(s.error());
-    } else {
-      if (auto s = store_.PutOutbox(id, entry.dump()); !s) return Fail(s.error());
-    }
+    if (done)
+      finished.emplace_back(id, std::nullopt);
+    else
+      finished.emplace_back(id, entry.dump());
   }
+  if (auto s = store_.UpdateOutbox(finished); !s) return Fail(s.error());
   return reports;
 }
 
-Result<std::vector<PendingAlert>> Dispatcher::Pending() {
-  std::vector<PendingAlert> out;
-  auto outbox = store_.Outbox();
-  if (!outbox) return Fail(outbox.error());
-  for (auto& [id, value] : *outbox) {
+Status Dispatcher::ForEachPending(const std::function<bool(const PendingAlert&)>& fn) {
+  std::optional<Error> failed;
+  bool go_on = true;
+  auto s = store_.ForEachOutboxEntry([&](const std::string& id, const std::string& value) {
     json entry = ParseEntry(value);
     std::string hint;
     if (IsEventId(id)) {
@@ -328,7 +339,10 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
       hint = event.value("event", "") + " " + event.value("source", "") + ": " + event.value("health", "");
     } else {
       auto exposure = store_.GetExposure(id);
-      if (!exposure) return Fail(exposure.error());
+      if (!exposure) {
+        failed = exposure.error();
+        return false;
+      }
       hint = *exposure ? (*exposure)->hint : "";
     }
     auto add = [&](const std::string& sink) {
@@ -337,11 +351,23 @@ Result<std::vector<PendingAlert>> Dispatcher::Pending() {
       const json& st = entry["sinks"].contains(sink) ? entry["sinks"][sink] : json::object();
       // A folded exposure goes out in its identifier's summary when the window ends.
       int64_t next = state == "folded" ? st.value("window_end", int64_t{0}) : st.value("next_attempt", int64_t{0});
-      out.push_back({id, sink, state, st.value("attempts", 0), st.value("last_error", ""), next, hint});
+      if (go_on) go_on = fn({id, sink, state, st.value("attempts", 0), st.value("last_error", ""), next, hint});
     };
     if (sinks_.empty()) add("(no sink configured)");
     for (const auto& sink : sinks_) add(sink->config().name);
-  }
+    return go_on;
+  });
+  if (failed) return Fail(*failed);
+  return s;
+}
+
+Result<std::vector<PendingAlert>> Dispatcher::Pending() {
+  std::vector<PendingAlert> out;
+  auto s = ForEachPending([&](const PendingAlert& p) {
+    out.push_back(p);
+    return true;
+  });
+  if (!s) return Fail(s.error());
   return out;
 }
 

@@ -19,6 +19,7 @@
 // in the outbox, written after each sink's pass: a crash folds nothing away.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ class Dispatcher {
                                                   const AlertTransports& transports, const Clock& clock);
 
   Result<std::vector<SinkReport>> Deliver(const DispatchOptions& options);
+  // Calls fn with each undelivered alert per sink, in outbox order, until it returns
+  // false; memory stays constant however many wait.
+  Status ForEachPending(const std::function<bool(const PendingAlert&)>& fn);
   Result<std::vector<PendingAlert>> Pending();
   // Sends a synthetic exposure to one sink, ignoring its filters.
   Status Test(const std::string& sink_name);

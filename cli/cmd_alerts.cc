@@ -78,15 +78,18 @@ int RunPending(const GlobalFlags& flags) {
   auto opened = OpenAlerting(flags, Access::kRead);
   if (!opened) return Report(opened.error());
   auto& alerting = opened->second;
-  auto pending = alerting->dispatcher().Pending();
-  if (!pending) return Report(pending.error());
-  if (pending->empty()) return kExitOk;
-  std::printf("%-20s  %-32s  %-8s  %8s  %-20s  %-26s  %s\n", "SINK", "EXPOSURE", "STATE", "ATTEMPTS", "NEXT ATTEMPT",
-              "HINT", "LAST ERROR");
-  for (const PendingAlert& p : *pending)
+  bool header = false;
+  auto s = alerting->dispatcher().ForEachPending([&](const PendingAlert& p) {
+    if (!header)
+      std::printf("%-20s  %-32s  %-8s  %8s  %-20s  %-26s  %s\n", "SINK", "EXPOSURE", "STATE", "ATTEMPTS",
+                  "NEXT ATTEMPT", "HINT", "LAST ERROR");
+    header = true;
     std::printf("%-20s  %-32s  %-8s  %8d  %-20s  %-26s  %s\n", p.sink.c_str(), p.exposure_id.c_str(), p.state.c_str(),
                 p.attempts, p.next_attempt ? FormatRfc3339(p.next_attempt).c_str() : "now", p.hint.c_str(),
                 p.last_error.c_str());
+    return true;
+  });
+  if (!s) return Report(s.error());
   return kExitOk;
 }
 

@@ -36,30 +36,48 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-void Print(const std::vector<Exposure>& exposures, const std::string& format) {
-  if (format == "json") {
-    for (const Exposure& e : exposures) std::printf("%s\n", ExposureJson(e).dump().c_str());
-    return;
-  }
-  if (format == "csv") {
-    std::printf("id,first_seen,last_seen,severity,match,kind,hint,source,location,watchlists,labels\n");
-    for (const Exposure& e : exposures)
+// Prints exposures one at a time as they stream from the store, in `format`.
+class Printer {
+ public:
+  explicit Printer(std::string format) : format_(std::move(format)) {}
+  void Row(const Exposure& e) {
+    if (rows_++ == 0) Header();
+    if (format_ == "json") {
+      std::string line = ExposureJson(e).dump();
+      line += '\n';
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    } else if (format_ == "csv") {
       std::printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e.id.c_str(), FormatRfc3339(e.first_seen).c_str(),
-                  FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(), std::string(KindName(e.kind)).c_str(),
-                  CsvField(e.hint).c_str(), CsvField(e.source).c_str(), CsvField(e.location).c_str(),
-                  CsvField(Join(e.watchlists, ";")).c_str(), CsvField(Join(e.labels, ";")).c_str());
-    return;
+                  FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(),
+                  std::string(KindName(e.kind)).c_str(), CsvField(e.hint).c_str(), CsvField(e.source).c_str(),
+                  CsvField(e.location).c_str(), CsvField(Join(e.watchlists, ";")).c_str(),
+                  CsvField(Join(e.labels, ";")).c_str());
+    } else {
+      std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s  [%s]\n", FormatRfc3339(e.first_seen).c_str(),
+                  FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(), e.hint.c_str(),
+                  e.source.c_str(), e.location.c_str(), Join(e.watchlists, ", ").c_str());
+    }
   }
-  if (exposures.empty()) {
-    std::printf("no exposures\n");
-    return;
+  // After the last row: the CSV header or "no exposures" when there was none.
+  void Finish() {
+    if (rows_ == 0 && format_ == "csv") Header();
+    if (rows_ == 0 && format_ == "table") std::printf("no exposures\n");
   }
-  std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s\n", "FIRST SEEN", "LAST SEEN", "SEVERITY", "MATCH", "HINT",
-              "SOURCE", "LOCATION / WATCHLISTS");
-  for (const Exposure& e : exposures)
-    std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s  [%s]\n", FormatRfc3339(e.first_seen).c_str(),
-                FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(), e.hint.c_str(), e.source.c_str(),
-                e.location.c_str(), Join(e.watchlists, ", ").c_str());
+
+ private:
+  void Header() {
+    if (format_ == "csv")
+      std::printf("id,first_seen,last_seen,severity,match,kind,hint,source,location,watchlists,labels\n");
+    else if (format_ == "table")
+      std::printf("%-20s  %-20s  %-10s  %-10s  %-28s  %-12s  %s\n", "FIRST SEEN", "LAST SEEN", "SEVERITY", "MATCH",
+                  "HINT", "SOURCE", "LOCATION / WATCHLISTS");
+  }
+  std::string format_;
+  uint64_t rows_ = 0;
+};
+
+bool InWatchlist(const Exposure& e, const std::string& watchlist) {
+  return std::find(e.watchlists.begin(), e.watchlists.end(), watchlist) != e.watchlists.end();
 }
 
 // The watched identifier a digest stands for: itself, or what a variant leads to; none
@@ -94,15 +112,16 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
   if (!session) return Report(session.error());
   Store& store = *session->store;
 
-  std::vector<Exposure> found;
+  Printer printer(f.format);
   if (!f.watchlist.empty()) {
     auto info = store.GetWatchlist(f.watchlist);
     if (!info) return Report(info.error());
     if (!*info) return Report(Error::Invalid("no watchlist named '" + f.watchlist + "'"));
-    auto all = store.ExposuresSince(*since);
-    if (!all) return Report(all.error());
-    for (Exposure& e : *all)
-      if (std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) found.push_back(std::move(e));
+    auto s = store.ForEachExposureSince(*since, [&](const Exposure& e) {
+      if (InWatchlist(e, f.watchlist)) printer.Row(e);
+      return true;
+    });
+    if (!s) return Report(s.error());
   } else {
     std::vector<std::vector<Digest>> digests;  // per identifier: its spelling, then its account key
     if (!f.hash.empty()) {
@@ -126,11 +145,11 @@ int RunHistory(const GlobalFlags& flags, const HistoryFlags& f) {
       if (!primary) return Report(primary.error());
       auto ex = store.ExposuresOf(*primary);
       if (!ex) return Report(ex.error());
-      for (Exposure& e : *ex)
-        if (e.first_seen >= *since) found.push_back(std::move(e));
+      for (const Exposure& e : *ex)
+        if (e.first_seen >= *since) printer.Row(e);
     }
   }
-  Print(found, f.format);
+  printer.Finish();
   return kExitOk;
 }
 
@@ -140,14 +159,14 @@ int RunExposures(const GlobalFlags& flags, const HistoryFlags& f) {
   auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
   if (!session) return Report(session.error());
   Store& store = *session->store;
-  auto all = store.ExposuresSince(*since);
-  if (!all) return Report(all.error());
-  std::vector<Exposure> found;
-  for (Exposure& e : *all)
-    if ((f.watchlist.empty() || std::find(e.watchlists.begin(), e.watchlists.end(), f.watchlist) != e.watchlists.end()) &&
-        (f.document.empty() || e.content_digest == f.document))
-      found.push_back(std::move(e));
-  Print(found, f.format);
+  Printer printer(f.format);
+  auto s = store.ForEachExposureSince(*since, [&](const Exposure& e) {
+    if ((f.watchlist.empty() || InWatchlist(e, f.watchlist)) && (f.document.empty() || e.content_digest == f.document))
+      printer.Row(e);
+    return true;
+  });
+  if (!s) return Report(s.error());
+  printer.Finish();
   return kExitOk;
 }
 

@@ -61,19 +61,21 @@ int RunMetrics(const GlobalFlags& flags) {
     if (!s) return Report(s.error());
     states[source.name] = *s;
   }
-  auto exposures = store.ExposuresSince(0);
-  if (!exposures) return Report(exposures.error());
   std::map<std::pair<std::string, std::string>, int64_t> by_list_severity;
-  for (const Exposure& e : *exposures)
+  auto walked = store.ForEachExposureSince(0, [&](const Exposure& e) {
     for (const std::string& w : e.watchlists) ++by_list_severity[{w, e.severity}];
+    return true;
+  });
+  if (!walked) return Report(walked.error());
   auto alerting = Alerting::Make(session->ctx, store);
   if (!alerting) return Report(alerting.error());
-  auto pending = (*alerting)->dispatcher().Pending();
-  if (!pending) return Report(pending.error());
   std::map<std::string, int64_t> depth;
   for (const AlertConfig& a : config.alerts) depth[a.name] = 0;
-  for (const PendingAlert& p : *pending)
+  auto pending = (*alerting)->dispatcher().ForEachPending([&](const PendingAlert& p) {
     if (depth.count(p.sink)) ++depth[p.sink];
+    return true;
+  });
+  if (!pending) return Report(pending.error());
 
   Writer w;
   w.Family("leakwatch_source_health", "gauge",

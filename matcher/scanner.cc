@@ -300,7 +300,7 @@ void Scanner::ScanChunk(Job& job) const {
       job.error = s.error();
       return;
     }
-    if (hit.members.empty()) job.hits.pop_back();  // a fingerprint collision, or unenrolled since
+    if (!hit.members) job.hits.pop_back();  // a fingerprint collision, or unenrolled since
   }
 }
 
@@ -318,7 +318,7 @@ Status Scanner::Resolve(Hit& hit) const {
   }
   if (!cached) {
     if (auto s = EntriesOf(hit.digest, /*aliases_only=*/false, &r); !s) return Fail(s.error());
-    if (r.members.empty() && hit.candidate.hash_tag == "email") {
+    if (!r.members && hit.candidate.hash_tag == "email") {
       // Another spelling of a watched account (base/providers.h): its account key is a
       // watched address itself, or an alias of one.
       if (std::string key = AccountKey(hit.candidate.value); key != std::string_view(hit.candidate.value)) {
@@ -327,9 +327,10 @@ Status Scanner::Resolve(Hit& hit) const {
       }
     }
     std::lock_guard lock(resolved_mu_);
+    if (resolved_.size() >= kResolvedCacheMax) resolved_.clear();
     resolved_.emplace(hit.digest, r);
   }
-  if (r.members.empty()) return Ok();  // not a watched identifier: members stays empty
+  if (!r.members) return Ok();  // not a watched identifier: members stays null
   hit.primary = r.primary;
   if (r.via) {
     if (*r.via == VariantType::kAlias) {
@@ -356,8 +357,29 @@ Status Scanner::EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) 
       if (!members) return Fail(members.error());
     }
   }
-  r->members = std::move(*members);
+  std::lock_guard lock(resolved_mu_);
+  r->members = Intern(*members);
   return Ok();
+}
+
+Scanner::MembershipRef Scanner::Intern(const std::vector<WatchEntry>& entries) const {
+  if (entries.empty()) return nullptr;
+  std::string key(1, static_cast<char>(entries[0].kind));
+  for (const WatchEntry& m : entries) {
+    key.append(m.watchlist).push_back('\0');
+    key.append(m.label).push_back('\0');
+  }
+  MembershipRef& ref = memberships_[key];
+  if (!ref) {
+    auto m = std::make_shared<Membership>();
+    m->kind = entries[0].kind;
+    for (const WatchEntry& e : entries) {
+      m->watchlists.push_back(e.watchlist);
+      if (!e.label.empty()) m->labels.push_back(e.label);
+    }
+    ref = std::move(m);
+  }
+  return ref;
 }
 
 Status Scanner::ScanBytes(const std::string& location, std::string_view content) {
@@ -370,6 +392,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   {
     std::lock_guard lock(resolved_mu_);
     resolved_.clear();
+    memberships_.clear();
   }
   // The document's identity; the store decides its kind, the hasher holds its key.
   ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
@@ -486,15 +509,19 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
 }
 
 void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found) {
+  auto hint_of = [](const Candidate& c) {
+    return c.match == MatchKind::kHashed ? std::string(c.hash_tag) + " of a watched email"
+                                         : Hint({c.kind, std::string(c.value)});
+  };
   for (const Hit& hit : hits) {
     Found& f = (*found)[hit.primary];
-    if (f.members.empty()) {  // the identifier's first hit in this document
+    if (!f.members) {  // the identifier's first hit in this document
       f.members = hit.members;
       f.match = hit.match;
-      f.best = hit.candidate;
+      f.hint = hint_of(hit.candidate);
     } else if (MatchRank(hit.match) > MatchRank(f.match)) {
       f.match = hit.match;
-      f.best = hit.candidate;
+      f.hint = hint_of(hit.candidate);
     }
     f.credential |= hit.candidate.severity == Severity::kCredential;
   }
@@ -527,19 +554,16 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     Exposure& e = exposures.emplace_back();
     e.identifier = primary;
     e.id = ExposureId(primary, content_digest);
-    e.kind = f.members[0].kind;
-    for (const WatchEntry& m : f.members) {
-      e.watchlists.push_back(m.watchlist);
-      if (!m.label.empty()) e.labels.push_back(m.label);
-    }
+    e.kind = f.members->kind;
+    e.watchlists = f.members->watchlists;
+    e.labels = f.members->labels;
     e.source = options_.source;
     e.location = location;
     e.content_digest = content_digest;
     e.first_seen = e.last_seen = now;
     e.severity = f.credential ? "credential" : "exposure";
     e.match = std::string(MatchKindName(f.match));
-    e.hint = f.best.match == MatchKind::kHashed ? std::string(f.best.hash_tag) + " of a watched email"
-                                                : Hint({f.best.kind, std::string(f.best.value)});
+    e.hint = f.hint;
     if (exposures.size() == kRecordBatch)
       if (auto s = flush(); !s) return s;
   }

@@ -88,12 +88,21 @@ class Scanner {
   // A candidate whose keyed hash is in the index, resolved in the store by the worker
   // that found it (Resolve): the identifier it leads to and that identifier's entries
   // (none for a fingerprint collision or an identifier unenrolled since: not kept).
+  // The watch entries of an identifier as its exposure records them, shared by every
+  // identifier that has the same ones: a dump of one watchlist's users has a handful of
+  // distinct sets for its hundreds of thousands of identifiers.
+  struct Membership {
+    IdKind kind = IdKind::kEmail;
+    std::vector<std::string> watchlists;
+    std::vector<std::string> labels;  // the non-empty ones
+  };
+  using MembershipRef = std::shared_ptr<const Membership>;
   struct Hit {
     Digest digest;
     Candidate candidate;
     Digest primary{};
     MatchKind match = MatchKind::kExact;
-    std::vector<WatchEntry> members;
+    MembershipRef members;  // null: not a watched identifier
   };
   class Workers;     // scanner.cc
   struct DigestTurn;  // scanner.cc
@@ -117,11 +126,12 @@ class Scanner {
 
   // What a document's hits say of one watched identifier: its strongest match, whether
   // any of its records held a password, and its watch entries.
+  // Kept small: a document may hold a million watched identifiers.
   struct Found {
-    std::vector<WatchEntry> members;  // never empty once found
+    MembershipRef members;                // never null once found
     MatchKind match = MatchKind::kExact;  // the strongest
-    Candidate best;  // the candidate of that match: the hint is made from it, once
     bool credential = false;
+    std::string hint;  // made from the candidate of that match
   };
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
 
@@ -148,8 +158,14 @@ class Scanner {
   struct Resolved {
     Digest primary{};
     std::optional<VariantType> via;  // reached through a variant (alias or hashed form)
-    std::vector<WatchEntry> members;
+    MembershipRef members;
   };
+  // At most this many resolved digests are remembered (then forgotten all at once): a
+  // cache, whose entries for a dump of a million identifiers would outweigh the savings.
+  static constexpr size_t kResolvedCacheMax = 1 << 16;
+  // The Membership of `entries` (null when there are none), shared with every earlier
+  // identifier of this document that has the same. REQUIRES: resolved_mu_ held.
+  MembershipRef Intern(const std::vector<WatchEntry>& entries) const;
   struct DigestHash {
     size_t operator()(const Digest& d) const {
       size_t h;
@@ -159,6 +175,7 @@ class Scanner {
   };
   mutable std::mutex resolved_mu_;
   mutable std::unordered_map<Digest, Resolved, DigestHash> resolved_;  // GUARDED_BY(resolved_mu_)
+  mutable std::map<std::string, MembershipRef> memberships_;            // GUARDED_BY(resolved_mu_)
 
   std::vector<Job> jobs_;             // a ring, reused across chunks and documents
   std::unique_ptr<Workers> workers_;  // started by the first document longer than a chunk

@@ -1,5 +1,6 @@
 #include "store/codec.h"
 
+#include <algorithm>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -131,6 +132,155 @@ Result<Exposure> DecodeExposure(std::string_view value) {
     return e;
   } catch (const json::exception& ex) {
     return Fail(Error::Corruption(std::string("bad exposure record: ") + ex.what()));
+  }
+}
+
+namespace {
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+// Reads the compact form front to back; any overrun marks it bad.
+struct Reader {
+  std::string_view in;
+  bool bad = false;
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
+      uint8_t b = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      v |= uint64_t{b & 0x7fu} << shift;
+      if (!(b & 0x80)) return v;
+    }
+    bad = true;
+    return 0;
+  }
+  std::string_view Bytes(uint64_t n) {
+    if (n > in.size()) {
+      bad = true;
+      return {};
+    }
+    std::string_view s = in.substr(0, n);
+    in.remove_prefix(n);
+    return s;
+  }
+  std::string_view String() { return Bytes(Varint()); }
+};
+
+// Severity and match names as one byte each; 0 stands for a name spelled out after it.
+constexpr std::string_view kSeverities[] = {"", "exposure", "credential"};
+constexpr std::string_view kMatches[] = {"", "exact", "alias", "obfuscated", "encoded", "hashed"};
+template <size_t N>
+void PutName(std::string* out, const std::string_view (&table)[N], std::string_view name) {
+  for (size_t i = 1; i < N; ++i)
+    if (table[i] == name) {
+      out->push_back(static_cast<char>(i));
+      return;
+    }
+  out->push_back(0);
+  PutString(out, name);
+}
+template <size_t N>
+std::string GetName(Reader& r, const std::string_view (&table)[N]) {
+  std::string_view b = r.Bytes(1);
+  if (r.bad) return {};
+  const uint8_t code = static_cast<uint8_t>(b[0]);
+  if (code == 0) return std::string(r.String());
+  if (code >= N) r.bad = true;
+  return code < N ? std::string(table[code]) : std::string();
+}
+
+bool IsLowerHex(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+}  // namespace
+
+void EncodeCompactExposureInto(std::string* out, const Exposure& e) {
+  out->clear();
+  out->push_back(kCompactExposureTag);
+  out->append(AsView(e.identifier));
+  out->push_back(static_cast<char>(e.kind));
+  PutName(out, kSeverities, e.severity);
+  PutName(out, kMatches, e.match);
+  PutVarint(out, static_cast<uint64_t>(e.first_seen));
+  PutVarint(out, static_cast<uint64_t>(e.last_seen - e.first_seen));
+  // A 64-character digest as its 32 bytes (form 1), anything else as written (form 0).
+  if (e.content_digest.size() == 64 && IsLowerHex(e.content_digest)) {
+    out->push_back(1);
+    for (size_t i = 0; i < 64; i += 2) {
+      auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+      out->push_back(static_cast<char>(nibble(e.content_digest[i]) << 4 | nibble(e.content_digest[i + 1])));
+    }
+  } else {
+    out->push_back(0);
+    PutString(out, e.content_digest);
+  }
+  PutString(out, e.hint);
+  PutString(out, e.source);
+  PutString(out, e.location);
+  PutVarint(out, e.watchlists.size());
+  for (const std::string& w : e.watchlists) PutString(out, w);
+  PutVarint(out, e.labels.size());
+  for (const std::string& l : e.labels) PutString(out, l);
+}
+
+Result<Exposure> DecodeExposure(std::string_view id, std::string_view value) {
+  if (value.empty() || value[0] != kCompactExposureTag) return DecodeExposure(value);
+  Reader r{value.substr(1)};
+  Exposure e;
+  e.id.assign(id);
+  std::string_view digest = r.Bytes(32);
+  if (!r.bad) std::memcpy(e.identifier.data(), digest.data(), 32);
+  std::string_view kind = r.Bytes(1);
+  if (!r.bad && kind[0] != 1 && kind[0] != 2) r.bad = true;
+  if (!r.bad) e.kind = static_cast<IdKind>(kind[0]);
+  e.severity = GetName(r, kSeverities);
+  e.match = GetName(r, kMatches);
+  e.first_seen = static_cast<UnixSeconds>(r.Varint());
+  e.last_seen = e.first_seen + static_cast<UnixSeconds>(r.Varint());
+  std::string_view form = r.Bytes(1);
+  if (!r.bad && form[0] == 1) {
+    std::string_view raw = r.Bytes(32);
+    if (!r.bad) e.content_digest = ToHex(reinterpret_cast<const uint8_t*>(raw.data()), 32);
+  } else if (!r.bad) {
+    e.content_digest.assign(r.String());
+  }
+  e.hint.assign(r.String());
+  e.source.assign(r.String());
+  e.location.assign(r.String());
+  for (uint64_t n = r.Varint(); n > 0 && !r.bad; --n) e.watchlists.emplace_back(r.String());
+  for (uint64_t n = r.Varint(); n > 0 && !r.bad; --n) e.labels.emplace_back(r.String());
+  if (r.bad || !r.in.empty()) return Fail(Error::Corruption("bad exposure record " + std::string(id)));
+  return e;
+}
+
+std::string EncodeExposureCounts(const ExposureCounts& c) {
+  return json{{"total", c.total}, {"by_source", c.by_source}, {"by_day", c.by_day}, {"by_severity", c.by_severity}}
+      .dump();
+}
+
+Result<ExposureCounts> DecodeExposureCounts(std::string_view value) {
+  json j = json::parse(value, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Fail(Error::Corruption("bad exposure counters"));
+  try {
+    ExposureCounts c;
+    c.total = j.at("total").get<uint64_t>();
+    c.by_source = j.at("by_source").get<std::map<std::string, uint64_t>>();
+    c.by_day = j.at("by_day").get<std::map<std::string, uint64_t>>();
+    c.by_severity = j.at("by_severity").get<std::map<std::string, uint64_t>>();
+    return c;
+  } catch (const json::exception& ex) {
+    return Fail(Error::Corruption(std::string("bad exposure counters: ") + ex.what()));
   }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,15 @@ struct Exposure {
   UnixSeconds last_seen = 0;
   std::string severity;              // "exposure" | "credential"
   std::string match;                 // "exact" | "alias" | "obfuscated" | "encoded" | "hashed"
+};
+
+// Counts of the exposures in a store, kept as they are recorded and pruned (schema 4), so
+// that `stats` and `metrics` need not read every exposure.
+struct ExposureCounts {
+  uint64_t total = 0;
+  std::map<std::string, uint64_t> by_source;
+  std::map<std::string, uint64_t> by_day;  // first_seen's UTC date, YYYY-MM-DD
+  std::map<std::string, uint64_t> by_severity;
 };
 
 }  // namespace lw

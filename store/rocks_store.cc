@@ -26,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/units.h"
 #include "store/codec.h"
 #include "store/store.h"
 
@@ -70,6 +71,17 @@ rocksdb::ColumnFamilyOptions CfOptions(int cf) {
     t.cache_index_and_filter_blocks = true;
     t.block_cache = cache;
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  } else if (cf == kExposures || cf == kExpByIdent || cf == kExpByTime || cf == kOutbox) {
+    // Exposure records and their index keys, by the million after a breach: ZSTD, in
+    // which a document's repeated source, location and content digest cost little, in
+    // blocks of the default 4 KiB (a listing in first-seen order reads exposures in no
+    // key order, one block each, and 16 KiB blocks made each read four times as costly).
+    // Readers of older tables decompress whatever those were written with. ZSTD only at
+    // the bottom level, where dynamic level sizes put nearly all of the data: compressing
+    // every memtable flush with it took a sixth of a breach's recording time; LZ4 above.
+    o.compression = rocksdb::kLZ4Compression;
+    o.bottommost_compression = rocksdb::kZSTD;
+    o.level_compaction_dynamic_level_bytes = true;
   }
   return o;
 }
@@ -160,9 +172,11 @@ class RocksStore final : public Store {
   void set_schema(int schema) {
     keying_ = schema == 1 ? IndexKeying::kDigest : IndexKeying::kProbe;
     content_kind_ = schema <= 2 ? ContentDigestKind::kSha256 : ContentDigestKind::kKeyedHighway256;
+    compact_exposures_ = schema >= 4;
   }
 
   ~RocksStore() override {
+    WatchChanged();  // the iterators go before the database
     FlushLargeMemtables();
     for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
     delete db_;
@@ -217,13 +231,17 @@ class RocksStore final : public Store {
     if (!*info) return Fail(Error::NotFound("no watchlist named '" + watchlist + "'"));
     (*info)->size = (*info)->size >= removed ? (*info)->size - removed : 0;
     batch.Put(cf_[kWatchlists], watchlist, EncodeWatchlist(**info));
-    if (auto s = Write(&batch); !s) return Fail(s.error());
+    auto written = Write(&batch);
+    WatchChanged();
+    if (!written) return Fail(written.error());
     return removed;
   }
 
   Result<std::vector<WatchEntry>> Memberships(const Digest& digest) override {
     std::vector<WatchEntry> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWatch]));
+    // A scan asks once per watched identifier it finds, a million times on breach day:
+    // iterators are reused (making and freeing one cost more than the seek).
+    std::unique_ptr<rocksdb::Iterator> it = TakeWatchIterator();
     rocksdb::Slice prefix(reinterpret_cast<const char*>(digest.data()), digest.size());
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       auto e = DecodeWatch(it->key().ToStringView(), it->value().ToStringView());
@@ -231,7 +249,34 @@ class RocksStore final : public Store {
       out.push_back(std::move(*e));
     }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading watch entries"));
+    ReturnWatchIterator(std::move(it));
     return out;
+  }
+
+  // Iterators over `watch` for Memberships. One sees the entries as they were when it was
+  // made: WatchChanged (after every write to `watch`) drops them all.
+  std::unique_ptr<rocksdb::Iterator> TakeWatchIterator() {
+    {
+      std::lock_guard lock(watch_iterators_mu_);
+      if (!watch_iterators_.empty()) {
+        auto it = std::move(watch_iterators_.back());
+        watch_iterators_.pop_back();
+        return it;
+      }
+    }
+    // The data blocks a scan reads are not kept: a breach's million identifiers each read
+    // a different one (the index and filter blocks are cached all the same).
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(ro, cf_[kWatch]));
+  }
+  void ReturnWatchIterator(std::unique_ptr<rocksdb::Iterator> it) {
+    std::lock_guard lock(watch_iterators_mu_);
+    if (watch_iterators_.size() < 16) watch_iterators_.push_back(std::move(it));
+  }
+  void WatchChanged() {
+    std::lock_guard lock(watch_iterators_mu_);
+    watch_iterators_.clear();
   }
 
   Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) override {
@@ -340,39 +385,68 @@ class RocksStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) override {
     std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the records
-    rocksdb::WriteBatch batch;
-    std::vector<RecordResult> results;
-    std::map<std::string, Exposure> written;          // by id: what this batch puts
+    // Handled in the order of their ids: each column family's memtable then takes its keys
+    // in order, which costs a fraction of inserting them at random (the skip list resumes
+    // its search where the previous key went). Equal ids keep their given order.
+    std::vector<uint32_t> order(exposures.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return exposures[a].id < exposures[b].id; });
+    // What the store holds of these ids, read in one MultiGet (most are absent on a first
+    // scan, and their blooms say so without a block read).
+    std::vector<rocksdb::Slice> keys;
+    keys.reserve(exposures.size());
+    for (uint32_t i : order) keys.emplace_back(exposures[i].id);
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    if (!keys.empty())
+      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], keys.size(), keys.data(), values.data(), statuses.data(),
+                    /*sorted_input=*/true);
+
+    std::optional<ExposureCounts> counts;
+    if (compact_exposures_) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      counts = **c;
+    }
+    rocksdb::WriteBatch& batch = record_batch_;
+    batch.Clear();
+    std::vector<RecordResult> results(exposures.size());
+    std::optional<Exposure> known;              // the stored exposure of the id at hand
+    std::vector<uint32_t> added;                // new in this call
     std::map<std::string, WatchlistInfo> watchlists;  // by name: last_exposure moved on
-    for (const Exposure& exposure : exposures) {
-      auto w = written.find(exposure.id);
-      std::optional<Exposure> old;
-      if (w != written.end()) {
-        old = w->second;
-      } else {
-        auto existing = Get(kExposures, exposure.id);
-        if (!existing) return Fail(existing.error());
-        if (*existing) {
-          auto decoded = DecodeExposure(**existing);
+    std::string key, value;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const Exposure& exposure = exposures[order[k]];
+      RecordResult& result = results[order[k]];
+      result.id = exposure.id;
+      const bool same_id = k > 0 && exposures[order[k - 1]].id == exposure.id;
+      if (!same_id) {
+        known.reset();
+        if (statuses[k].ok()) {
+          auto decoded = DecodeExposure(exposure.id, values[k].ToStringView());
           if (!decoded) return Fail(decoded.error());
-          old = std::move(*decoded);
+          known = std::move(*decoded);
+        } else if (!statuses[k].IsNotFound()) {
+          return Fail(FromRocks(statuses[k], "reading exposures"));
         }
       }
-      bool is_new = !old && w == written.end();
-      if (old) {
-        if (exposure.last_seen > old->last_seen) {
-          old->last_seen = exposure.last_seen;
-          batch.Put(cf_[kExposures], exposure.id, EncodeExposure(*old));
-          written[exposure.id] = *old;
+      if (known) {  // seen before, or earlier in this call: last_seen moves on
+        if (exposure.last_seen > known->last_seen) {
+          known->last_seen = exposure.last_seen;
+          EncodeExposureValue(*known, &value);
+          batch.Put(cf_[kExposures], exposure.id, value);
         }
-        results.push_back({false, exposure.id});
         continue;
       }
-      batch.Put(cf_[kExposures], exposure.id, EncodeExposure(exposure));
-      batch.Put(cf_[kExpByIdent], std::string(AsView(exposure.identifier)) + exposure.id, "");
-      batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), "");
+      result.is_new = true;
+      known = exposure;
+      added.push_back(order[k]);
+      EncodeExposureValue(exposure, &value);
+      batch.Put(cf_[kExposures], exposure.id, value);
+      batch.Put(cf_[kExpByTime], TimeKey(exposure.first_seen, exposure.id), rocksdb::Slice());
       batch.Put(cf_[kOutbox], exposure.id, "{}");
-      written[exposure.id] = exposure;
+      if (counts) Count(exposure, +1, &*counts);
       for (const std::string& name : exposure.watchlists) {
         auto it = watchlists.find(name);
         if (it == watchlists.end()) {
@@ -383,11 +457,22 @@ class RocksStore final : public Store {
         }
         it->second.last_exposure = std::max(it->second.last_exposure, exposure.first_seen);
       }
-      results.push_back({is_new, exposure.id});
+    }
+    // The identifier index, in its own key order.
+    std::sort(added.begin(), added.end(), [&](uint32_t a, uint32_t b) {
+      const Exposure &x = exposures[a], &y = exposures[b];
+      return x.identifier != y.identifier ? x.identifier < y.identifier : x.id < y.id;
+    });
+    for (uint32_t i : added) {
+      key.assign(AsView(exposures[i].identifier));
+      key.append(exposures[i].id);
+      batch.Put(cf_[kExpByIdent], key, rocksdb::Slice());
     }
     for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
+    if (counts && !added.empty()) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
     if (batch.Count() > 0)
       if (auto s = Write(&batch); !s) return Fail(s.error());
+    if (counts) counts_ = std::move(counts);
     return results;
   }
 
@@ -398,8 +483,13 @@ class RocksStore final : public Store {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
       ids.push_back(it->key().ToString().substr(32));
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
-    auto out = LoadExposures(ids);
-    if (out) std::sort(out->begin(), out->end(), [](auto& a, auto& b) { return a.first_seen < b.first_seen; });
+    std::vector<Exposure> out;
+    auto s = LoadExposures(ids, [&](const Exposure& e) {
+      out.push_back(e);
+      return true;
+    });
+    if (!s) return Fail(s.error());
+    std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.first_seen < b.first_seen; });
     return out;
   }
 
@@ -407,26 +497,52 @@ class RocksStore final : public Store {
     auto v = Get(kExposures, id);
     if (!v) return Fail(v.error());
     if (!*v) return std::optional<Exposure>();
-    auto e = DecodeExposure(**v);
+    auto e = DecodeExposure(id, **v);
     if (!e) return Fail(e.error());
     return std::optional<Exposure>(std::move(*e));
   }
 
-  Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) override {
+  Status ForEachExposureSince(UnixSeconds since, const std::function<bool(const Exposure&)>& fn) override {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;  // a walk over everything: its blocks are not worth keeping
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExpByTime]));
     std::vector<std::string> ids;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByTime]));
-    for (it->Seek(TimeKey(std::max<UnixSeconds>(since, 0), "")); it->Valid(); it->Next())
+    bool go_on = true;
+    for (it->Seek(TimeKey(std::max<UnixSeconds>(since, 0), "")); it->Valid() && go_on; it->Next()) {
       ids.push_back(it->key().ToString().substr(8));
+      if (ids.size() == kReadBatch) {
+        if (auto s = LoadExposures(ids, [&](const Exposure& e) { return go_on = fn(e); }); !s) return s;
+        ids.clear();
+      }
+    }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
-    return LoadExposures(ids);
+    if (go_on && !ids.empty())
+      if (auto s = LoadExposures(ids, fn); !s) return s;
+    return Ok();
   }
 
-  Result<std::vector<std::pair<std::string, std::string>>> Outbox() override {
-    std::vector<std::pair<std::string, std::string>> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kOutbox]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  Result<ExposureCounts> CountExposures() override {
+    std::lock_guard<std::mutex> guard(write_mu_);
+    if (compact_exposures_) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      return **c;
+    }
+    return Recount();
+  }
+
+  Status ForEachOutboxEntry(const std::function<bool(const std::string&, const std::string&)>& fn) override {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kOutbox]));
+    std::string id, value;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      id.assign(it->key().data(), it->key().size());
+      value.assign(it->value().data(), it->value().size());
+      if (!fn(id, value)) break;
+    }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the outbox"));
-    return out;
+    return Ok();
   }
   Status PutOutbox(const std::string& id, const std::string& value) override { return Put(kOutbox, id, value); }
   Status DeleteOutbox(const std::string& id) override {
@@ -434,22 +550,59 @@ class RocksStore final : public Store {
     b.Delete(cf_[kOutbox], id);
     return Write(&b);
   }
+  Status UpdateOutbox(const std::vector<OutboxChange>& changes) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& [id, value] : changes) {
+      if (value)
+        batch.Put(cf_[kOutbox], id, *value);
+      else
+        batch.Delete(cf_[kOutbox], id);
+      if (batch.Count() == kOutboxBatch) {
+        if (auto s = Write(&batch); !s) return s;
+        batch.Clear();
+      }
+    }
+    if (batch.Count() > 0) return Write(&batch);
+    return Ok();
+  }
   Result<std::optional<std::string>> GetCrawlState(const std::string& key) override { return Get(kCrawl, key); }
   Status PutCrawlState(const std::string& key, const std::string& value) override { return Put(kCrawl, key, value); }
 
   Result<PruneResult> Prune(UnixSeconds cutoff, bool dry_run) override {
+    std::lock_guard<std::mutex> guard(write_mu_);
     PruneResult result;
+    std::optional<ExposureCounts> counts;
+    if (compact_exposures_ && !dry_run) {
+      auto c = KeptCounts();
+      if (!c) return Fail(c.error());
+      counts = **c;
+    }
+    // Written in batches of bounded size, each with the counters as they stand after it:
+    // a crash between two leaves the counts true to what is left.
     rocksdb::WriteBatch batch;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExposures]));
+    auto commit = [&]() -> Status {
+      if (dry_run || batch.Count() == 0) return Ok();
+      if (counts) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
+      if (auto s = Write(&batch); !s) return s;
+      if (counts) counts_ = counts;
+      batch.Clear();
+      return Ok();
+    };
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExposures]));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto e = DecodeExposure(it->value().ToStringView());
+      auto e = DecodeExposure(it->key().ToStringView(), it->value().ToStringView());
       if (!e) return Fail(e.error());
       if (e->last_seen >= cutoff) continue;
       ++result.exposures;
+      if (counts) Count(*e, -1, &*counts);
       batch.Delete(cf_[kExposures], e->id);
       batch.Delete(cf_[kExpByIdent], std::string(AsView(e->identifier)) + e->id);
       batch.Delete(cf_[kExpByTime], TimeKey(e->first_seen, e->id));
       batch.Delete(cf_[kOutbox], e->id);
+      if (batch.Count() >= kPruneBatchOps)
+        if (auto s = commit(); !s) return Fail(s.error());
     }
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
     std::unique_ptr<rocksdb::Iterator> crawl(db_->NewIterator(rocksdb::ReadOptions(), cf_[kCrawl]));
@@ -461,8 +614,7 @@ class RocksStore final : public Store {
       batch.Delete(cf_[kCrawl], crawl->key());
     }
     if (!crawl->status().ok()) return Fail(FromRocks(crawl->status(), "reading crawl state"));
-    if (!dry_run && batch.Count() > 0)
-      if (auto s = Write(&batch); !s) return Fail(s.error());
+    if (auto s = commit(); !s) return Fail(s.error());
     return result;
   }
 
@@ -482,6 +634,31 @@ class RocksStore final : public Store {
     auto s = db_->Flush(fo, cf_);
     if (!s.ok()) return Fail(FromRocks(s, "flushing the store"));
     return Ok();
+  }
+
+  Status Compact() override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    if (auto s = Flush(); !s) return s;
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (auto* h : cf_) {
+      auto s = db_->CompactRange(co, h, nullptr, nullptr);
+      if (!s.ok()) return Fail(FromRocks(s, "compacting the store"));
+    }
+    return Ok();
+  }
+
+  Result<TableBytes> TableSizes() override {
+    TableBytes out;
+    for (int cf = 0; cf < kNumCf; ++cf) {
+      uint64_t bytes = 0;
+      if (!db_->GetIntProperty(cf_[cf], rocksdb::DB::Properties::kTotalSstFilesSize, &bytes))
+        return Fail(Error::IO(std::string("no table sizes for ") + kCfNames[cf]));
+      out.all += bytes;
+      if (cf == kExposures || cf == kExpByIdent || cf == kExpByTime) out.exposures += bytes;
+      if (cf == kOutbox) out.outbox = bytes;
+    }
+    return out;
   }
 
   // For the bulk enroller.
@@ -529,17 +706,82 @@ class RocksStore final : public Store {
   static constexpr uint64_t kFlushAtCloseBytes = 4 << 20;
 
  private:
-  Result<std::vector<Exposure>> LoadExposures(const std::vector<std::string>& ids) {
-    std::vector<Exposure> out;
-    for (const std::string& id : ids) {
-      auto v = Get(kExposures, id);
-      if (!v) return Fail(v.error());
-      if (!*v) continue;
-      auto e = DecodeExposure(**v);
-      if (!e) return Fail(e.error());
-      out.push_back(std::move(*e));
+  static constexpr size_t kReadBatch = 256;  // exposures per MultiGet when reading many
+  static constexpr const char* kCountsKey = "exposure_counts";
+  static constexpr uint32_t kPruneBatchOps = 32768;  // deletions per write when pruning
+  static constexpr uint32_t kOutboxBatch = 8192;     // outbox changes per write
+
+  // Calls fn with the exposures of `ids` that exist, in that order, until it returns false.
+  Status LoadExposures(const std::vector<std::string>& ids, const std::function<bool(const Exposure&)>& fn) {
+    for (size_t from = 0; from < ids.size(); from += kReadBatch) {
+      const size_t n = std::min(kReadBatch, ids.size() - from);
+      std::vector<rocksdb::Slice> keys(ids.begin() + from, ids.begin() + from + n);
+      std::vector<rocksdb::PinnableSlice> values(n);
+      std::vector<rocksdb::Status> statuses(n);
+      db_->MultiGet(rocksdb::ReadOptions(), cf_[kExposures], n, keys.data(), values.data(), statuses.data());
+      for (size_t i = 0; i < n; ++i) {
+        if (statuses[i].IsNotFound()) continue;
+        if (!statuses[i].ok()) return Fail(FromRocks(statuses[i], "reading exposures"));
+        auto e = DecodeExposure(ids[from + i], values[i].ToStringView());
+        if (!e) return Fail(e.error());
+        if (!fn(*e)) return Ok();
+      }
     }
-    return out;
+    return Ok();
+  }
+
+  // The value of an exposure in this store's schema.
+  void EncodeExposureValue(const Exposure& e, std::string* out) const {
+    if (compact_exposures_)
+      EncodeCompactExposureInto(out, e);
+    else
+      *out = EncodeExposure(e);
+  }
+
+  static void Count(const Exposure& e, int sign, ExposureCounts* c) {
+    auto move = [sign](std::map<std::string, uint64_t>& m, const std::string& k) {
+      uint64_t& n = m[k];
+      n = sign > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+      if (n == 0) m.erase(k);
+    };
+    c->total = sign > 0 ? c->total + 1 : (c->total > 0 ? c->total - 1 : 0);
+    move(c->by_source, e.source);
+    move(c->by_day, FormatRfc3339(e.first_seen).substr(0, 10));
+    move(c->by_severity, e.severity);
+  }
+
+  // Every exposure read and counted (older schemas, and a schema-4 store without counters).
+  Result<ExposureCounts> Recount() {
+    ExposureCounts c;
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kExposures]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      auto e = DecodeExposure(it->key().ToStringView(), it->value().ToStringView());
+      if (!e) return Fail(e.error());
+      Count(*e, +1, &c);
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading exposures"));
+    return c;
+  }
+
+  // The counters of a schema-4 store, read once per session (a writer then keeps them
+  // here as it writes them). A store without them (made before they were kept) is
+  // recounted once.
+  Result<const ExposureCounts*> KeptCounts() {
+    if (counts_) return &*counts_;
+    auto v = GetMeta(kCountsKey);
+    if (!v) return Fail(v.error());
+    if (*v) {
+      auto c = DecodeExposureCounts(**v);
+      if (!c) return Fail(c.error());
+      counts_ = std::move(*c);
+    } else {
+      auto c = Recount();
+      if (!c) return Fail(c.error());
+      counts_ = std::move(*c);
+    }
+    return &*counts_;
   }
 
   std::unique_ptr<FileLock> lock_;
@@ -550,7 +792,12 @@ class RocksStore final : public Store {
   std::string index_path_;
   IndexKeying keying_ = IndexKeying::kProbe;
   ContentDigestKind content_kind_ = ContentDigestKind::kKeyedHighway256;
+  bool compact_exposures_ = true;  // schema 4: binary exposure values and kept counters
   std::mutex write_mu_;
+  std::mutex watch_iterators_mu_;
+  std::vector<std::unique_ptr<rocksdb::Iterator>> watch_iterators_;  // GUARDED_BY(watch_iterators_mu_)
+  std::optional<ExposureCounts> counts_;  // KeptCounts; GUARDED_BY(write_mu_) in a writer
+  rocksdb::WriteBatch record_batch_;      // RecordExposures's, reused; GUARDED_BY(write_mu_)
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
 };
 
@@ -837,7 +1084,9 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
 
   // Variants first: a watch entry must never be visible without the keys that lead to it.
   if (auto s = SortedSink::CommitAll(variant_sinks); !s) return Fail(s.error());
-  if (auto s = SortedSink::CommitAll(watch_sinks); !s) return Fail(s.error());
+  auto committed = SortedSink::CommitAll(watch_sinks);
+  store_->WatchChanged();
+  if (!committed) return Fail(committed.error());
 
   std::vector<uint64_t> all;
   old_index->AppendTo(&all);
@@ -874,6 +1123,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.create_missing_column_families = options.create_if_missing;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
+  // All memtables together, whatever the number of column families: a breach-day scan
+  // writes a million exposures, and the default (64 MiB per family, two each) would let
+  // them hold half a gigabyte before a flush.
+  db_options.db_write_buffer_size = 32 << 20;
   // The WAL holds everything written; RocksDB's own flush on close only adds a failure
   // point (and Debian's RocksDB 7.8 asserts when closing after a write error, e.g. a full
   // disk). A writer that wrote much flushes itself first (FlushLargeMemtables).
@@ -920,6 +1173,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     if (options.read_only) return Fail(Error::Corruption("store in " + dir + " has no schema version"));
     schema = options.create_schema;
     if (auto s = store->PutMeta("schema_version", std::to_string(schema)); !s) return Fail(s.error());
+    if (schema >= 4)
+      if (auto s = store->PutMeta("exposure_counts", EncodeExposureCounts({})); !s) return Fail(s.error());
   } else {
     for (int v = kOldestSchema; v <= kCurrentSchema; ++v)
       if (**version == std::to_string(v)) schema = v;

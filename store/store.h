@@ -31,8 +31,10 @@ namespace lw {
 // 1: the watch index is keyed by HMAC digests (IndexKeying::kDigest);
 // 2: by probe fingerprints (kProbe), which watch entries and variants carry;
 // 3: as 2, and documents are identified by a keyed HighwayHash rather than SHA-256
-//    (ContentDigestKind).
-inline constexpr int kCurrentSchema = 3;
+//    (ContentDigestKind);
+// 4: as 3, with exposures in a compact binary form rather than JSON, and their counts
+//    (ExposureCounts) kept in `meta` as they are recorded and pruned.
+inline constexpr int kCurrentSchema = 4;
 
 struct StoreOptions {
   // Open without the writer lock; every mutating call fails.
@@ -92,11 +94,11 @@ class Store {
   // create_if_missing, kBusy when another writer holds it, kCorruption, kIO.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
 
-  // What the watch index is keyed by: kProbe for stores of schema 2 and 3 (every watch
+  // What the watch index is keyed by: kProbe for stores of schemas 2 to 4 (every watch
   // entry and variant carries its probe), kDigest for schema 1.
   virtual IndexKeying index_keying() const = 0;
   // How a scan identifies a document's content (Exposure::content_digest): kSha256 for
-  // stores of schema 1 and 2, kKeyedHighway256 for schema 3.
+  // stores of schema 1 and 2, kKeyedHighway256 for schemas 3 and 4.
   virtual ContentDigestKind content_digest_kind() const = 0;
 
   // Metadata.
@@ -123,8 +125,8 @@ class Store {
 
   // Exposures. Records sightings: a new exposure (with its alert-outbox entry) or, for an
   // id already known, an update of last_seen only. All of them go in one write batch and
-  // one sync: a document's exposures are kept together or not at all. Results are in the
-  // order of `exposures`; an id given twice is new at most once.
+  // one sync, with the counters they move (schema 4). Results are in the order of
+  // `exposures`; an id given twice is new at most once.
   virtual Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) = 0;
   Result<RecordResult> RecordExposure(const Exposure& exposure) {
     auto r = RecordExposures({&exposure, 1});
@@ -133,13 +135,42 @@ class Store {
   }
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
   virtual Result<std::optional<Exposure>> GetExposure(const std::string& id) = 0;
-  // Exposures first seen at or after `since`, oldest first.
-  virtual Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) = 0;
+  // Calls fn with each exposure first seen at or after `since`, oldest first, until fn
+  // returns false. Memory stays constant whatever the number of exposures.
+  virtual Status ForEachExposureSince(UnixSeconds since, const std::function<bool(const Exposure&)>& fn) = 0;
+  // All of them at once: for small stores and tests.
+  Result<std::vector<Exposure>> ExposuresSince(UnixSeconds since) {
+    std::vector<Exposure> out;
+    auto s = ForEachExposureSince(since, [&](const Exposure& e) {
+      out.push_back(e);
+      return true;
+    });
+    if (!s) return Fail(s.error());
+    return out;
+  }
+  // How many exposures there are, by source, first-seen day and severity: the counters
+  // kept as exposures are recorded and pruned (schema 4), or counted by reading every
+  // exposure (older schemas).
+  virtual Result<ExposureCounts> CountExposures() = 0;
 
   // Alert outbox: exposure ids waiting for delivery (the alerts module owns the values).
-  virtual Result<std::vector<std::pair<std::string, std::string>>> Outbox() = 0;
+  // Calls fn with each entry in id order until it returns false, in constant memory.
+  virtual Status ForEachOutboxEntry(const std::function<bool(const std::string& id, const std::string& value)>& fn) = 0;
+  Result<std::vector<std::pair<std::string, std::string>>> Outbox() {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto s = ForEachOutboxEntry([&](const std::string& id, const std::string& value) {
+      out.emplace_back(id, value);
+      return true;
+    });
+    if (!s) return Fail(s.error());
+    return out;
+  }
   virtual Status PutOutbox(const std::string& id, const std::string& value) = 0;
   virtual Status DeleteOutbox(const std::string& id) = 0;
+  // Many entries at once: a value puts the entry, none deletes it. Written in batches of
+  // bounded size, one synced write each (a breach-day delivery touches every entry).
+  using OutboxChange = std::pair<std::string, std::optional<std::string>>;
+  virtual Status UpdateOutbox(const std::vector<OutboxChange>& changes) = 0;
 
   // Crawl state, one opaque JSON document per source (the crawler owns its content).
   virtual Result<std::optional<std::string>> GetCrawlState(const std::string& key) = 0;
@@ -155,6 +186,17 @@ class Store {
 
   // Flushes memtables and syncs the WAL (used before exit by writers).
   virtual Status Flush() = 0;
+  // Compacts every column family to its bottom level (the internal `leakwatch compact`,
+  // for measuring what records cost on disk). Writers only.
+  virtual Status Compact() = 0;
+  // Bytes of table (SST) files: in the column families that hold exposures and their
+  // index keys (exposures, exp_by_ident, exp_by_time), in the alert outbox, in all.
+  struct TableBytes {
+    uint64_t exposures = 0;
+    uint64_t outbox = 0;
+    uint64_t all = 0;
+  };
+  virtual Result<TableBytes> TableSizes() = 0;
 };
 
 // A stable exposure id: hex of the first 16 bytes of SHA-256(identifier || content).

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/codec.h"
 #include "scratch_store.h"
 
 #include <unistd.h>
@@ -143,8 +144,10 @@ TEST_CASE("store: variants resolve, unenroll removes") {
 }
 
 TEST_CASE("store: exposures round trip; the same content only moves last_seen") {
+  const int schema = GENERATE(3, 4);  // JSON values, compact ones
+  INFO("schema " << schema);
   TempDir tmp;
-  auto store = OpenWriter(tmp.path + "/store");
+  auto store = OpenWriter(tmp.path + "/store", schema);
   std::mt19937_64 rng(9);
   Digest ident = RandomDigest(rng);
   auto bulk = store->StartBulkEnroll({"execs", tmp.path});
@@ -181,8 +184,10 @@ TEST_CASE("store: exposures round trip; the same content only moves last_seen") 
 }
 
 TEST_CASE("store: a document's exposures are recorded in one batch, old and new mixed") {
+  const int schema = GENERATE(3, 4);
+  INFO("schema " << schema);
   TempDir tmp;
-  auto store = OpenWriter(tmp.path + "/store");
+  auto store = OpenWriter(tmp.path + "/store", schema);
   std::mt19937_64 rng(10);
   Digest a = RandomDigest(rng), b = RandomDigest(rng), c = RandomDigest(rng);
   auto bulk = store->StartBulkEnroll({"execs", tmp.path});
@@ -301,17 +306,17 @@ TEST_CASE("store: a writer that recorded much leaves no long write-ahead log for
   CHECK(all->size() == 40000);  // nothing was lost with the log
 }
 
-TEST_CASE("store: new stores are of schema 3; every store keeps its schema and content digest kind") {
+TEST_CASE("store: new stores are of schema 4; every store keeps its schema and content digest kind") {
   TempDir tmp;
   {
     StoreOptions o;
     o.create_if_missing = true;
     auto store = Store::Open(tmp.path + "/default", o);
     REQUIRE(store);
-    CHECK((*store)->GetMeta("schema_version")->value_or("") == "3");
+    CHECK((*store)->GetMeta("schema_version")->value_or("") == "4");
     CHECK((*store)->content_digest_kind() == ContentDigestKind::kKeyedHighway256);
   }
-  for (int schema : {1, 2, 3}) {
+  for (int schema : {1, 2, 3, 4}) {
     INFO("schema " << schema);
     // Schemas 1 and 2 digest content with SHA-256 for good: a keyed digest would make
     // every exposure new again on the first scan after an upgrade.
@@ -337,12 +342,12 @@ TEST_CASE("store: new stores are of schema 3; every store keeps its schema and c
 TEST_CASE("store: a store of a newer schema is refused, and so is an unknown schema to create") {
   TempDir tmp;
   std::string dir = tmp.path + "/store";
-  REQUIRE(OpenWriter(dir)->PutMeta("schema_version", "4"));
+  REQUIRE(OpenWriter(dir)->PutMeta("schema_version", "5"));
   auto newer = Store::Open(dir, {});
   REQUIRE(!newer);
   CHECK(newer.error().code == Error::Code::kCorruption);
-  CHECK_THAT(newer.error().message, Catch::Contains("schema version 4; this leakwatch reads 1, 2 and 3"));
-  for (int schema : {0, 4}) {
+  CHECK_THAT(newer.error().message, Catch::Contains("schema version 5; this leakwatch reads 1, 2, 3 and 4"));
+  for (int schema : {0, 5}) {
     StoreOptions o;
     o.create_if_missing = true;
     o.create_schema = schema;
@@ -501,4 +506,155 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   auto older = WatchIndex::Load(path, 7, IndexKeying::kProbe);
   REQUIRE(older);
   CHECK(!older->has_value());
+}
+
+TEST_CASE("codec: the compact exposure form round-trips, and JSON values still decode") {
+  std::mt19937_64 rng(21);
+  Exposure e = MakeExposure(RandomDigest(rng), std::string(64, 'a'), 1700000000);
+  e.last_seen = e.first_seen + 86400;
+  e.kind = IdKind::kPhone;
+  e.watchlists = {"execs", "staff"};
+  e.labels = {};
+  e.location = "/dumps/a.zip!users.sql";
+  auto check = [](const Exposure& a, const Exposure& b) {
+    CHECK(a.id == b.id);
+    CHECK(a.identifier == b.identifier);
+    CHECK(a.watchlists == b.watchlists);
+    CHECK(a.labels == b.labels);
+    CHECK(a.kind == b.kind);
+    CHECK(a.hint == b.hint);
+    CHECK(a.source == b.source);
+    CHECK(a.location == b.location);
+    CHECK(a.content_digest == b.content_digest);
+    CHECK(a.first_seen == b.first_seen);
+    CHECK(a.last_seen == b.last_seen);
+    CHECK(a.severity == b.severity);
+    CHECK(a.match == b.match);
+  };
+  for (const std::string content : {std::string(64, 'a'), std::string("c1"), std::string(64, 'A')}) {
+    for (const std::string severity : {"exposure", "credential", "something new"}) {
+      for (const std::string match : {"exact", "alias", "obfuscated", "encoded", "hashed", "other"}) {
+        e.content_digest = content;
+        e.severity = severity;
+        e.match = match;
+        std::string v;
+        store_internal::EncodeCompactExposureInto(&v, e);
+        REQUIRE(v[0] == store_internal::kCompactExposureTag);
+        auto back = store_internal::DecodeExposure(e.id, v);
+        REQUIRE(back);
+        check(*back, e);
+        // A truncated or extended value is refused, never read wrong.
+        CHECK(!store_internal::DecodeExposure(e.id, v.substr(0, v.size() - 1)));
+        CHECK(!store_internal::DecodeExposure(e.id, v + "x"));
+        // Values of schemas 1 to 3 (JSON, the id inside) decode through the same call.
+        auto json = store_internal::DecodeExposure("ignored", store_internal::EncodeExposure(e));
+        REQUIRE(json);
+        check(*json, e);
+      }
+    }
+  }
+  // A 32-byte digest as 32 bytes, not 64 characters.
+  e.content_digest = std::string(64, 'f');
+  e.severity = "credential";
+  e.match = "exact";
+  std::string v;
+  store_internal::EncodeCompactExposureInto(&v, e);
+  CHECK(v.size() < store_internal::EncodeExposure(e).size() / 2);
+}
+
+namespace {
+// Exposures of `n` identifiers in one document, first seen at `t`.
+std::vector<Exposure> Document(std::mt19937_64& rng, size_t n, const std::string& content, UnixSeconds t,
+                               std::string severity = "exposure", std::string source = "scan") {
+  std::vector<Exposure> out;
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(MakeExposure(RandomDigest(rng), content, t));
+    out.back().severity = severity;
+    out.back().source = source;
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("store: exposure counters follow recording and pruning; a re-scan counts nothing twice") {
+  const int schema = GENERATE(3, 4);  // counted on demand, kept
+  INFO("schema " << schema);
+  TempDir tmp;
+  std::string dir = tmp.path + "/store";
+  std::mt19937_64 rng(22);
+  const UnixSeconds day1 = 1764979200, day2 = day1 + 86400;  // 2025-12-06, 2025-12-07
+  auto doc1 = Document(rng, 300, "d1", day1, "credential");
+  auto doc2 = Document(rng, 200, "d2", day2, "exposure", "pastebin");
+  {
+    auto store = OpenWriter(dir, schema);
+    REQUIRE(store->CountExposures()->total == 0);
+    REQUIRE(store->RecordExposures(doc1));
+    REQUIRE(store->RecordExposures(doc2));
+    // The same documents again (a re-scan): last_seen moves, nothing is counted twice.
+    for (auto& e : doc1) e.last_seen = day2;
+    REQUIRE(store->RecordExposures(doc1));
+    auto c = store->CountExposures();
+    REQUIRE(c);
+    CHECK(c->total == 500);
+    CHECK(c->by_source == std::map<std::string, uint64_t>{{"pastebin", 200}, {"scan", 300}});
+    CHECK(c->by_severity == std::map<std::string, uint64_t>{{"credential", 300}, {"exposure", 200}});
+    CHECK(c->by_day == std::map<std::string, uint64_t>{{"2025-12-06", 300}, {"2025-12-07", 200}});
+  }
+  {
+    // Kept across sessions, and read the same by a reader.
+    StoreOptions ro;
+    ro.read_only = true;
+    auto reader = Store::Open(dir, ro);
+    REQUIRE(reader);
+    CHECK((*reader)->CountExposures()->total == 500);
+  }
+  auto store = OpenWriter(dir);
+  // doc2 was last seen on day 2, doc1 moved to day 2 too: nothing before day 2 goes.
+  CHECK(store->Prune(day2, /*dry_run=*/false)->exposures == 0);
+  auto pruned = store->Prune(day2 + 1, /*dry_run=*/false);
+  REQUIRE(pruned);
+  CHECK(pruned->exposures == 500);
+  auto c = store->CountExposures();
+  REQUIRE(c);
+  CHECK(c->total == 0);
+  CHECK(c->by_source.empty());
+  CHECK(c->by_day.empty());
+  CHECK(c->by_severity.empty());
+  CHECK(store->ExposuresSince(0)->empty());
+  CHECK(store->Outbox()->empty());
+}
+
+TEST_CASE("store: exposures and the outbox stream in order, and a reader can stop early") {
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store");
+  std::mt19937_64 rng(23);
+  // More than one read batch, over several first-seen times.
+  std::vector<Exposure> all;
+  for (int t = 0; t < 5; ++t) {
+    auto doc = Document(rng, 300, "doc" + std::to_string(t), 1000 + 10 * t);
+    REQUIRE(store->RecordExposures(doc));
+    all.insert(all.end(), doc.begin(), doc.end());
+  }
+  size_t n = 0;
+  UnixSeconds last = 0;
+  REQUIRE(store->ForEachExposureSince(1015, [&](const Exposure& e) {
+    CHECK(e.first_seen >= last);
+    last = e.first_seen;
+    ++n;
+    return true;
+  }));
+  CHECK(n == 900);  // times 1020, 1030, 1040
+  n = 0;
+  REQUIRE(store->ForEachExposureSince(0, [&](const Exposure&) { return ++n < 10; }));
+  CHECK(n == 10);
+  size_t entries = 0;
+  std::string previous;
+  REQUIRE(store->ForEachOutboxEntry([&](const std::string& id, const std::string& value) {
+    CHECK(id > previous);
+    previous = id;
+    CHECK(value == "{}");
+    return ++entries < 1000;
+  }));
+  CHECK(entries == 1000);
+  CHECK(store->Outbox()->size() == 1500);
 }
