@@ -68,10 +68,19 @@ class FdStream final : public ByteStream {
   std::string pending_;
 };
 
+// An archive member's bytes: `prefix` (read already, to learn that the member is not
+// small), then the rest from libarchive.
 class ArchiveEntryStream final : public ByteStream {
  public:
-  ArchiveEntryStream(archive* a, std::string name) : a_(a), name_(std::move(name)) {}
+  ArchiveEntryStream(archive* a, std::string name, std::string prefix)
+      : a_(a), name_(std::move(name)), prefix_(std::move(prefix)) {}
   Result<size_t> Read(char* buf, size_t n) override {
+    if (served_ < prefix_.size()) {
+      size_t k = std::min(n, prefix_.size() - served_);
+      std::memcpy(buf, prefix_.data() + served_, k);
+      served_ += k;
+      return k;
+    }
     la_ssize_t r = archive_read_data(a_, buf, n);
     if (r < 0) return Fail(Error::IO(name_ + ": " + archive_error_string(a_)));
     return static_cast<size_t>(r);
@@ -80,7 +89,28 @@ class ArchiveEntryStream final : public ByteStream {
  private:
   archive* a_;
   std::string name_;
+  std::string prefix_;
+  size_t served_ = 0;
 };
+
+// Reads up to `limit` + 1 bytes of the current member into *out: all of it when it is
+// at most `limit` long.
+Status ReadMember(archive* a, const std::string& name, size_t size_hint, size_t limit, std::string* out) {
+  out->resize(std::min(size_hint, limit) + 1);
+  size_t got = 0;
+  for (;;) {
+    if (got == out->size()) {
+      if (got > limit) break;
+      out->resize(std::min(limit + 1, std::max<size_t>(2 * got, 4096)));
+    }
+    la_ssize_t r = archive_read_data(a, out->data() + got, out->size() - got);
+    if (r < 0) return Fail(Error::IO(name + ": " + archive_error_string(a)));
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out->resize(got);
+  return Ok();
+}
 
 struct ArchiveDeleter {
   void operator()(archive* a) const { archive_read_free(a); }
@@ -127,7 +157,10 @@ la_ssize_t ReadPacked(archive*, void* data, const void** out) {
   }
 }
 
-Status ScanPacked(int fd, std::string head, const std::string& location, const DocumentFn& fn) {
+// The members of an archive (or the one document of a compressed file), small ones
+// through a pipeline of their own, large ones in their turn on all cores.
+Status ScanPacked(int fd, std::string head, const std::string& location, Scanner& scanner,
+                  const DocumentOptions& options, const DocumentErrorFn& on_error) {
   std::unique_ptr<archive, ArchiveDeleter> a(archive_read_new());
   archive_read_support_filter_all(a.get());
   // Real archive formats only: with "all", a decompressed text file can pass for an
@@ -142,27 +175,39 @@ Status ScanPacked(int fd, std::string head, const std::string& location, const D
   PackedInput input{fd, std::move(head)};
   if (archive_read_open(a.get(), &input, nullptr, ReadPacked, nullptr) != ARCHIVE_OK)
     return Fail(Error::IO(location + ": " + archive_error_string(a.get())));
+  DocumentPipeline pipeline(scanner, on_error, options.pipeline);
   archive_entry* entry;
   for (;;) {
     int r = archive_read_next_header(a.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN) return Fail(Error::IO(location + ": " + archive_error_string(a.get())));
-    if (archive_entry_filetype(entry) != AE_IFREG && archive_format(a.get()) != ARCHIVE_FORMAT_RAW) continue;
     bool raw = archive_format(a.get()) == ARCHIVE_FORMAT_RAW;
+    if (archive_entry_filetype(entry) != AE_IFREG && !raw) continue;
     const char* name = archive_entry_pathname(entry);
     std::string member = raw ? location : location + "!" + (name ? name : "?");
-    ArchiveEntryStream stream(a.get(), member);
-    if (auto s = fn(member, stream); !s) return s;
+    const size_t size_hint =
+        archive_entry_size_is_set(entry) && archive_entry_size(entry) >= 0 ? archive_entry_size(entry) : 4096;
+    std::string content;
+    if (auto s = ReadMember(a.get(), member, static_cast<size_t>(size_hint), options.small_limit, &content); !s) {
+      if (auto f = pipeline.Finish(); !f) return f;  // the members before it still count
+      return s;
+    }
+    Status s;
+    if (content.size() <= options.small_limit) {
+      s = pipeline.Add(std::move(member), std::move(content));
+    } else {
+      s = pipeline.InTurn([&] {
+        ArchiveEntryStream stream(a.get(), member, std::move(content));
+        return scanner.Scan(member, stream);
+      });
+    }
+    if (!s) return s;
   }
-  return Ok();
+  return pipeline.Finish();
 }
 
-Status ScanFile(const std::string& path, const DocumentFn& fn) {
-  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
-  std::string location = path == "-" ? "<stdin>" : path;
-  const off_t start = ::lseek(fd, 0, SEEK_CUR);  // -1 for pipes; stdin may be a file read from elsewhere
-  // Sniff the first bytes; hand them back to whichever reader takes the file.
+// Sniffs the first bytes of a file for a compressed or archive format.
+Result<std::string> ReadHead(int fd) {
   std::string head(512, '\0');
   size_t got = 0;
   while (got < head.size()) {
@@ -172,9 +217,20 @@ Status ScanFile(const std::string& path, const DocumentFn& fn) {
     got += static_cast<size_t>(r);
   }
   head.resize(got);
+  return head;
+}
+
+Status ScanFile(const std::string& path, Scanner& scanner, const DocumentOptions& options,
+                const DocumentErrorFn& on_error) {
+  int fd = path == "-" ? 0 : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+  std::string location = path == "-" ? "<stdin>" : path;
+  const off_t start = ::lseek(fd, 0, SEEK_CUR);  // -1 for pipes; stdin may be a file read from elsewhere
+  // Sniff the first bytes; hand them back to whichever reader takes the file.
+  std::string head = *ReadHead(fd);
   Status status;
   if (LooksPacked(reinterpret_cast<const unsigned char*>(head.data()), head.size())) {
-    status = ScanPacked(fd, std::move(head), location, fn);
+    status = ScanPacked(fd, std::move(head), location, scanner, options, on_error);
   } else {
     FdStream stream(fd, location);
     // Only files of a chunk or more: their size is what they hold. Pseudo-files in /proc
@@ -185,15 +241,48 @@ Status ScanFile(const std::string& path, const DocumentFn& fn) {
     } else {
       stream.Unread(std::move(head));
     }
-    status = fn(location, stream);
+    status = scanner.Scan(location, stream);
   }
   if (fd != 0) ::close(fd);
   return status;
 }
 
+// A file of a directory, read by a pipeline worker: its bytes when it is a regular file of
+// at most `limit` bytes in no packed format, else nullopt (ScanFile takes it, in its turn).
+Result<std::optional<std::string>> LoadSmallFile(const std::string& path, size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > limit)
+    return std::optional<std::string>();
+  // One read more than the size, to see the end (or that the file grew).
+  std::string content(static_cast<size_t>(st.st_size) + 1, '\0');
+  size_t got = 0;
+  for (;;) {
+    if (got == content.size()) {
+      if (got > limit) return std::optional<std::string>();  // grew past the limit: streamed instead
+      content.resize(std::min(limit + 1, 2 * got));
+    }
+    ssize_t r = ::read(fd, content.data() + got, content.size() - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  content.resize(got);
+  if (LooksPacked(reinterpret_cast<const unsigned char*>(content.data()), content.size()))
+    return std::optional<std::string>();
+  return std::optional<std::string>(std::move(content));
+}
+
 }  // namespace
 
-Status ForEachDocument(const std::string& path, const DocumentFn& fn, const DocumentErrorFn& on_error) {
+Status ScanPath(const std::string& path, Scanner& scanner, const DocumentOptions& options,
+                const DocumentErrorFn& on_error) {
   std::error_code ec;
   if (path != "-" && fs::is_directory(path, ec)) {
     std::vector<std::string> files;
@@ -203,17 +292,16 @@ Status ForEachDocument(const std::string& path, const DocumentFn& fn, const Docu
     }
     if (ec) on_error(Error::IO(path + ": " + ec.message()));
     std::sort(files.begin(), files.end());
-    for (const std::string& f : files) {
-      auto s = ScanFile(f, fn);
-      if (!s) {
-        if (s.error().code != Error::Code::kIO) return s;
-        on_error(s.error());
-      }
+    DocumentPipeline pipeline(scanner, on_error, options.pipeline);
+    for (std::string& f : files) {
+      auto load = [&options, f] { return LoadSmallFile(f, options.small_limit); };
+      auto fallback = [&, f] { return ScanFile(f, scanner, options, on_error); };
+      if (auto s = pipeline.AddLoaded(f, std::move(load), std::move(fallback)); !s) return s;
     }
-    return Ok();
+    return pipeline.Finish();
   }
   if (path != "-" && !fs::exists(path, ec)) return Fail(Error::IO(path + ": no such file or directory"));
-  return ScanFile(path, fn);
+  return ScanFile(path, scanner, options, on_error);
 }
 
 }  // namespace lw

@@ -14,6 +14,7 @@
 // in bounded batches: seeing the same content again only updates last_seen.
 #pragma once
 
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -75,10 +76,38 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  // Scans one document to its end and records its exposures.
+  // Scans one document to its end and records its exposures (with any still pending
+  // from RecordFindings, which are written first).
   Status Scan(const std::string& location, ByteStream& stream);
   // Convenience for a document already in memory.
   Status ScanBytes(const std::string& location, std::string_view content);
+
+  // What a document's hits say of one watched identifier: its strongest match, whether
+  // any of its records held a password, and its watch entries.
+  struct Found {
+    std::vector<WatchEntry> members;  // never empty once found
+    MatchKind match = MatchKind::kExact;  // the strongest
+    Candidate best;  // the candidate of that match: the hint is made from it, once
+    bool credential = false;
+  };
+  // What the store needs of one document: its content digest and its watched identifiers.
+  struct Findings {
+    std::string content_digest;  // hex, of the store's ContentDigestKind
+    uint64_t bytes = 0;
+    std::map<Digest, Found> found;  // by the watched identifier each leads to
+  };
+  // The findings of a whole document in memory, in one window (documents of a chunk or
+  // less: DocumentPipeline gives it those). Thread-safe: several threads analyze at once
+  // while another records; it reads the store, never writes it.
+  Result<Findings> Analyze(std::string_view content) const;
+  // Records a document's findings as Scan would, but batched with the documents recorded
+  // before it: they reach the store when kRecordBatch exposures are pending, after a
+  // second, at Flush, and before a Scan. A crash loses only what is pending, which a
+  // re-scan records (ids depend on identifier and content; store/layout.md). A document
+  // that found nothing costs no write at all. One thread at a time.
+  Status RecordFindings(const std::string& location, Findings findings);
+  // Writes what RecordFindings left pending (one write batch, one sync).
+  Status Flush();
 
   const ScanTotals& totals() const { return totals_; }
   // Called after each chunk with the running totals (for progress lines).
@@ -115,24 +144,22 @@ class Scanner {
   };
   static constexpr size_t kHeadBytes = 64 << 10;
 
-  // What a document's hits say of one watched identifier: its strongest match, whether
-  // any of its records held a password, and its watch entries.
-  struct Found {
-    std::vector<WatchEntry> members;  // never empty once found
-    MatchKind match = MatchKind::kExact;  // the strongest
-    Candidate best;  // the candidate of that match: the hint is made from it, once
-    bool credential = false;
-  };
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
 
   void ScanChunk(Job& job) const;
+  // Extracts the candidates of `window` that start in [report_begin, report_end), keeps
+  // the watched ones and resolves them in the store, into *hits.
+  Status FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
+                  std::vector<Hit>* hits) const;
   Status Resolve(Hit& hit) const;
   struct Resolved;
   // The watch entries of `digest` into r: its own, else those of the identifier it is a
   // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
+  // Appends the exposures of one document to pending_, writing batches as they fill.
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
+  Status WritePending();
 
   Store& store_;
   const KeyedHasher& hasher_;
@@ -142,9 +169,10 @@ class Scanner {
   ScannerOptions options_;
   ScanTotals totals_;
   std::function<void(const ScanTotals&)> progress_;
-  // What the store said of each candidate digest of this document, so that an identifier
-  // a dump repeats costs its store lookups once; shared by the workers, emptied per
-  // document (it holds as many entries as the document has watched identifiers).
+  // What the store said of each candidate digest, so that an identifier a dump repeats,
+  // or many documents hold, costs its store lookups once; shared by the workers and kept
+  // for the whole scan (watch entries do not change while a scan holds the store: it is
+  // the one writer), bounded by kMaxResolved. Only index hits reach it.
   struct Resolved {
     Digest primary{};
     std::optional<VariantType> via;  // reached through a variant (alias or hashed form)
@@ -159,6 +187,10 @@ class Scanner {
   };
   mutable std::mutex resolved_mu_;
   mutable std::unordered_map<Digest, Resolved, DigestHash> resolved_;  // GUARDED_BY(resolved_mu_)
+  static constexpr size_t kMaxResolved = 1 << 20;  // emptied when it grows past this
+
+  std::vector<Exposure> pending_;  // recorded, not yet written (RecordFindings)
+  std::chrono::steady_clock::time_point pending_since_;
 
   std::vector<Job> jobs_;             // a ring, reused across chunks and documents
   std::unique_ptr<Workers> workers_;  // started by the first document longer than a chunk

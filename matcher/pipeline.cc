@@ -1,0 +1,190 @@
+#include "matcher/pipeline.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lw {
+
+// Documents live in a ring of queue_depth slots, document k in slot k % depth; the
+// adding thread fills a slot only once the document before in it is recorded.
+class DocumentPipeline::Impl {
+ public:
+  Impl(Scanner& scanner, ErrorFn on_error, PipelineOptions options) : scanner_(scanner), on_error_(std::move(on_error)) {
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    size_t depth = options.queue_depth ? options.queue_depth : 64 * size_t{threads};
+    slots_.resize(std::max<size_t>(depth, 1));
+    for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~Impl() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+
+  Status InTurn(const FallbackFn& fn) {
+    while (recorded_ < added_)
+      if (auto s = RecordNext(); !s) return s;
+    return Reported(fn());
+  }
+
+  Status Add(std::string location, std::string content, LoadFn load, FallbackFn fallback) {
+    if (added_ - recorded_ == slots_.size())
+      if (auto s = RecordNext(); !s) return s;
+    Slot& slot = slots_[added_ % slots_.size()];
+    slot.location = std::move(location);
+    slot.content = std::move(content);
+    slot.load = std::move(load);
+    slot.fallback = std::move(fallback);
+    slot.findings.reset();
+    slot.error.reset();
+    slot.use_fallback = false;
+    ++added_;
+    {
+      std::lock_guard lock(mu_);
+      slot.done = false;
+      queue_.push_back(&slot);
+    }
+    work_cv_.notify_one();
+    // Record what is ready, in order, without waiting.
+    for (;;) {
+      if (recorded_ == added_) return Ok();
+      {
+        std::lock_guard lock(mu_);
+        if (!slots_[recorded_ % slots_.size()].done) return Ok();
+      }
+      if (auto s = RecordNext(); !s) return s;
+    }
+  }
+
+  Status Finish() {
+    while (recorded_ < added_)
+      if (auto s = RecordNext(); !s) return s;
+    return scanner_.Flush();
+  }
+
+ private:
+  struct Slot {
+    std::string location;
+    std::string content;
+    LoadFn load;
+    FallbackFn fallback;
+    bool use_fallback = false;
+    std::optional<Scanner::Findings> findings;
+    std::optional<Error> error;
+    bool done = false;  // GUARDED_BY(mu_)
+  };
+
+  void Work() {
+    for (;;) {
+      Slot* slot;
+      {
+        std::unique_lock lock(mu_);
+        work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (stop_) return;
+        slot = queue_.front();
+        queue_.pop_front();
+      }
+      Analyze(*slot);
+      bool wake;
+      {
+        std::lock_guard lock(mu_);
+        slot->done = true;
+        wake = waiting_ == slot;
+      }
+      if (wake) done_cv_.notify_one();
+    }
+  }
+
+  void Analyze(Slot& slot) const {
+    if (slot.load) {
+      auto loaded = slot.load();
+      if (!loaded) {
+        slot.error = loaded.error();
+        return;
+      }
+      if (!*loaded) {
+        slot.use_fallback = true;
+        return;
+      }
+      slot.content = std::move(**loaded);
+    }
+    auto findings = scanner_.Analyze(slot.content);
+    std::string().swap(slot.content);  // a slot holds no bytes once analyzed
+    if (!findings) {
+      slot.error = Error{findings.error().code, slot.location + ": " + findings.error().message};
+      return;
+    }
+    slot.findings = std::move(*findings);
+  }
+
+  // Waits for the oldest document and records it (or runs its fallback).
+  Status RecordNext() {
+    Slot& slot = slots_[recorded_ % slots_.size()];
+    {
+      std::unique_lock lock(mu_);
+      waiting_ = &slot;
+      done_cv_.wait(lock, [&] { return slot.done; });
+      waiting_ = nullptr;
+    }
+    ++recorded_;
+    Status status = Ok();
+    if (slot.error) {
+      status = Fail(*slot.error);
+    } else if (slot.use_fallback) {
+      status = slot.fallback();
+    } else {
+      status = scanner_.RecordFindings(slot.location, std::move(*slot.findings));
+    }
+    slot.load = nullptr;
+    slot.fallback = nullptr;
+    slot.findings.reset();
+    return Reported(std::move(status));
+  }
+
+  // An I/O error concerns one document: reported, and the scan goes on.
+  Status Reported(Status status) {
+    if (!status && status.error().code == Error::Code::kIO) {
+      on_error_(status.error());
+      return Ok();
+    }
+    return status;
+  }
+
+  Scanner& scanner_;
+  ErrorFn on_error_;
+  std::vector<Slot> slots_;
+  uint64_t added_ = 0, recorded_ = 0;  // sequence numbers; the adding thread's own
+
+  std::mutex mu_;
+  std::condition_variable work_cv_, done_cv_;
+  std::deque<Slot*> queue_;  // GUARDED_BY(mu_)
+  Slot* waiting_ = nullptr;  // GUARDED_BY(mu_): the slot the adding thread waits for
+  bool stop_ = false;        // GUARDED_BY(mu_)
+  std::vector<std::thread> threads_;
+};
+
+DocumentPipeline::DocumentPipeline(Scanner& scanner, ErrorFn on_error, PipelineOptions options)
+    : impl_(std::make_unique<Impl>(scanner, std::move(on_error), options)) {}
+
+DocumentPipeline::~DocumentPipeline() = default;
+
+Status DocumentPipeline::Add(std::string location, std::string content) {
+  return impl_->Add(std::move(location), std::move(content), nullptr, nullptr);
+}
+
+Status DocumentPipeline::AddLoaded(std::string location, LoadFn load, FallbackFn fallback) {
+  return impl_->Add(std::move(location), {}, std::move(load), std::move(fallback));
+}
+
+Status DocumentPipeline::InTurn(FallbackFn fn) { return impl_->InTurn(fn); }
+
+Status DocumentPipeline::Finish() { return impl_->Finish(); }
+
+}  // namespace lw
