@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -267,11 +268,14 @@ Result<std::optional<std::string>> LoadSmallFile(const std::string& path, size_t
       if (got > limit) return std::optional<std::string>();  // grew past the limit: streamed instead
       content.resize(std::min(limit + 1, 2 * got));
     }
-    ssize_t r = ::read(fd, content.data() + got, content.size() - got);
+    const size_t want = content.size() - got;
+    ssize_t r = ::read(fd, content.data() + got, want);
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
     if (r == 0) break;
     got += static_cast<size_t>(r);
+    // Short of the byte asked for past its size: the end, without another read.
+    if (static_cast<size_t>(r) < want && got == static_cast<size_t>(st.st_size)) break;
   }
   content.resize(got);
   if (LooksPacked(reinterpret_cast<const unsigned char*>(content.data()), content.size()))
@@ -279,25 +283,80 @@ Result<std::optional<std::string>> LoadSmallFile(const std::string& path, size_t
   return std::optional<std::string>(std::move(content));
 }
 
+// Walks a directory tree in the order of its paths as strings (a directory's entries
+// sorted, each subdirectory's name taken with its '/': "a.txt" before "a/x", as a sort of
+// the full paths would have them), calling `file` for each regular file (or symbolic link
+// to one) as it is found, so that scanning starts with the walk. Directories that may not
+// be read are skipped; symbolic links to directories are not followed.
+class TreeWalk {
+ public:
+  TreeWalk(const std::function<Status(std::string)>& file, const DocumentErrorFn& on_error)
+      : file_(file), on_error_(on_error) {}
+
+  Status Walk(const std::string& dir) {
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      if (errno != EACCES) on_error_(Error::IO(dir + ": " + std::strerror(errno)));
+      return Ok();
+    }
+    struct Entry {
+      std::string key;  // the name, with a '/' after a directory's
+      bool dir;
+    };
+    std::vector<Entry> entries;
+    const std::string prefix = dir.ends_with('/') ? dir : dir + "/";
+    errno = 0;
+    while (dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      unsigned char type = e->d_type;
+      if (type == DT_UNKNOWN || type == DT_LNK) {  // ask the file system
+        struct stat st;
+        const std::string full = prefix + std::string(name);
+        if (::lstat(full.c_str(), &st) != 0) continue;
+        if (S_ISLNK(st.st_mode)) {
+          if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+          type = DT_REG;
+        } else {
+          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        }
+      }
+      if (type == DT_DIR) entries.push_back({std::string(name) + "/", true});
+      if (type == DT_REG) entries.push_back({std::string(name), false});
+    }
+    const int read_error = errno;
+    ::closedir(d);
+    if (read_error != 0) on_error_(Error::IO(dir + ": " + std::strerror(read_error)));
+    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    for (Entry& e : entries) {
+      if (e.dir) {
+        e.key.pop_back();
+        if (auto s = Walk(prefix + e.key); !s) return s;
+      } else if (auto s = file_(prefix + e.key); !s) {
+        return s;
+      }
+    }
+    return Ok();
+  }
+
+ private:
+  const std::function<Status(std::string)>& file_;
+  const DocumentErrorFn& on_error_;
+};
+
 }  // namespace
 
 Status ScanPath(const std::string& path, Scanner& scanner, const DocumentOptions& options,
                 const DocumentErrorFn& on_error) {
   std::error_code ec;
   if (path != "-" && fs::is_directory(path, ec)) {
-    std::vector<std::string> files;
-    for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec)) files.push_back(it->path().string());
-    }
-    if (ec) on_error(Error::IO(path + ": " + ec.message()));
-    std::sort(files.begin(), files.end());
     DocumentPipeline pipeline(scanner, on_error, options.pipeline);
-    for (std::string& f : files) {
+    std::function<Status(std::string)> add = [&](std::string f) {
       auto load = [&options, f] { return LoadSmallFile(f, options.small_limit); };
       auto fallback = [&, f] { return ScanFile(f, scanner, options, on_error); };
-      if (auto s = pipeline.AddLoaded(f, std::move(load), std::move(fallback)); !s) return s;
-    }
+      return pipeline.AddLoaded(std::move(f), std::move(load), std::move(fallback));
+    };
+    if (auto s = TreeWalk(add, on_error).Walk(path); !s) return s;
     return pipeline.Finish();
   }
   if (path != "-" && !fs::exists(path, ec)) return Fail(Error::IO(path + ": no such file or directory"));

@@ -35,8 +35,14 @@ class DocumentPipeline::Impl {
   }
 
   Status Add(std::string location, std::string content, LoadFn load, FallbackFn fallback) {
-    if (added_ - recorded_ == slots_.size())
-      if (auto s = RecordNext(); !s) return s;
+    if (added_ - recorded_ == slots_.size()) {
+      // Full: wait until half of the ring is done, then record what is, rather than wake
+      // up for every document.
+      Wait(slots_[(recorded_ + slots_.size() / 2) % slots_.size()]);
+      if (auto s = RecordReady(); !s) return s;
+      if (added_ - recorded_ == slots_.size())  // the oldest still runs
+        if (auto s = RecordNext(); !s) return s;
+    }
     Slot& slot = slots_[added_ % slots_.size()];
     slot.location = std::move(location);
     slot.content = std::move(content);
@@ -46,13 +52,21 @@ class DocumentPipeline::Impl {
     slot.error.reset();
     slot.use_fallback = false;
     ++added_;
+    bool wake;
     {
       std::lock_guard lock(mu_);
       slot.done = false;
       queue_.push_back(&slot);
+      // Idle workers are woken for a handful of documents at a time (and whenever this
+      // thread is about to wait: Wait), not one wake-up per document.
+      wake = idle_ > 0 && queue_.size() >= kWakeBatch;
     }
-    work_cv_.notify_one();
-    // Record what is ready, in order, without waiting.
+    if (wake) work_cv_.notify_all();
+    return RecordReady();
+  }
+
+  // Records the documents that are done, in order, up to the first that is not.
+  Status RecordReady() {
     for (;;) {
       if (recorded_ == added_) return Ok();
       {
@@ -86,7 +100,9 @@ class DocumentPipeline::Impl {
       Slot* slot;
       {
         std::unique_lock lock(mu_);
+        ++idle_;
         work_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        --idle_;
         if (stop_) return;
         slot = queue_.front();
         queue_.pop_front();
@@ -124,15 +140,20 @@ class DocumentPipeline::Impl {
     slot.findings = std::move(*findings);
   }
 
+  // Waits until `slot` is done, the workers woken for whatever is queued.
+  void Wait(Slot& slot) {
+    std::unique_lock lock(mu_);
+    if (slot.done) return;
+    if (idle_ > 0 && !queue_.empty()) work_cv_.notify_all();
+    waiting_ = &slot;
+    done_cv_.wait(lock, [&] { return slot.done; });
+    waiting_ = nullptr;
+  }
+
   // Waits for the oldest document and records it (or runs its fallback).
   Status RecordNext() {
     Slot& slot = slots_[recorded_ % slots_.size()];
-    {
-      std::unique_lock lock(mu_);
-      waiting_ = &slot;
-      done_cv_.wait(lock, [&] { return slot.done; });
-      waiting_ = nullptr;
-    }
+    Wait(slot);
     ++recorded_;
     Status status = Ok();
     if (slot.error) {
@@ -166,6 +187,8 @@ class DocumentPipeline::Impl {
   std::condition_variable work_cv_, done_cv_;
   std::deque<Slot*> queue_;  // GUARDED_BY(mu_)
   Slot* waiting_ = nullptr;  // GUARDED_BY(mu_): the slot the adding thread waits for
+  unsigned idle_ = 0;        // GUARDED_BY(mu_): workers waiting for work
+  static constexpr size_t kWakeBatch = 8;
   bool stop_ = false;        // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;
 };
