@@ -1,5 +1,7 @@
 #include "matcher/documents.h"
 
+#include "matcher/gzip_reader.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -133,16 +135,26 @@ bool LooksPacked(const unsigned char* p, size_t n) {
 }
 
 // Feeds libarchive the sniffed head first, then the rest of the descriptor, so that
-// pipes (stdin) work as well as files.
+// pipes (stdin) work as well as files; or, for gzip, what a GzipReader inflates.
 struct PackedInput {
   int fd;
   std::string head;
   bool head_served = false;
   std::string buf = std::string(1 << 16, '\0');
+  GzipReader* gzip = nullptr;
 };
 
-la_ssize_t ReadPacked(archive*, void* data, const void** out) {
+la_ssize_t ReadPacked(archive* a, void* data, const void** out) {
   auto* in = static_cast<PackedInput*>(data);
+  if (in->gzip) {
+    auto block = in->gzip->Next();
+    if (!block) {
+      archive_set_error(a, EIO, "%s", block.error().message.c_str());
+      return -1;
+    }
+    *out = block->data();
+    return static_cast<la_ssize_t>(block->size());
+  }
   if (!in->head_served) {
     in->head_served = true;
     if (!in->head.empty()) {
@@ -173,7 +185,14 @@ Status ScanPacked(int fd, std::string head, const std::string& location, Scanner
   archive_read_support_format_rar(a.get());
   archive_read_support_format_rar5(a.get());
   archive_read_support_format_raw(a.get());  // a compressed single file (.gz) is one document
+  // gzip (a .tar.gz, a .gz) is inflated on a thread of its own; libarchive reads what it
+  // inflates and sees a tar or a plain file.
   PackedInput input{fd, std::move(head)};
+  std::optional<GzipReader> gzip;
+  if (GzipReader::LooksGzip(input.head)) {
+    gzip.emplace(fd, std::move(input.head), location);
+    input.gzip = &*gzip;
+  }
   if (archive_read_open(a.get(), &input, nullptr, ReadPacked, nullptr) != ARCHIVE_OK)
     return Fail(Error::IO(location + ": " + archive_error_string(a.get())));
   DocumentPipeline pipeline(scanner, on_error, options.pipeline);
