@@ -1,6 +1,7 @@
 #include "matcher/documents.h"
 
 #include "matcher/gzip_reader.h"
+#include "matcher/zip_reader.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -226,6 +227,32 @@ Status ScanPacked(int fd, std::string head, const std::string& location, Scanner
   return pipeline.Finish();
 }
 
+// A zip file read from its central directory: members inflated by the pipeline's
+// workers, each reading its own (zip compresses members one by one).
+Status ScanZip(int fd, const std::vector<ZipMember>& members, const std::string& location, Scanner& scanner,
+               const DocumentOptions& options, const DocumentErrorFn& on_error) {
+  DocumentPipeline pipeline(scanner, on_error, options.pipeline);
+  for (const ZipMember& m : members) {
+    std::string member = location + "!" + m.name;
+    Status s;
+    if (m.size <= options.small_limit) {
+      auto load = [fd, &m, member]() -> Result<std::optional<std::string>> {
+        auto bytes = ReadZipMember(fd, m, member);
+        if (!bytes) return Fail(bytes.error());
+        return std::optional<std::string>(std::move(*bytes));
+      };
+      s = pipeline.AddLoaded(std::move(member), std::move(load), [] { return Ok(); });
+    } else {
+      s = pipeline.InTurn([&] {
+        auto stream = OpenZipMember(fd, m, member);
+        return scanner.Scan(member, *stream);
+      });
+    }
+    if (!s) return s;
+  }
+  return pipeline.Finish();
+}
+
 // Sniffs the first bytes of a file for a compressed or archive format.
 Result<std::string> ReadHead(int fd) {
   std::string head(512, '\0');
@@ -249,13 +276,18 @@ Status ScanFile(const std::string& path, Scanner& scanner, const DocumentOptions
   // Sniff the first bytes; hand them back to whichever reader takes the file.
   std::string head = *ReadHead(fd);
   Status status;
-  if (LooksPacked(reinterpret_cast<const unsigned char*>(head.data()), head.size())) {
+  struct stat st;
+  std::optional<std::vector<ZipMember>> zip;
+  if (head.starts_with(std::string_view("PK\3\4", 4)) && start == 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+    zip = ReadZipDirectory(fd, static_cast<uint64_t>(st.st_size));
+  if (zip) {
+    status = ScanZip(fd, *zip, location, scanner, options, on_error);
+  } else if (LooksPacked(reinterpret_cast<const unsigned char*>(head.data()), head.size())) {
     status = ScanPacked(fd, std::move(head), location, scanner, options, on_error);
   } else {
     FdStream stream(fd, location);
     // Only files of a chunk or more: their size is what they hold. Pseudo-files in /proc
     // report 0 and those in /sys 4096 whatever they hold; they are read to their end.
-    struct stat st;
     if (start >= 0 && ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size - start >= kPositionalAtLeast) {
       stream.SetPositional(static_cast<uint64_t>(start), static_cast<uint64_t>(st.st_size));
     } else {

@@ -220,3 +220,52 @@ TEST_CASE("pipeline: a directory, its archives and large files give what scannin
   many.queue_depth = 7;
   CHECK(scan(many) == serial);
 }
+
+TEST_CASE("pipeline: zip members read from the central directory, stored, deflated, zip64, large; gzip members") {
+  Setup s;
+  TempDir work;
+  const std::string d = work.path;
+  std::ofstream(d + "/a.txt") << "USER:li.na@163.com\nPASS:abc12345\n";
+  std::ofstream(d + "/empty.txt") << "";
+  std::ofstream(d + "/big.txt") << std::string(200 << 10, 'y') << "\nwang.fang@qq.com:S3cret99\n";
+  std::ofstream(d + "/c.txt") << "contact zhang.wei@icloud.com\n";
+  std::filesystem::create_directories(d + "/sub");
+  std::ofstream(d + "/sub/p.txt") << "phone 13800138000\n";
+  const std::string sh = "cd '" + d + "' && zip -q -0 stored.zip a.txt && zip -q -fz z64.zip a.txt c.txt" +
+                         " && zip -q -r deflated.zip a.txt empty.txt big.txt sub c.txt" +
+                         " && gzip -c a.txt > a.gz && gzip -c c.txt > c.gz && cat a.gz c.gz > ac.gz" +
+                         " && head -c 300 deflated.zip > cut.zip";
+  REQUIRE(std::system(sh.c_str()) == 0);
+
+  auto scan = [&](const std::string& name, unsigned threads) {
+    Setup fresh;
+    ScannerOptions so;
+    so.chunk_size = 64 << 10;
+    so.overlap = 4 << 10;
+    Scanner scanner(*fresh.store, fresh.hasher, fresh.index, fresh.extractor, fresh.clock, so);
+    DocumentOptions options;
+    options.pipeline.threads = threads;
+    options.small_limit = so.chunk_size;
+    std::vector<std::string> got;
+    auto status = ScanPath(d + "/" + name, scanner, options, [&](const Error&) { got.push_back("error"); });
+    if (!status) got.push_back("failed");
+    for (const Exposure& e : fresh.All()) got.push_back(e.location.substr(d.size() + 1) + " " + e.severity);
+    std::sort(got.begin(), got.end());
+    got.push_back(std::to_string(scanner.totals().documents));
+    return got;
+  };
+  for (unsigned threads : {1u, 3u}) {
+    INFO("threads " << threads);
+    CHECK(scan("stored.zip", threads) == std::vector<std::string>{"stored.zip!a.txt credential", "1"});
+    CHECK(scan("z64.zip", threads) ==
+          std::vector<std::string>{"z64.zip!a.txt credential", "z64.zip!c.txt exposure", "2"});
+    CHECK(scan("deflated.zip", threads) ==
+          std::vector<std::string>{"deflated.zip!a.txt credential", "deflated.zip!big.txt credential",
+                                   "deflated.zip!c.txt exposure", "deflated.zip!sub/p.txt exposure", "5"});
+    // Two gzip members, one after the other: one document of both, as gzip -d gives.
+    CHECK(scan("ac.gz", threads) == std::vector<std::string>{"ac.gz credential", "ac.gz exposure", "1"});
+    // Not a zip the central directory reader takes: libarchive's error, reported.
+    auto cut = scan("cut.zip", threads);
+    CHECK(std::find(cut.begin(), cut.end(), "failed") != cut.end());
+  }
+}
