@@ -148,6 +148,7 @@ std::optional<std::vector<ZipMember>> ReadZipDirectory(int fd, uint64_t file_siz
     m.size = U32(h + 24);
     m.header_offset = U32(h + 42);
     m.method = method;
+    m.header_size_hint = 30u + name_len + extra_len;
     // zip64 extra field: the 64-bit values of the fields set to all ones, in this order.
     for (const unsigned char *x = h + 46 + name_len, *x_end = x + extra_len; x + 4 <= x_end;) {
       const uint16_t id = U16(x), len = U16(x + 2);
@@ -179,15 +180,32 @@ std::optional<std::vector<ZipMember>> ReadZipDirectory(int fd, uint64_t file_siz
 }
 
 Result<std::string> ReadZipMember(int fd, const ZipMember& member, const std::string& name) {
-  auto at = DataOffset(fd, member, name);
-  if (!at) return Fail(at.error());
+  // The local header and the data in one read, most of the time: the header is as long
+  // as the directory says, or a little longer (slack).
+  thread_local std::string raw;
+  constexpr size_t kSlack = 64;
+  raw.resize(member.header_size_hint + static_cast<size_t>(member.compressed_size) + kSlack);
+  size_t got = 0;
+  while (got < raw.size()) {
+    ssize_t r = ::pread(fd, raw.data() + got, raw.size() - got, static_cast<off_t>(member.header_offset + got));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  const auto* h = reinterpret_cast<const unsigned char*>(raw.data());
+  if (got < 30 || U32(h) != kLocalSignature) return Fail(Error::IO(name + ": bad zip local header"));
+  const size_t data_at = 30u + U16(h + 26) + U16(h + 28);
+  const char* data = raw.data() + data_at;
+  if (data_at + member.compressed_size > got) {  // a longer local header: read the data alone
+    raw.resize(static_cast<size_t>(member.compressed_size));
+    if (!ReadExactly(fd, member.header_offset + data_at, raw.data(), raw.size()))
+      return Fail(Error::IO(name + ": zip member cut short"));
+    data = raw.data();
+  }
   std::string out(static_cast<size_t>(member.size), '\0');
   if (member.method == 0) {
-    if (!ReadExactly(fd, *at, out.data(), out.size())) return Fail(Error::IO(name + ": zip member cut short"));
+    std::memcpy(out.data(), data, out.size());
   } else {
-    thread_local std::string in;
-    in.resize(static_cast<size_t>(member.compressed_size));
-    if (!ReadExactly(fd, *at, in.data(), in.size())) return Fail(Error::IO(name + ": zip member cut short"));
     // One inflater per thread, reset per member: setting one up costs more than
     // inflating a member of a few hundred bytes.
     thread_local struct Inflater {
@@ -197,8 +215,8 @@ Result<std::string> ReadZipMember(int fd, const ZipMember& member, const std::st
     } inflater;
     if (!inflater.ok || inflateReset(&inflater.z) != Z_OK) return Fail(Error::Internal("zlib could not start"));
     z_stream& z = inflater.z;
-    z.next_in = reinterpret_cast<Bytef*>(in.data());
-    z.avail_in = static_cast<uInt>(in.size());
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+    z.avail_in = static_cast<uInt>(member.compressed_size);
     char spare;  // a member that inflates to more than it says is damaged
     z.next_out = out.empty() ? reinterpret_cast<Bytef*>(&spare) : reinterpret_cast<Bytef*>(out.data());
     z.avail_out = out.empty() ? 1 : static_cast<uInt>(out.size());

@@ -22,6 +22,7 @@ struct ZipMember {
   uint64_t size = 0;
   uint32_t crc32 = 0;
   uint16_t method = 0;  // 0 stored, 8 deflated
+  uint32_t header_size_hint = 30;  // the local header's size if its fields are as long as the directory's
 };
 
 // The regular-file members of the zip in `fd` (a regular file of `file_size` bytes), in the
