@@ -14,6 +14,7 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <optional>
 
 namespace lw {
@@ -301,8 +302,10 @@ Status ScanFile(const std::string& path, Scanner& scanner, const DocumentOptions
 
 // A file of a directory, read by a pipeline worker: its bytes when it is a regular file of
 // at most `limit` bytes in no packed format, else nullopt (ScanFile takes it, in its turn).
-Result<std::optional<std::string>> LoadSmallFile(const std::string& path, size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+// `name` is opened relative to `dir` (a directory's descriptor, or AT_FDCWD); `path`
+// names the file in messages.
+Result<std::optional<std::string>> LoadSmallFile(int dir, const char* name, const std::string& path, size_t limit) {
+  int fd = ::openat(dir, name, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
   struct Closer {
     int fd;
@@ -334,56 +337,89 @@ Result<std::optional<std::string>> LoadSmallFile(const std::string& path, size_t
   return std::optional<std::string>(std::move(content));
 }
 
+// An open directory, shared by the documents found in it: workers open each file
+// relative to it, a one-component lookup instead of a walk of the whole path.
+struct OpenDir {
+  explicit OpenDir(int fd) : fd(fd) {}
+  ~OpenDir() { ::close(fd); }
+  OpenDir(const OpenDir&) = delete;
+  OpenDir& operator=(const OpenDir&) = delete;
+  const int fd;
+};
+
 // Walks a directory tree in the order of its paths as strings (a directory's entries
 // sorted, each subdirectory's name taken with its '/': "a.txt" before "a/x", as a sort of
 // the full paths would have them), calling `file` for each regular file (or symbolic link
 // to one) as it is found, so that scanning starts with the walk. Directories that may not
 // be read are skipped; symbolic links to directories are not followed.
+//
+// With `group`, a directory of kFanOut subdirectories or more hands each subdirectory to
+// it (group(path, parent directory, name)) instead of walking it: a pipeline worker walks
+// it, so the walk runs on all cores too (a stealer log's victim folders, say).
 class TreeWalk {
  public:
-  TreeWalk(const std::function<Status(std::string)>& file, const DocumentErrorFn& on_error)
-      : file_(file), on_error_(on_error) {}
+  // file(path, directory, offset of the file's name in path)
+  using FileFn = std::function<Status(std::string, std::shared_ptr<const OpenDir>, size_t)>;
+  using GroupFn = std::function<Status(std::string, std::shared_ptr<const OpenDir>, std::string)>;
+  static constexpr size_t kFanOut = 8;
+  TreeWalk(const FileFn& file, const DocumentErrorFn& on_error, const GroupFn* group = nullptr)
+      : file_(file), on_error_(on_error), group_(group) {}
 
-  Status Walk(const std::string& dir) {
-    DIR* d = ::opendir(dir.c_str());
-    if (d == nullptr) {
+  // `name`: `dir` relative to `parent` (a descriptor or AT_FDCWD).
+  Status Walk(int parent, const char* name, const std::string& dir) {
+    int fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
       if (errno != EACCES) on_error_(Error::IO(dir + ": " + std::strerror(errno)));
       return Ok();
     }
+    auto open_dir = std::make_shared<const OpenDir>(fd);
     struct Entry {
       std::string key;  // the name, with a '/' after a directory's
       bool dir;
     };
     std::vector<Entry> entries;
-    const std::string prefix = dir.ends_with('/') ? dir : dir + "/";
-    errno = 0;
-    while (dirent* e = ::readdir(d)) {
-      std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
-      unsigned char type = e->d_type;
-      if (type == DT_UNKNOWN || type == DT_LNK) {  // ask the file system
-        struct stat st;
-        const std::string full = prefix + std::string(name);
-        if (::lstat(full.c_str(), &st) != 0) continue;
-        if (S_ISLNK(st.st_mode)) {
-          if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-          type = DT_REG;
-        } else {
-          type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
-        }
+    alignas(8) char buf[32 << 10];
+    for (;;) {
+      ssize_t n = ::getdents64(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        on_error_(Error::IO(dir + ": " + std::strerror(errno)));
+        break;
       }
-      if (type == DT_DIR) entries.push_back({std::string(name) + "/", true});
-      if (type == DT_REG) entries.push_back({std::string(name), false});
+      if (n == 0) break;
+      for (ssize_t at = 0; at < n;) {
+        const auto* e = reinterpret_cast<const dirent64*>(buf + at);
+        at += e->d_reclen;
+        std::string_view entry = e->d_name;
+        if (entry == "." || entry == "..") continue;
+        unsigned char type = e->d_type;
+        if (type == DT_UNKNOWN || type == DT_LNK) {  // ask the file system
+          struct stat st;
+          if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+          if (S_ISLNK(st.st_mode)) {
+            if (::fstatat(fd, e->d_name, &st, 0) != 0 || !S_ISREG(st.st_mode)) continue;
+            type = DT_REG;
+          } else {
+            type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+          }
+        }
+        if (type == DT_DIR) entries.push_back({std::string(entry) + "/", true});
+        if (type == DT_REG) entries.push_back({std::string(entry), false});
+      }
     }
-    const int read_error = errno;
-    ::closedir(d);
-    if (read_error != 0) on_error_(Error::IO(dir + ": " + std::strerror(read_error)));
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
+    const std::string prefix = dir.ends_with('/') ? dir : dir + "/";
+    const bool fan_out =
+        group_ != nullptr && std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.dir; }) >= kFanOut;
     for (Entry& e : entries) {
       if (e.dir) {
         e.key.pop_back();
-        if (auto s = Walk(prefix + e.key); !s) return s;
-      } else if (auto s = file_(prefix + e.key); !s) {
+        if (fan_out) {
+          if (auto s = (*group_)(prefix + e.key, open_dir, e.key); !s) return s;
+        } else if (auto s = Walk(fd, e.key.c_str(), prefix + e.key); !s) {
+          return s;
+        }
+      } else if (auto s = file_(prefix + e.key, open_dir, prefix.size()); !s) {
         return s;
       }
     }
@@ -391,8 +427,9 @@ class TreeWalk {
   }
 
  private:
-  const std::function<Status(std::string)>& file_;
+  const FileFn& file_;
   const DocumentErrorFn& on_error_;
+  const GroupFn* group_;
 };
 
 }  // namespace
@@ -402,12 +439,29 @@ Status ScanPath(const std::string& path, Scanner& scanner, const DocumentOptions
   std::error_code ec;
   if (path != "-" && fs::is_directory(path, ec)) {
     DocumentPipeline pipeline(scanner, on_error, options.pipeline);
-    std::function<Status(std::string)> add = [&](std::string f) {
-      auto load = [&options, f] { return LoadSmallFile(f, options.small_limit); };
+    TreeWalk::FileFn add = [&](std::string f, std::shared_ptr<const OpenDir> dir, size_t name_at) {
+      auto load = [&options, f, dir = std::move(dir), name_at] {
+        return LoadSmallFile(dir->fd, f.c_str() + name_at, f, options.small_limit);
+      };
       auto fallback = [&, f] { return ScanFile(f, scanner, options, on_error); };
       return pipeline.AddLoaded(std::move(f), std::move(load), std::move(fallback));
     };
-    if (auto s = TreeWalk(add, on_error).Walk(path); !s) return s;
+    // A subdirectory walked by a worker: its documents loaded and analyzed there, its
+    // errors and fallbacks reported in their turn.
+    TreeWalk::GroupFn group = [&](std::string dir, std::shared_ptr<const OpenDir> parent, std::string name) {
+      return pipeline.AddGroup([&, dir = std::move(dir), parent = std::move(parent),
+                                name = std::move(name)](const DocumentPipeline::EmitFn& emit) {
+        TreeWalk::FileFn file = [&](std::string f, std::shared_ptr<const OpenDir> d, size_t name_at) {
+          auto loaded = LoadSmallFile(d->fd, f.c_str() + name_at, f, options.small_limit);
+          DocumentPipeline::FallbackFn fallback = [&, f] { return ScanFile(f, scanner, options, on_error); };
+          emit(std::move(f), std::move(loaded), std::move(fallback));
+          return Ok();
+        };
+        DocumentErrorFn error = [&](const Error& e) { emit(std::string(), Fail(e), nullptr); };
+        return TreeWalk(file, error).Walk(parent->fd, name.c_str(), dir);
+      });
+    };
+    if (auto s = TreeWalk(add, on_error, &group).Walk(AT_FDCWD, path.c_str(), path); !s) return s;
     return pipeline.Finish();
   }
   if (path != "-" && !fs::exists(path, ec)) return Fail(Error::IO(path + ": no such file or directory"));

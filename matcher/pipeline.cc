@@ -34,7 +34,7 @@ class DocumentPipeline::Impl {
     return Reported(fn());
   }
 
-  Status Add(std::string location, std::string content, LoadFn load, FallbackFn fallback) {
+  Status Add(std::string location, std::string content, LoadFn load, FallbackFn fallback, GroupFn group = nullptr) {
     if (added_ - recorded_ == slots_.size()) {
       // Full: wait until half of the ring is done, then record what is, rather than wake
       // up for every document.
@@ -48,6 +48,8 @@ class DocumentPipeline::Impl {
     slot.content = std::move(content);
     slot.load = std::move(load);
     slot.fallback = std::move(fallback);
+    slot.group = std::move(group);
+    slot.items.clear();
     slot.findings.reset();
     slot.error.reset();
     slot.use_fallback = false;
@@ -92,6 +94,15 @@ class DocumentPipeline::Impl {
     bool use_fallback = false;
     std::optional<Scanner::Findings> findings;
     std::optional<Error> error;
+    // A group: what its worker found, in order.
+    GroupFn group;
+    struct Item {
+      std::string location;
+      std::optional<Scanner::Findings> findings;
+      std::optional<Error> error;
+      FallbackFn fallback;  // when neither: the document goes this way
+    };
+    std::vector<Item> items;
     bool done = false;  // GUARDED_BY(mu_)
   };
 
@@ -119,6 +130,23 @@ class DocumentPipeline::Impl {
   }
 
   void Analyze(Slot& slot) const {
+    if (slot.group) {
+      auto emit = [&](std::string location, Result<std::optional<std::string>> loaded, FallbackFn fallback) {
+        Slot::Item& item = slot.items.emplace_back();
+        item.location = std::move(location);
+        if (!loaded) {
+          item.error = loaded.error();
+        } else if (!*loaded) {
+          item.fallback = std::move(fallback);
+        } else if (auto findings = scanner_.Analyze(**loaded); !findings) {
+          item.error = Error{findings.error().code, item.location + ": " + findings.error().message};
+        } else {
+          item.findings = std::move(*findings);
+        }
+      };
+      if (auto s = slot.group(emit); !s) slot.items.emplace_back().error = s.error();
+      return;
+    }
     if (slot.load) {
       auto loaded = slot.load();
       if (!loaded) {
@@ -156,6 +184,21 @@ class DocumentPipeline::Impl {
     Wait(slot);
     ++recorded_;
     Status status = Ok();
+    if (slot.group) {
+      slot.group = nullptr;
+      for (Slot::Item& item : slot.items) {
+        if (item.error) {
+          status = Fail(std::move(*item.error));
+        } else if (item.findings) {
+          status = scanner_.RecordFindings(item.location, std::move(*item.findings));
+        } else {
+          status = item.fallback();
+        }
+        if (auto s = Reported(std::move(status)); !s) return s;
+      }
+      slot.items.clear();
+      return Ok();
+    }
     if (slot.error) {
       status = Fail(*slot.error);
     } else if (slot.use_fallback) {
@@ -204,6 +247,10 @@ Status DocumentPipeline::Add(std::string location, std::string content) {
 
 Status DocumentPipeline::AddLoaded(std::string location, LoadFn load, FallbackFn fallback) {
   return impl_->Add(std::move(location), {}, std::move(load), std::move(fallback));
+}
+
+Status DocumentPipeline::AddGroup(GroupFn produce) {
+  return impl_->Add({}, {}, nullptr, nullptr, std::move(produce));
 }
 
 Status DocumentPipeline::InTurn(FallbackFn fn) { return impl_->InTurn(fn); }

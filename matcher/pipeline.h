@@ -52,6 +52,14 @@ class DocumentPipeline {
   // A document a worker loads (a file it reads); `fallback` runs instead, in its turn,
   // when the loader says it is not small.
   Status AddLoaded(std::string location, LoadFn load, FallbackFn fallback);
+  // A group of documents that one worker finds and loads, in order (the files under a
+  // subdirectory, walked by the worker): `produce` runs on a worker and calls `emit` for
+  // each document with its bytes, or nullopt (then its fallback runs, in its turn, on the
+  // adding thread), or an error. The group's findings are held until it is recorded.
+  using EmitFn =
+      std::function<void(std::string location, Result<std::optional<std::string>> loaded, FallbackFn fallback)>;
+  using GroupFn = std::function<Status(const EmitFn& emit)>;
+  Status AddGroup(GroupFn produce);
   // Runs `fn` on the adding thread once every document added before is recorded (a
   // large document, scanned on all cores by Scanner::Scan).
   Status InTurn(FallbackFn fn);

@@ -183,6 +183,7 @@ TEST_CASE("pipeline: a directory, its archives and large files give what scannin
   std::string big(300 << 10, 'x');
   big += "\nwang.fang@qq.com:S3cret99\n";
   files[tree.path + "/big.txt"] = big;
+  files[tree.path + "/US[1003]/big2.txt"] = big + "2";  // inside a folder a worker walks
   for (auto& [path, text] : files) {
     fs::create_directories(fs::path(path).parent_path());
     std::ofstream(path) << text;
@@ -211,7 +212,8 @@ TEST_CASE("pipeline: a directory, its archives and large files give what scannin
   one.queue_depth = 1;
   auto serial = scan(one);
   std::vector<std::pair<std::string, std::string>> want = {{"/a.tar.gz!p.txt", "credential"},
-                                                           {"/big.txt", "credential"}};
+                                                           {"/big.txt", "credential"},
+                                                           {"/US[1003]/big2.txt", "credential"}};
   for (int i = 0; i < 40; i += 4) want.emplace_back("/US[" + std::to_string(1000 + i) + "]/Passwords.txt", "credential");
   std::sort(want.begin(), want.end());
   CHECK(serial == want);
