@@ -5,12 +5,13 @@
 // The caller's thread adds documents; workers analyze them (read a file, digest it,
 // extract, look up hits: Scanner::Analyze); the caller's thread then records each in
 // turn (Scanner::RecordFindings, which batches the store writes of many documents).
-// At most `queue_depth` documents are in flight, so memory stays bounded. A document
+// At most `queue_depth` documents (or groups of them) are in flight, so memory stays
+// bounded. A document
 // that is not small (a large file, an archive inside a directory) comes back to the
 // caller's thread in its turn, through the fallback it was added with, after every
 // document added before it is recorded.
 //
-// Thread-safety: one thread calls Add, AddLoaded and Finish.
+// Thread-safety: one thread calls Add, AddLoaded, AddGroup, InTurn and Finish.
 #pragma once
 
 #include <functional>
