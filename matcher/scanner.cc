@@ -390,6 +390,13 @@ Status Scanner::EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) 
 }
 
 Status Scanner::ScanBytes(const std::string& location, std::string_view content) {
+  if (content.size() <= options_.chunk_size) {  // one window: no job ring, no chunk buffer to fill
+    auto findings = Analyze(content);
+    if (!findings) return Fail(Error{findings.error().code, location + ": " + findings.error().message});
+    if (auto s = WritePending(); !s) return s;  // the documents recorded before this one first
+    if (auto s = RecordFindings(location, std::move(*findings)); !s) return s;
+    return WritePending();  // written when this returns, as Scan's are (a crawl marks the item seen next)
+  }
   StringStream s(content);
   return Scan(location, s);
 }

@@ -79,7 +79,8 @@ class Scanner {
   // Scans one document to its end and records its exposures (with any still pending
   // from RecordFindings, which are written first).
   Status Scan(const std::string& location, ByteStream& stream);
-  // Convenience for a document already in memory.
+  // A document already in memory (a crawled item), recorded when this returns as with
+  // Scan; one of a chunk or less is analyzed in one window on the calling thread.
   Status ScanBytes(const std::string& location, std::string_view content);
 
   // What a document's hits say of one watched identifier: its strongest match, whether
