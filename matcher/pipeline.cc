@@ -231,7 +231,7 @@ class DocumentPipeline::Impl {
   std::deque<Slot*> queue_;  // GUARDED_BY(mu_)
   Slot* waiting_ = nullptr;  // GUARDED_BY(mu_): the slot the adding thread waits for
   unsigned idle_ = 0;        // GUARDED_BY(mu_): workers waiting for work
-  static constexpr size_t kWakeBatch = 8;
+  static constexpr size_t kWakeBatch = 32;
   bool stop_ = false;        // GUARDED_BY(mu_)
   std::vector<std::thread> threads_;
 };
