@@ -55,9 +55,12 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
     ++failures;
     std::fprintf(stderr, "leakwatch: %s\n", e.message.c_str());
   };
+  // Small documents are analyzed on all cores and recorded in walk order; large ones are
+  // scanned in chunks on all cores.
+  DocumentOptions documents;
+  documents.small_limit = options.chunk_size;
   for (const std::string& path : f.paths) {
-    auto s = ForEachDocument(
-        path, [&](const std::string& location, ByteStream& stream) { return scanner.Scan(location, stream); }, on_error);
+    auto s = ScanPath(path, scanner, documents, on_error);
     if (!s) {
       if (s.error().code != Error::Code::kIO) return Report(s.error());
       on_error(s.error());

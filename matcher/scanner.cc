@@ -285,24 +285,52 @@ void Scanner::ScanChunk(Job& job) const {
     if (job.error) return;
     window = own;
   }
+  if (auto s = FindHits(window, job.report_begin, job.report_end, job.head, &job.hits); !s) job.error = s.error();
+}
+
+Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
+                         std::vector<Hit>* hits) const {
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
   candidates.clear();
-  IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
-  extractor_.Extract(window, &candidates, &filter, job.head);
+  IndexFilter filter(hasher_, index_, report_begin, report_end);
+  extractor_.Extract(window, &candidates, &filter, head);
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
   // the other had finished.
   for (Candidate& c : candidates) {
-    Hit& hit = job.hits.emplace_back();
+    Hit& hit = hits->emplace_back();
     hit.digest = hasher_.Hash(c.hash_tag, c.value);
     hit.candidate = std::move(c);
-    if (auto s = Resolve(hit); !s) {
-      job.error = s.error();
-      return;
-    }
-    if (!hit.members) job.hits.pop_back();  // a fingerprint collision, or unenrolled since
+    if (auto s = Resolve(hit); !s) return s;
+    if (!hit.members) hits->pop_back();  // a fingerprint collision, or unenrolled since
   }
+  return Ok();
 }
+
+Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
+  Findings findings;
+  findings.bytes = content.size();
+  ContentDigester digester(store_.content_digest_kind(), hasher_.content_key());
+  digester.Update(content);
+  findings.content_digest = digester.FinishHex();
+  thread_local std::vector<Hit> hits;
+  hits.clear();
+  if (auto s = FindHits(content, 0, content.size(), {}, &hits); !s) return Fail(s.error());
+  Merge(hits, &findings.found);
+  return findings;
+}
+
+Status Scanner::RecordFindings(const std::string& location, Findings findings) {
+  totals_.bytes += findings.bytes;
+  ++totals_.documents;
+  if (auto s = Record(location, findings.content_digest, findings.found); !s) return s;
+  if (!pending_.empty() && std::chrono::steady_clock::now() - pending_since_ > std::chrono::seconds(1))
+    if (auto s = WritePending(); !s) return s;
+  if (progress_) progress_(totals_);
+  return Ok();
+}
+
+Status Scanner::Flush() { return WritePending(); }
 
 Status Scanner::Resolve(Hit& hit) const {
   hit.primary = hit.digest;
@@ -327,7 +355,10 @@ Status Scanner::Resolve(Hit& hit) const {
       }
     }
     std::lock_guard lock(resolved_mu_);
-    if (resolved_.size() >= kResolvedCacheMax) resolved_.clear();
+    if (resolved_.size() >= kResolvedCacheMax) {
+      resolved_.clear();
+      memberships_.clear();  // each Resolved and Found holds its own reference
+    }
     resolved_.emplace(hit.digest, r);
   }
   if (!r.members) return Ok();  // not a watched identifier: members stays null
@@ -383,17 +414,20 @@ Scanner::MembershipRef Scanner::Intern(const std::vector<WatchEntry>& entries) c
 }
 
 Status Scanner::ScanBytes(const std::string& location, std::string_view content) {
+  if (content.size() <= options_.chunk_size) {  // one window: no job ring, no chunk buffer to fill
+    auto findings = Analyze(content);
+    if (!findings) return Fail(Error{findings.error().code, location + ": " + findings.error().message});
+    if (auto s = WritePending(); !s) return s;  // the documents recorded before this one first
+    if (auto s = RecordFindings(location, std::move(*findings)); !s) return s;
+    return WritePending();  // written when this returns, as Scan's are (a crawl marks the item seen next)
+  }
   StringStream s(content);
   return Scan(location, s);
 }
 
 Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   const size_t chunk = options_.chunk_size, overlap = options_.overlap;
-  {
-    std::lock_guard lock(resolved_mu_);
-    resolved_.clear();
-    memberships_.clear();
-  }
+  if (auto s = WritePending(); !s) return s;  // the documents recorded before this one first
   // The document's identity; the store decides its kind, the hasher holds its key.
   ContentDigester content(store_.content_digest_kind(), hasher_.content_key());
   // The document's first bytes, for the chunks that do not start it: a CSV header or an
@@ -505,7 +539,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
-  return Record(location, content.FinishHex(), found);
+  if (auto s = Record(location, content.FinishHex(), found); !s) return s;
+  return WritePending();
 }
 
 void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found) {
@@ -529,29 +564,16 @@ void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
                        const std::map<Digest, Found>& found) {
-  // One exposure per watched identifier, recorded in batches of bounded size: a dump of
-  // the team's own users may hold hundreds of thousands. Each batch is one write and one
-  // sync; ids are stable (identifier and content), so a crash between batches and a
-  // re-scan record each exposure once, and alert the rest (store/layout.md).
+  // One exposure per watched identifier, written in batches of bounded size: a dump of
+  // the team's own users may hold hundreds of thousands, and many small documents share
+  // one batch. Each batch is one write and one sync; ids are stable (identifier and
+  // content), so a crash between batches and a re-scan record each exposure once, and
+  // alert the rest (store/layout.md).
+  if (found.empty()) return Ok();
   const UnixSeconds now = clock_.Now();
-  std::vector<Exposure> exposures;
-  auto flush = [&]() -> Status {
-    if (exposures.empty()) return Ok();
-    auto results = store_.RecordExposures(exposures);
-    if (!results) return Fail(results.error());
-    for (size_t i = 0; i < exposures.size(); ++i) {
-      if ((*results)[i].is_new) {
-        ++totals_.new_exposures;
-        for (const std::string& w : exposures[i].watchlists) ++totals_.new_by_watchlist[w];
-      } else {
-        ++totals_.seen_again;
-      }
-    }
-    exposures.clear();
-    return Ok();
-  };
+  if (pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
   for (const auto& [primary, f] : found) {
-    Exposure& e = exposures.emplace_back();
+    Exposure& e = pending_.emplace_back();
     e.identifier = primary;
     e.id = ExposureId(primary, content_digest);
     e.kind = f.members->kind;
@@ -564,10 +586,26 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     e.severity = f.credential ? "credential" : "exposure";
     e.match = std::string(MatchKindName(f.match));
     e.hint = f.hint;
-    if (exposures.size() == kRecordBatch)
-      if (auto s = flush(); !s) return s;
+    if (pending_.size() == kRecordBatch)
+      if (auto s = WritePending(); !s) return s;
   }
-  return flush();
+  return Ok();
+}
+
+Status Scanner::WritePending() {
+  if (pending_.empty()) return Ok();
+  auto results = store_.RecordExposures(pending_);
+  if (!results) return Fail(results.error());
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if ((*results)[i].is_new) {
+      ++totals_.new_exposures;
+      for (const std::string& w : pending_[i].watchlists) ++totals_.new_by_watchlist[w];
+    } else {
+      ++totals_.seen_again;
+    }
+  }
+  pending_.clear();
+  return Ok();
 }
 
 }  // namespace lw

@@ -14,6 +14,7 @@
 // in bounded batches: seeing the same content again only updates last_seen.
 #pragma once
 
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -75,19 +76,13 @@ class Scanner {
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
 
-  // Scans one document to its end and records its exposures.
+  // Scans one document to its end and records its exposures (with any still pending
+  // from RecordFindings, which are written first).
   Status Scan(const std::string& location, ByteStream& stream);
-  // Convenience for a document already in memory.
+  // A document already in memory (a crawled item), recorded when this returns as with
+  // Scan; one of a chunk or less is analyzed in one window on the calling thread.
   Status ScanBytes(const std::string& location, std::string_view content);
 
-  const ScanTotals& totals() const { return totals_; }
-  // Called after each chunk with the running totals (for progress lines).
-  void set_progress(std::function<void(const ScanTotals&)> fn) { progress_ = std::move(fn); }
-
- private:
-  // A candidate whose keyed hash is in the index, resolved in the store by the worker
-  // that found it (Resolve): the identifier it leads to and that identifier's entries
-  // (none for a fingerprint collision or an identifier unenrolled since: not kept).
   // The watch entries of an identifier as its exposure records them, shared by every
   // identifier that has the same ones: a dump of one watchlist's users has a handful of
   // distinct sets for its hundreds of thousands of identifiers.
@@ -97,6 +92,41 @@ class Scanner {
     std::vector<std::string> labels;  // the non-empty ones
   };
   using MembershipRef = std::shared_ptr<const Membership>;
+  // What a document's hits say of one watched identifier: its strongest match, whether
+  // any of its records held a password, and its watch entries.
+  struct Found {
+    MembershipRef members;                // never null once found
+    MatchKind match = MatchKind::kExact;  // the strongest
+    bool credential = false;
+    std::string hint;  // made from the candidate of that match
+  };
+  // What the store needs of one document: its content digest and its watched identifiers.
+  struct Findings {
+    std::string content_digest;  // hex, of the store's ContentDigestKind
+    uint64_t bytes = 0;
+    std::map<Digest, Found> found;  // by the watched identifier each leads to
+  };
+  // The findings of a whole document in memory, in one window (documents of a chunk or
+  // less: DocumentPipeline gives it those). Thread-safe: several threads analyze at once
+  // while another records; it reads the store, never writes it.
+  Result<Findings> Analyze(std::string_view content) const;
+  // Records a document's findings as Scan would, but batched with the documents recorded
+  // before it: they reach the store when kRecordBatch exposures are pending, after a
+  // second, at Flush, and before a Scan. A crash loses only what is pending, which a
+  // re-scan records (ids depend on identifier and content; store/layout.md). A document
+  // that found nothing costs no write at all. One thread at a time.
+  Status RecordFindings(const std::string& location, Findings findings);
+  // Writes what RecordFindings left pending (one write batch, one sync).
+  Status Flush();
+
+  const ScanTotals& totals() const { return totals_; }
+  // Called after each chunk with the running totals (for progress lines).
+  void set_progress(std::function<void(const ScanTotals&)> fn) { progress_ = std::move(fn); }
+
+ private:
+  // A candidate whose keyed hash is in the index, resolved in the store by the worker
+  // that found it (Resolve): the identifier it leads to and that identifier's entries
+  // (none for a fingerprint collision or an identifier unenrolled since: not kept).
   struct Hit {
     Digest digest;
     Candidate candidate;
@@ -124,25 +154,22 @@ class Scanner {
   };
   static constexpr size_t kHeadBytes = 64 << 10;
 
-  // What a document's hits say of one watched identifier: its strongest match, whether
-  // any of its records held a password, and its watch entries.
-  // Kept small: a document may hold a million watched identifiers.
-  struct Found {
-    MembershipRef members;                // never null once found
-    MatchKind match = MatchKind::kExact;  // the strongest
-    bool credential = false;
-    std::string hint;  // made from the candidate of that match
-  };
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
 
   void ScanChunk(Job& job) const;
+  // Extracts the candidates of `window` that start in [report_begin, report_end), keeps
+  // the watched ones and resolves them in the store, into *hits.
+  Status FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
+                  std::vector<Hit>* hits) const;
   Status Resolve(Hit& hit) const;
   struct Resolved;
   // The watch entries of `digest` into r: its own, else those of the identifier it is a
   // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
+  // Appends the exposures of one document to pending_, writing batches as they fill.
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
+  Status WritePending();
 
   Store& store_;
   const KeyedHasher& hasher_;
@@ -152,9 +179,10 @@ class Scanner {
   ScannerOptions options_;
   ScanTotals totals_;
   std::function<void(const ScanTotals&)> progress_;
-  // What the store said of each candidate digest of this document, so that an identifier
-  // a dump repeats costs its store lookups once; shared by the workers, emptied per
-  // document (it holds as many entries as the document has watched identifiers).
+  // What the store said of each candidate digest, so that an identifier a dump repeats,
+  // or many documents hold, costs its store lookups once; shared by the workers and kept
+  // for the whole scan (watch entries do not change while a scan holds the store: it is
+  // the one writer), bounded by kResolvedCacheMax. Only index hits reach it.
   struct Resolved {
     Digest primary{};
     std::optional<VariantType> via;  // reached through a variant (alias or hashed form)
@@ -164,7 +192,7 @@ class Scanner {
   // cache, whose entries for a dump of a million identifiers would outweigh the savings.
   static constexpr size_t kResolvedCacheMax = 1 << 16;
   // The Membership of `entries` (null when there are none), shared with every earlier
-  // identifier of this document that has the same. REQUIRES: resolved_mu_ held.
+  // identifier that has the same (forgotten with resolved_). REQUIRES: resolved_mu_ held.
   MembershipRef Intern(const std::vector<WatchEntry>& entries) const;
   struct DigestHash {
     size_t operator()(const Digest& d) const {
@@ -176,6 +204,9 @@ class Scanner {
   mutable std::mutex resolved_mu_;
   mutable std::unordered_map<Digest, Resolved, DigestHash> resolved_;  // GUARDED_BY(resolved_mu_)
   mutable std::map<std::string, MembershipRef> memberships_;            // GUARDED_BY(resolved_mu_)
+
+  std::vector<Exposure> pending_;  // recorded, not yet written (RecordFindings)
+  std::chrono::steady_clock::time_point pending_since_;
 
   std::vector<Job> jobs_;             // a ring, reused across chunks and documents
   std::unique_ptr<Workers> workers_;  // started by the first document longer than a chunk

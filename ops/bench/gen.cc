@@ -4,8 +4,10 @@
 //   leakwatch-gen watchlist --count N [--seed S] [--phones-percent P]
 //   leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT
 //                        [--planted-severity OUT2]] [--stats]
+//   leakwatch-gen stealer --dir DIR --folders N [--seed S] [--watchlist FILE --plant K
+//                         --planted OUT [--planted-severity OUT2]]
 //
-// Both write to stdout. The same arguments give byte-identical output on every run and
+// The first two write to stdout, stealer a tree of victim folders. The same arguments give byte-identical output on every run and
 // host: randomness comes from xoshiro256** seeded through splitmix64, never from
 // std::random_device or <random> distributions, and no floating point is involved.
 //
@@ -37,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -157,6 +160,11 @@ class Output {
   u64 Written() const { return flushed_ + static_cast<u64>(end_ - buffer_.get()); }
   void MaybeFlush() {
     if (static_cast<std::size_t>(end_ - buffer_.get()) >= kFlushAt) Flush();
+  }
+  // Flushes what is buffered to the current file, then writes to `file` from here on.
+  void Retarget(std::FILE* file) {
+    Flush();
+    file_ = file;
   }
   void Flush() {
     std::size_t n = static_cast<std::size_t>(end_ - buffer_.get());
@@ -646,7 +654,7 @@ class CorpusWriter {
     }
   }
 
- private:
+ protected:  // the stealer-log writer below reuses the records' fields
   enum Layout : u32 {
     // CSV, as in kCsvHeaders
     kCsvFull = 0, kCsvQuoted = 1, kCsvChinese = 2, kCsvSemicolon = 3,
@@ -1744,12 +1752,294 @@ int GenerateCorpus(const CorpusOptions& opt) {
 }
 
 // ---------------------------------------------------------------------------------------
+// stealer logs
+
+struct StealerOptions {
+  std::string dir;  // created; must not exist
+  u64 folders = 0;
+  u64 seed = 1;
+  std::string watchlist;
+  u64 plant = 0;
+  std::string planted_out;
+  std::string severity_out;
+};
+
+// Writes infostealer victim folders as the markets sell them: RedLine (`Passwords.txt`,
+// `UserInformation.txt`, `Autofills/`, `Cookies/`) and Raccoon (`passwords.txt`,
+// `System Info.txt`, `autofill/`, `cookies/`), 3 to 5 small files each. Noise follows
+// the corpus's guarantees (records go through the same field writers and Sanitize); a
+// planted identifier is the login of one credential block of a folder's passwords file.
+class StealerWriter : private CorpusWriter {
+ public:
+  StealerWriter(Output& out, u64 seed) : CorpusWriter(out, seed ^ 0x535445414cULL), out_(out) {}
+
+  u64 files() const { return files_; }
+  u64 bytes() const { return out_.Written(); }
+  u64 identifiers() const { return stats().emails + stats().phones; }
+
+  // Writes folder `index` under `root`, with `p` (or nothing when null) planted.
+  void Folder(const std::string& root, u64 index, const Planted* p) {
+    const bool redline = rng_.Percent(60);
+    char name[64];
+    std::snprintf(name, sizeof name, "%s[%016llX]", rng_.Pick(kCountries).data(),
+                  static_cast<unsigned long long>(Mix64(index ^ 0x464f4c444552ULL)));
+    const std::string folder = root + "/" + name + (redline ? "" : "_raccoon");
+    if (redline) {
+      File(folder + "/Passwords.txt", [&] {
+        out_.Put("*****************************************\n*  RedLine stealer export  -  Passwords  *\n"
+                 "*****************************************\n\n");
+        Blocks(p, [&](const Planted* planted) {
+          const bool planting = planted != nullptr;
+          out_.Put("URL: ");
+          out_.Put(rng_.Pick(kLoginUrls));
+          out_.Put("\nUsername: ");
+          Username(planted);
+          out_.Put("\nPassword: ");
+          BlockPassword(planting);
+          out_.Put("\nApplication: ");
+          out_.Put(rng_.Pick(kApplications));
+          out_.Put("\n===============\n\n");
+        });
+      });
+      File(folder + "/UserInformation.txt", [&] { UserInformation(); });
+      if (rng_.Percent(70)) File(folder + "/Autofills/Google_[Chrome]_Default.txt", [&] { Autofills(true); });
+      File(folder + "/Cookies/Google_[Chrome]_Default Network.txt", [&] { Cookies(); });
+      if (rng_.Percent(40)) File(folder + "/Cookies/Microsoft_[Edge]_Default Network.txt", [&] { Cookies(); });
+    } else {
+      File(folder + "/passwords.txt", [&] {
+        Blocks(p, [&](const Planted* planted) {
+          const bool planting = planted != nullptr;
+          out_.Put("URL:");
+          out_.Put(rng_.Pick(kLoginUrls));
+          out_.Put("\nUSER:");
+          Username(planted);
+          out_.Put("\nPASS:");
+          BlockPassword(planting);
+          out_.Put("\n\n");
+        });
+      });
+      File(folder + "/System Info.txt", [&] { SystemInfo(); });
+      File(folder + "/cookies/chrome_Default.txt", [&] { Cookies(); });
+      if (rng_.Percent(60)) File(folder + "/autofill/chrome_Default.txt", [&] { Autofills(false); });
+    }
+  }
+
+ private:
+  static constexpr string_view kCountries[] = {"CN", "US", "IN", "BR", "VN", "ID", "RU", "TR", "PH", "DE", "FR", "MX"};
+  static constexpr string_view kCookieHosts[] = {".google.com", ".youtube.com", ".facebook.com", ".baidu.com",
+                                                 ".taobao.com", ".jd.com", ".bilibili.com", ".live.com",
+                                                 ".github.com", ".steampowered.com", ".tiktok.com", ".qq.com"};
+  static constexpr string_view kCookieNames[] = {"NID", "SID", "HSID", "__Secure-3PSID", "sessionid", "BAIDUID",
+                                                 "cna", "thw", "_ga", "c_user", "xs", "steamLoginSecure"};
+  static constexpr string_view kAutofillFields[] = {"name", "firstname", "lastname", "username", "city",
+                                                    "company", "search", "q", "address"};
+
+  // One file: the bytes written by `body`, the digit runs sanitized (all but the planted
+  // identifier's), written out at once.
+  template <class Body>
+  void File(const std::string& path, Body body) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr) {
+      std::fprintf(stderr, "leakwatch-gen: cannot write %s: %s\n", path.c_str(), std::strerror(errno));
+      std::exit(1);
+    }
+    out_.Retarget(f);
+    keep_begin_ = keep_end_ = nullptr;
+    char* begin = out_.Mark();
+    body();
+    Sanitize(begin, out_.Mark(), keep_begin_, keep_end_);
+    out_.Retarget(nullptr);
+    if (std::fclose(f) != 0) {
+      std::fprintf(stderr, "leakwatch-gen: cannot write %s\n", path.c_str());
+      std::exit(1);
+    }
+    ++files_;
+  }
+
+  // 1 to 8 credential blocks; the planted identifier (if any) in one of them.
+  template <class Block>
+  void Blocks(const Planted* p, Block block) {
+    const u32 n = rng_.Between(1, 8), at = rng_.Below(n);
+    for (u32 i = 0; i < n; ++i) block(i == at ? p : nullptr);
+  }
+  void Username(const Planted*& p) {
+    if (p == nullptr && rng_.Percent(15)) {
+      NoiseName();
+    } else {
+      Login(p, 15);  // clears p once written
+    }
+  }
+  // The block of a planted identifier gets a password every rule reads as one.
+  void BlockPassword(bool planting) {
+    if (planting) {
+      PlantedPassword(false);
+    } else {
+      Password();
+    }
+  }
+  void UserInformation() {
+    out_.Put("Build ID: ");
+    out_.Put(rng_.Pick(kWords));
+    out_.Put("\nIP: ");
+    Ip();
+    out_.Put("\nFileLocation: C:\\Users\\");
+    NoiseName();
+    out_.Put("\\AppData\\Local\\Temp\\");
+    Alnum(8);
+    out_.Put(".exe\nUserName: ");
+    NoiseName();
+    out_.Put("\nCountry: ");
+    out_.Put(rng_.Pick(kCountries));
+    out_.Put("\nZip Code: UNKNOWN\nLocation: ");
+    out_.Put(rng_.Pick(kCities));
+    out_.Put("\nHWID: ");
+    Hex(32);
+    out_.Put("\nCurrent Language: English (United States)\nScreenSize: {Width=1920, Height=1080}\n"
+             "TimeZone: (UTC+08:00) Beijing, Chongqing, Hong Kong, Urumqi\n"
+             "Operation System: Windows 10 Pro x64\nUAC: AllowAll\nProcess Elevation: False\nLog date: 07.12.2026 ");
+    out_.PutDigits(rng_.Below(24), 2);
+    out_.Put(':');
+    out_.PutDigits(rng_.Below(60), 2);
+    out_.Put(':');
+    out_.PutDigits(rng_.Below(60), 2);
+    out_.Put("\n\nAvailable KeyboardLayouts:\nEnglish (United States)\nChinese (Simplified, PRC)\n\nHardwares:\n"
+             "Name: Intel(R) Core(TM) i5-8250U CPU @ 1.60GHz, 4 Cores\nName: Intel(R) UHD Graphics 620, 1073741824 bytes\n"
+             "Name: Total of RAM, 8077.85 MB or 8470179840 bytes\n\nAnti-Viruses:\nWindows Defender\n");
+  }
+  void SystemInfo() {
+    out_.Put("System Information:\n\t- Locale: English\n\t- Time zone: UTC+8\n\t- OS: Windows 10 Pro\n"
+             "\t- Architecture: x64\n\t- CPU: Intel(R) Core(TM) i7-9750H CPU @ 2.60GHz (6 cores)\n"
+             "\t- RAM: 16268 MB\n\t- Display size: 1920x1080\n\t- Display Devices:\n\t\t0) NVIDIA GeForce GTX 1650\n"
+             "\t- Computer Name: DESKTOP-");
+    Alnum(7);
+    out_.Put("\n\t- User: ");
+    NoiseName();
+    out_.Put("\n\t- IP: ");
+    Ip();
+    out_.Put("\n\nInstalled Apps:\n");
+    static constexpr string_view kApps[] = {"Google Chrome", "Microsoft Edge", "WeChat", "Tencent QQ", "Steam",
+                                            "7-Zip 19.00 (x64)", "Telegram Desktop", "WPS Office", "VLC media player"};
+    for (u32 i = 0, n = rng_.Between(3, 9); i < n; ++i) {
+      out_.Put('\t');
+      out_.Put(rng_.Pick(kApps));
+      out_.Put('\n');
+    }
+  }
+  // RedLine: "Name: email\nValue: x@y.com\n\n"; Raccoon: "email x@y.com\n".
+  void Autofills(bool redline) {
+    for (u32 i = 0, n = rng_.Between(2, 10); i < n; ++i) {
+      const bool email = rng_.Percent(40);
+      out_.Put(redline ? "Name: " : "");
+      out_.Put(email ? string_view("email") : rng_.Pick(kAutofillFields));
+      out_.Put(redline ? "\nValue: " : " ");
+      if (email) {
+        NoiseEmail();
+      } else {
+        NoiseName();
+      }
+      out_.Put(redline ? "\n\n" : "\n");
+    }
+  }
+  void Cookies() {
+    for (u32 i = 0, n = rng_.Between(3, 12); i < n; ++i) {
+      out_.Put(rng_.Pick(kCookieHosts));
+      out_.Put("\tTRUE\t/\tFALSE\t");
+      out_.PutUint(rng_.Between(1767225600, 1798761600));  // 2026-2027
+      out_.Put('\t');
+      out_.Put(rng_.Pick(kCookieNames));
+      out_.Put('\t');
+      Alnum(rng_.Between(16, 60));
+      out_.Put('\n');
+    }
+  }
+  // Octets whose digits stay short of any 11-digit window.
+  void Ip() {
+    static constexpr u32 kFirst[] = {23, 41, 62, 77, 91};
+    out_.PutUint(rng_.Pick(kFirst));
+    for (int i = 0; i < 3; ++i) {
+      out_.Put('.');
+      out_.PutUint(rng_.Below(100));
+    }
+  }
+
+  Output& out_;
+  u64 files_ = 0;
+};
+
+// Reads K identifiers from `watchlist` (reservoir sample, deduplicated) and writes them
+// to `planted_out`, one per line.
+bool SamplePlanted(const std::string& watchlist, u64 plant, u64 seed, const std::string& planted_out,
+                   std::vector<Planted>* planted) {
+  Rng rng(Mix64(seed ^ 0x504c414e54ULL));
+  std::vector<std::string> sample;
+  if (!SampleWatchlist(watchlist, plant, rng, &sample)) return false;
+  std::unordered_set<std::string> seen;
+  for (auto& s : sample)
+    if (seen.insert(s).second) planted->push_back(MakePlanted(std::move(s)));
+  std::FILE* f = std::fopen(planted_out.c_str(), "wb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "leakwatch-gen: cannot write %s: %s\n", planted_out.c_str(), std::strerror(errno));
+    return false;
+  }
+  for (const Planted& p : *planted) std::fprintf(f, "%s\n", p.text.c_str());
+  return std::fclose(f) == 0;
+}
+
+int GenerateStealer(const StealerOptions& opt) {
+  const auto started = std::chrono::steady_clock::now();
+  if (opt.plant > opt.folders) {
+    std::fprintf(stderr, "leakwatch-gen: --plant %llu is more than --folders\n", static_cast<unsigned long long>(opt.plant));
+    return 2;
+  }
+  std::error_code ec;
+  if (!std::filesystem::create_directory(opt.dir, ec)) {
+    std::fprintf(stderr, "leakwatch-gen: cannot create %s: %s\n", opt.dir.c_str(),
+                 ec ? ec.message().c_str() : "it exists");
+    return 1;
+  }
+  std::vector<Planted> planted;
+  if (opt.plant > 0 && !SamplePlanted(opt.watchlist, opt.plant, opt.seed, opt.planted_out, &planted)) return 1;
+  // Planted identifier i goes to a random folder of the i-th of K equal slices.
+  Rng rng(Mix64(opt.seed ^ 0x534c494345ULL));
+  std::vector<u64> folder_of;
+  for (u64 i = 0; i < planted.size(); ++i) {
+    const u64 from = i * opt.folders / planted.size(), to = (i + 1) * opt.folders / planted.size();
+    folder_of.push_back(from + rng.Below(static_cast<u32>(to - from)));
+  }
+  Output out(nullptr);
+  StealerWriter writer(out, opt.seed);
+  std::size_t next = 0;
+  for (u64 i = 0; i < opt.folders; ++i) {
+    const Planted* p = next < planted.size() && folder_of[next] == i ? &planted[next++] : nullptr;
+    writer.Folder(opt.dir, i, p);
+  }
+  if (!opt.severity_out.empty()) {  // every planted identifier is the login of a credential block
+    std::FILE* f = std::fopen(opt.severity_out.c_str(), "wb");
+    if (f == nullptr) {
+      std::fprintf(stderr, "leakwatch-gen: cannot write %s: %s\n", opt.severity_out.c_str(), std::strerror(errno));
+      return 1;
+    }
+    for (const Planted& p : planted) std::fprintf(f, "%s\tcredential\n", p.text.c_str());
+    if (std::fclose(f) != 0) return 1;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(stderr, "leakwatch-gen: %llu folders, %llu files, %llu bytes, %llu identifiers, %zu planted, %.2f s\n",
+               static_cast<unsigned long long>(opt.folders), static_cast<unsigned long long>(writer.files()),
+               static_cast<unsigned long long>(writer.bytes()), static_cast<unsigned long long>(writer.identifiers()),
+               planted.size(), seconds);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
 // Command line
 
 constexpr char kUsage[] =
     "usage: leakwatch-gen watchlist --count N [--seed S] [--phones-percent P]\n"
     "       leakwatch-gen corpus --size BYTES [--seed S] [--watchlist FILE --plant K --planted OUT\n"
     "                            [--planted-severity OUT2]] [--stats]\n"
+    "       leakwatch-gen stealer --dir DIR --folders N [--seed S] [--watchlist FILE --plant K\n"
+    "                             --planted OUT [--planted-severity OUT2]]\n"
     "\n"
     "watchlist  N distinct identifiers, one per line: emails and 11-digit Chinese mobiles\n"
     "           (P percent, default 30).\n"
@@ -1759,6 +2049,9 @@ constexpr char kUsage[] =
     "           lists them again as IDENTIFIER<TAB>credential|exposure, the severity of\n"
     "           the record each went into.\n"
     "           --stats prints counts and speed to stderr.\n"
+    "stealer    N infostealer victim folders (RedLine and Raccoon layouts, 3 to 5 small\n"
+    "           files each) under DIR, which it creates; K planted identifiers, each the\n"
+    "           login of a credential block in its own folder (OUT2: all credential).\n"
     "Same arguments, same bytes. Default seed: 1.\n";
 
 int Usage(const char* problem) {
@@ -1812,10 +2105,11 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  if (command != "watchlist" && command != "corpus") return Usage("unknown command");
+  if (command != "watchlist" && command != "corpus" && command != "stealer") return Usage("unknown command");
 
   WatchlistOptions wl;
   CorpusOptions co;
+  StealerOptions so;
   bool have_count = false, have_size = false, have_watchlist = false, have_planted = false;
   for (int i = 2; i < argc; ++i) {
     string_view flag = argv[i];
@@ -1837,7 +2131,7 @@ int main(int argc, char** argv) {
     bool ok = true;
     if (flag == "--seed") {
       ok = ParseUint(value, &n);
-      wl.seed = co.seed = n;
+      wl.seed = co.seed = so.seed = n;
     } else if (command == "watchlist" && flag == "--count") {
       ok = have_count = ParseUint(value, &wl.count);
     } else if (command == "watchlist" && flag == "--phones-percent") {
@@ -1845,16 +2139,21 @@ int main(int argc, char** argv) {
       wl.phones_percent = static_cast<u32>(n);
     } else if (command == "corpus" && flag == "--size") {
       ok = have_size = ParseSize(value, &co.size);
-    } else if (command == "corpus" && flag == "--watchlist") {
-      co.watchlist = value;
+    } else if (command == "stealer" && flag == "--dir") {
+      so.dir = value;
+    } else if (command == "stealer" && flag == "--folders") {
+      ok = ParseUint(value, &so.folders);
+    } else if (command != "watchlist" && flag == "--watchlist") {
+      co.watchlist = so.watchlist = value;
       have_watchlist = true;
-    } else if (command == "corpus" && flag == "--plant") {
+    } else if (command != "watchlist" && flag == "--plant") {
       ok = ParseUint(value, &co.plant);
-    } else if (command == "corpus" && flag == "--planted") {
-      co.planted_out = value;
+      so.plant = co.plant;
+    } else if (command != "watchlist" && flag == "--planted") {
+      co.planted_out = so.planted_out = value;
       have_planted = true;
-    } else if (command == "corpus" && flag == "--planted-severity") {
-      co.severity_out = value;
+    } else if (command != "watchlist" && flag == "--planted-severity") {
+      co.severity_out = so.severity_out = value;
     } else {
       std::string msg = "unknown option " + std::string(flag);
       return Usage(msg.c_str());
@@ -1868,8 +2167,12 @@ int main(int argc, char** argv) {
     if (!have_count) return Usage("watchlist needs --count");
     return GenerateWatchlist(wl);
   }
-  if (!have_size) return Usage("corpus needs --size");
   if (co.plant > 0 && (!have_watchlist || !have_planted))
     return Usage("--plant needs --watchlist FILE and --planted OUT");
+  if (command == "stealer") {
+    if (so.dir.empty() || so.folders == 0) return Usage("stealer needs --dir DIR and --folders N");
+    return GenerateStealer(so);
+  }
+  if (!have_size) return Usage("corpus needs --size");
   return GenerateCorpus(co);
 }
