@@ -162,7 +162,7 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (state != "pending") continue;
       json& st = entry["sinks"][name];
       if (!st.is_object()) st = json::object();
-      if (!sink->Wants(payloads[id])) {
+      if (!sink->Wants(payloads[id]) || (!deliver_retro_ && payloads[id].value("retro", false))) {
         st["state"] = "filtered";
         continue;
       }

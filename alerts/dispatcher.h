@@ -68,6 +68,9 @@ class Dispatcher {
                                                   const AlertTransports& transports, const Clock& clock);
 
   Result<std::vector<SinkReport>> Deliver(const DispatchOptions& options);
+  // [alerts] retro: false marks exposures found by a retro-hunt ("retro": true) filtered
+  // for every sink instead of delivering them.
+  void set_deliver_retro(bool deliver) { deliver_retro_ = deliver; }
   Result<std::vector<PendingAlert>> Pending();
   // Sends a synthetic exposure to one sink, ignoring its filters.
   Status Test(const std::string& sink_name);
@@ -79,6 +82,7 @@ class Dispatcher {
   Store& store_;
   std::vector<std::unique_ptr<AlertSink>> sinks_;
   const Clock& clock_;
+  bool deliver_retro_ = true;
 };
 
 }  // namespace lw

@@ -1,6 +1,7 @@
 #include "matcher/scanner.h"
 
 #include "base/providers.h"
+#include "matcher/sightings.h"
 
 #include <sys/mman.h>
 
@@ -147,6 +148,18 @@ class IndexFilter final : public CandidateFilter {
   mutable char keys_[kMaxBatch * kAccountKeyRoom];
 };
 
+// Keeps every candidate of the chunk's report range (sightings record them all).
+class RangeFilter final : public CandidateFilter {
+ public:
+  RangeFilter(size_t begin, size_t end) : begin_(begin), end_(end) {}
+  void Select(std::span<const Probe> probes, bool* keep) const override {
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = probes[i].offset >= begin_ && probes[i].offset < end_;
+  }
+
+ private:
+  size_t begin_, end_;
+};
+
 // A worker's chunk buffer: 2 MiB-aligned and advised for transparent huge pages, so the
 // kernel's copy into it and every finder's pass over it use one TLB entry instead of 260.
 class HugeBuffer {
@@ -286,21 +299,62 @@ void Scanner::ScanChunk(Job& job) const {
     window = own;
   }
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
+  thread_local std::vector<Digest> digests;         // of the candidates, with sightings
   candidates.clear();
-  IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
-  extractor_.Extract(window, &candidates, &filter, job.head);
+  digests.clear();
+  job.sightings.clear();
+  if (options_.sightings) {
+    ExtractWithSightings(job, window, &candidates, &digests);
+  } else {
+    IndexFilter filter(hasher_, index_, job.report_begin, job.report_end);
+    extractor_.Extract(window, &candidates, &filter, job.head);
+  }
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
   // the other had finished.
-  for (Candidate& c : candidates) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    Candidate& c = candidates[i];
     Hit& hit = job.hits.emplace_back();
-    hit.digest = hasher_.Hash(c.hash_tag, c.value);
+    hit.digest = digests.empty() ? hasher_.Hash(c.hash_tag, c.value) : digests[i];
     hit.candidate = std::move(c);
     if (auto s = Resolve(hit); !s) {
       job.error = s.error();
       return;
     }
     if (hit.members.empty()) job.hits.pop_back();  // a fingerprint collision, or unenrolled since
+  }
+}
+
+void Scanner::ExtractWithSightings(Job& job, std::string_view window, std::vector<Candidate>* candidates,
+                                   std::vector<Digest>* digests) const {
+  thread_local std::vector<Candidate> all;
+  thread_local std::vector<Digest> all_digests;
+  all.clear();
+  RangeFilter range(job.report_begin, job.report_end);
+  extractor_.Extract(window, &all, &range, job.head);
+  // Every candidate's keyed digest: its sighting's fingerprint, and an index hit's key.
+  thread_local std::vector<HashInput> inputs;
+  inputs.resize(all.size());
+  for (size_t i = 0; i < all.size(); ++i) inputs[i] = {all[i].hash_tag, all[i].value};
+  all_digests.resize(all.size());
+  hasher_.HashMany(inputs, all_digests);
+  AppendSightings(hasher_, all, all_digests, &job.sightings);
+  // The index decides which are worth a store lookup, in the batches its filter takes.
+  IndexFilter filter(hasher_, index_, 0, SIZE_MAX);
+  Probe probes[CandidateFilter::kMaxBatch];
+  bool keep[CandidateFilter::kMaxBatch];
+  for (size_t k = 0; k < all.size(); k += CandidateFilter::kMaxBatch) {
+    const size_t n = std::min(CandidateFilter::kMaxBatch, all.size() - k);
+    for (size_t j = 0; j < n; ++j) {
+      const Candidate& c = all[k + j];
+      probes[j] = {c.hash_tag, c.value, c.offset, c.match == MatchKind::kHashed};
+    }
+    filter.Select({probes, n}, keep);
+    for (size_t j = 0; j < n; ++j) {
+      if (!keep[j]) continue;
+      candidates->push_back(std::move(all[k + j]));
+      digests->push_back(all_digests[k + j]);
+    }
   }
 }
 
@@ -381,6 +435,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // The document's watched identifiers so far, one entry each however often they occur:
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
+  std::vector<Sighting> sightings;  // the document's, with ScannerOptions::sightings
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
   std::optional<Error> failed;  // the first job that could not read its bytes or look up its hits
@@ -390,6 +445,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     if (job.error && !failed) failed = job.error;
     Merge(job.hits, &found);
     job.hits.clear();
+    sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
   };
   // Waits for the jobs still running when this returns early.
   struct Drain {
@@ -406,6 +462,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       if (job.error) failed = job.error;
       Merge(job.hits, &found);
       job.hits.clear();
+      sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
     } else {
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
       workers_->Submit(&job);
@@ -482,7 +539,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
-  return Record(location, content.FinishHex(), found);
+  return Record(location, content.FinishHex(), found, options_.sightings ? &sightings : nullptr);
 }
 
 void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found) {
@@ -501,16 +558,24 @@ void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found
 }
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
-                       const std::map<Digest, Found>& found) {
+                       const std::map<Digest, Found>& found, std::vector<Sighting>* sightings) {
   // One exposure per watched identifier, recorded in batches of bounded size: a dump of
   // the team's own users may hold hundreds of thousands. Each batch is one write and one
   // sync; ids are stable (identifier and content), so a crash between batches and a
   // re-scan record each exposure once, and alert the rest (store/layout.md).
   const UnixSeconds now = clock_.Now();
   std::vector<Exposure> exposures;
+  // With sightings, the document and its sightings go in the first batch (even empty).
+  if (sightings) {
+    SortAndMergeSightings(sightings);
+    totals_.sightings += sightings->size();
+  }
   auto flush = [&]() -> Status {
-    if (exposures.empty()) return Ok();
-    auto results = store_.RecordExposures(exposures);
+    if (exposures.empty() && !sightings) return Ok();
+    auto results = sightings ? store_.RecordDocument({0, content_digest, options_.source, location, now, now}, *sightings,
+                                                     exposures)
+                             : store_.RecordExposures(exposures);
+    if (sightings) std::vector<Sighting>().swap(*sightings), sightings = nullptr;
     if (!results) return Fail(results.error());
     for (size_t i = 0; i < exposures.size(); ++i) {
       if ((*results)[i].is_new) {

@@ -55,6 +55,9 @@ struct ScannerOptions {
   unsigned threads = 0;         // 0: hardware concurrency
   size_t chunk_size = 1 << 20;  // bytes per unit of parallel work; small enough to stay in cache
   size_t overlap = 16 << 10;    // context on each side of a chunk; longer than any token
+  // Remember every candidate, watched or not, as a keyed sighting of the document
+  // (matcher/sightings.h, [store] sightings): each is then HMAC-hashed, not only index hits.
+  bool sightings = true;
 };
 
 struct ScanTotals {
@@ -63,6 +66,7 @@ struct ScanTotals {
   uint64_t candidates = 0;
   uint64_t new_exposures = 0;
   uint64_t seen_again = 0;
+  uint64_t sightings = 0;  // distinct per document, with ScannerOptions::sightings
   std::map<std::string, uint64_t> new_by_watchlist;
 };
 
@@ -105,6 +109,7 @@ class Scanner {
     std::string buffer;
     size_t report_begin = 0, report_end = 0;
     std::vector<Hit> hits;
+    std::vector<Sighting> sightings;  // with ScannerOptions::sightings
     const ByteStream* source = nullptr;
     uint64_t read_at = 0;
     size_t read_size = 0;
@@ -132,7 +137,12 @@ class Scanner {
   // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
-  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
+  // Extracts every candidate of the job's range and keeps them all as sightings; index
+  // hits are decided after, as the IndexFilter would have during extraction.
+  void ExtractWithSightings(Job& job, std::string_view window, std::vector<Candidate>* candidates,
+                            std::vector<Digest>* digests) const;
+  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
+                std::vector<Sighting>* sightings);
 
   Store& store_;
   const KeyedHasher& hasher_;

@@ -92,20 +92,21 @@ Result<WatchlistInfo> DecodeWatchlist(std::string_view name, std::string_view va
 }
 
 std::string EncodeExposure(const Exposure& e) {
-  return json{{"id", e.id},
-              {"identifier", ToHex(e.identifier)},
-              {"watchlists", e.watchlists},
-              {"labels", e.labels},
-              {"kind", KindName(e.kind)},
-              {"hint", e.hint},
-              {"source", e.source},
-              {"location", e.location},
-              {"content", e.content_digest},
-              {"first_seen", e.first_seen},
-              {"last_seen", e.last_seen},
-              {"severity", e.severity},
-              {"match", e.match}}
-      .dump();
+  json j{{"id", e.id},
+         {"identifier", ToHex(e.identifier)},
+         {"watchlists", e.watchlists},
+         {"labels", e.labels},
+         {"kind", KindName(e.kind)},
+         {"hint", e.hint},
+         {"source", e.source},
+         {"location", e.location},
+         {"content", e.content_digest},
+         {"first_seen", e.first_seen},
+         {"last_seen", e.last_seen},
+         {"severity", e.severity},
+         {"match", e.match}};
+  if (e.retro) j["retro"] = true;
+  return j.dump();
 }
 
 Result<Exposure> DecodeExposure(std::string_view value) {
@@ -128,6 +129,7 @@ Result<Exposure> DecodeExposure(std::string_view value) {
     e.last_seen = j.at("last_seen").get<int64_t>();
     e.severity = j.at("severity").get<std::string>();
     e.match = j.at("match").get<std::string>();
+    e.retro = j.value("retro", false);
     return e;
   } catch (const json::exception& ex) {
     return Fail(Error::Corruption(std::string("bad exposure record: ") + ex.what()));
