@@ -15,6 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string FormatBytes(uint64_t n) {
+  char buf[32];
+  if (n < (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
+  return buf;
+}
+
 int RunStats(const GlobalFlags& flags, const std::string& format) {
   auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
   if (!session) return Report(session.error());
@@ -25,6 +32,8 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   if (!exposures) return Report(exposures.error());
   auto outbox = store.Outbox();
   if (!outbox) return Report(outbox.error());
+  auto sightings = store.GetSightingsStats();
+  if (!sightings) return Report(sightings.error());
   std::map<std::string, uint64_t> by_source, by_day, by_severity;
   for (const Exposure& e : *exposures) {
     ++by_source[e.source];
@@ -37,6 +46,10 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   j["exposures"] = {{"total", exposures->size()}, {"by_source", by_source}, {"by_day", by_day},
                     {"by_severity", by_severity}};
   j["outbox"] = outbox->size();
+  j["sightings"] = {{"sightings", sightings->sightings},
+                    {"documents", sightings->documents},
+                    {"sighting_bytes", sightings->sighting_bytes},
+                    {"document_bytes", sightings->document_bytes}};
   j["sources"] = nlohmann::json::object();
   for (const SourceConfig& source : session->ctx.config().sources) {
     auto st = LoadSourceRunState(store, source.name);
@@ -60,6 +73,10 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   std::printf("  by day (first seen)\n");
   for (auto& [k, v] : by_day) std::printf("    %-22s %12llu\n", k.c_str(), static_cast<unsigned long long>(v));
   std::printf("alert outbox: %zu waiting\n", outbox->size());
+  std::printf("sightings: %llu in %llu documents (%s and %s on disk)\n",
+              static_cast<unsigned long long>(sightings->sightings),
+              static_cast<unsigned long long>(sightings->documents), FormatBytes(sightings->sighting_bytes).c_str(),
+              FormatBytes(sightings->document_bytes).c_str());
   if (!session->ctx.config().sources.empty()) std::printf("sources (last crawl, outcome, items, errors)\n");
   for (auto& [name, v] : j["sources"].items())
     std::printf("  %-22s %-20s %-8s %8llu %6llu\n", name.c_str(),
@@ -79,6 +96,8 @@ int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_r
   std::printf("%s %llu exposures and %llu crawl-state entries last seen more than %s ago\n",
               dry_run ? "would prune" : "pruned", static_cast<unsigned long long>(r->exposures),
               static_cast<unsigned long long>(r->crawl_entries), older_than.c_str());
+  std::printf("%s %llu documents with %llu sightings\n", dry_run ? "would prune" : "pruned",
+              static_cast<unsigned long long>(r->documents), static_cast<unsigned long long>(r->sightings));
   return kExitOk;
 }
 
