@@ -86,7 +86,7 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   return kExitOk;
 }
 
-int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_run) {
+int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_run, bool compact) {
   auto ms = ParseDurationMs(older_than);
   if (!ms) return Report(Error::Invalid("--older-than: " + ms.error().message));
   auto session = OpenSession(flags, dry_run ? Access::kRead : Access::kWrite, /*with_hasher=*/false);
@@ -98,6 +98,8 @@ int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_r
               static_cast<unsigned long long>(r->crawl_entries), older_than.c_str());
   std::printf("%s %llu documents with %llu sightings\n", dry_run ? "would prune" : "pruned",
               static_cast<unsigned long long>(r->documents), static_cast<unsigned long long>(r->sightings));
+  if (compact && !dry_run)
+    if (auto s = session->store->CompactSightings(); !s) return Report(s.error());
   return kExitOk;
 }
 
@@ -165,13 +167,15 @@ void RegisterOps(CLI::App& app, const GlobalFlags& flags, Action* action) {
   struct PruneFlags {
     std::string older_than;
     bool dry_run = false;
+    bool compact = false;
   };
   auto pf = std::make_shared<PruneFlags>();
   CLI::App* prune = app.add_subcommand("prune", "remove old exposures and crawl state (never watch entries)");
   prune->add_option("--older-than", pf->older_than, "e.g. 365d")->required();
   prune->add_flag("--dry-run", pf->dry_run, "only count what would go");
+  prune->add_flag("--compact", pf->compact, "then compact the sightings and documents, giving their space back now");
   prune->callback([&flags, pf, action] {
-    *action = [&flags, pf] { return RunPrune(flags, pf->older_than, pf->dry_run); };
+    *action = [&flags, pf] { return RunPrune(flags, pf->older_than, pf->dry_run, pf->compact); };
   });
 
   auto dir = std::make_shared<std::string>();
