@@ -197,16 +197,19 @@ std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep, std::opti
   while (e > 0 && s[e - 1] == ' ') --e;
   if (e > 0 && (s[e - 1] == '"' || s[e - 1] == '\'')) --e;
   if (e == 0) return std::nullopt;
-  // Most separators end no label: rule them out by the label's last byte.
-  static const std::array<bool, 256> kLastByte = [] {
-    std::array<bool, 256> t{};
-    for (const LabelRule& rule : kLabels) t[static_cast<unsigned char>(Fold(rule.text.back()))] = true;
+  // Only the rules whose label ends in the byte before the separator (folded) can match:
+  // most separators end no label, and the rest are compared with a few rules, not all.
+  static const std::array<std::vector<const LabelRule*>, 256> kByLastByte = [] {
+    std::array<std::vector<const LabelRule*>, 256> t;
+    for (const LabelRule& rule : kLabels) t[static_cast<unsigned char>(Fold(rule.text.back()))].push_back(&rule);
     return t;
   }();
-  if (!kLastByte[static_cast<unsigned char>(Fold(s[e - 1]))]) return std::nullopt;
+  const auto& rules = kByLastByte[static_cast<unsigned char>(Fold(s[e - 1]))];
+  if (rules.empty()) return std::nullopt;
   std::optional<LabelKind> best;
   size_t best_size = 0;
-  for (const LabelRule& rule : kLabels) {
+  for (const LabelRule* rule_ptr : rules) {
+    const LabelRule& rule = *rule_ptr;
     size_t n = rule.text.size();
     if ((only && rule.kind != *only) || n > e || n <= best_size || !EqualsFolded(s.substr(e - n, n), rule.text))
       continue;

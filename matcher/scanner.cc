@@ -339,6 +339,7 @@ void Scanner::ExtractWithSightings(Job& job, std::string_view window, std::vecto
   all_digests.resize(all.size());
   hasher_.HashMany(inputs, all_digests);
   AppendSightings(hasher_, all, all_digests, &job.sightings);
+  SortAndMergeSightings(&job.sightings);  // here, on all cores; the document merges the runs
   // The index decides which are worth a store lookup, in the batches its filter takes.
   IndexFilter filter(hasher_, index_, 0, SIZE_MAX);
   Probe probes[CandidateFilter::kMaxBatch];
@@ -436,6 +437,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
   std::vector<Sighting> sightings;  // the document's, with ScannerOptions::sightings
+  std::vector<size_t> sighting_runs;  // where each job's sorted sightings start in it
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
   std::optional<Error> failed;  // the first job that could not read its bytes or look up its hits
@@ -445,6 +447,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     if (job.error && !failed) failed = job.error;
     Merge(job.hits, &found);
     job.hits.clear();
+    sighting_runs.push_back(sightings.size());
     sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
   };
   // Waits for the jobs still running when this returns early.
@@ -462,6 +465,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       if (job.error) failed = job.error;
       Merge(job.hits, &found);
       job.hits.clear();
+      sighting_runs.push_back(sightings.size());
       sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
     } else {
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
@@ -539,6 +543,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
+  if (options_.sightings) MergeSortedRuns(&sightings, std::move(sighting_runs));
   return Record(location, content.FinishHex(), found, options_.sightings ? &sightings : nullptr);
 }
 
@@ -566,10 +571,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   const UnixSeconds now = clock_.Now();
   std::vector<Exposure> exposures;
   // With sightings, the document and its sightings go in the first batch (even empty).
-  if (sightings) {
-    SortAndMergeSightings(sightings);
-    totals_.sightings += sightings->size();
-  }
+  if (sightings) totals_.sightings += sightings->size();
   auto flush = [&]() -> Status {
     if (exposures.empty() && !sightings) return Ok();
     auto results = sightings ? store_.RecordDocument({0, content_digest, options_.source, location, now, now}, *sightings,

@@ -48,9 +48,9 @@ struct FingerprintLess {
 };
 }  // namespace
 
-void SortAndMergeSightings(std::vector<Sighting>* sightings) {
+// Merges the entries of one fingerprint, which are adjacent.
+void MergeAdjacent(std::vector<Sighting>* sightings) {
   std::vector<Sighting>& v = *sightings;
-  std::sort(v.begin(), v.end(), FingerprintLess());
   size_t out = 0;
   for (size_t i = 0; i < v.size(); ++i) {
     if (out > 0 && v[out - 1].fingerprint == v[i].fingerprint) {
@@ -64,6 +64,27 @@ void SortAndMergeSightings(std::vector<Sighting>* sightings) {
     v[out++] = v[i];
   }
   v.resize(out);
+}
+
+void SortAndMergeSightings(std::vector<Sighting>* sightings) {
+  std::sort(sightings->begin(), sightings->end(), FingerprintLess());
+  MergeAdjacent(sightings);
+}
+
+void MergeSortedRuns(std::vector<Sighting>* sightings, std::vector<size_t> run_starts) {
+  std::vector<Sighting>& v = *sightings;
+  if (run_starts.empty() || run_starts.front() != 0) run_starts.insert(run_starts.begin(), 0);
+  while (run_starts.size() > 1) {
+    std::vector<size_t> next;
+    for (size_t i = 0; i < run_starts.size(); i += 2) {
+      next.push_back(run_starts[i]);
+      if (i + 1 == run_starts.size()) break;
+      const size_t end = i + 2 < run_starts.size() ? run_starts[i + 2] : v.size();
+      std::inplace_merge(v.begin() + run_starts[i], v.begin() + run_starts[i + 1], v.begin() + end, FingerprintLess());
+    }
+    run_starts = std::move(next);
+  }
+  MergeAdjacent(sightings);
 }
 
 }  // namespace lw

@@ -30,5 +30,9 @@ void AppendSightings(const KeyedHasher& hasher, std::span<const Candidate> candi
 // strongest match kind (an account-key sighting's already counted as an alias), credential
 // when any was, account key only when all were.
 void SortAndMergeSightings(std::vector<Sighting>* sightings);
+// The same for sightings that are already sorted and merged in runs (each chunk's, by the
+// worker that found them), starting at `run_starts` (ascending, the first 0): runs are
+// merged pairwise, in place, and then what they share.
+void MergeSortedRuns(std::vector<Sighting>* sightings, std::vector<size_t> run_starts);
 
 }  // namespace lw

@@ -5,7 +5,9 @@
 #include <rocksdb/table.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <thread>
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -137,31 +139,43 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
   if (!p.write_sightings) return Ok();
   const uint32_t number = p.record.number;
   if (sightings.size() > kBatchSightings) {
-    // One sorted table file, ingested: a WriteBatch of millions of keys costs seconds of
-    // memtable inserts and a flush.
+    // Sorted table files, ingested: a WriteBatch of millions of keys costs seconds of
+    // memtable inserts and a flush. Two threads write the two halves of the key range.
     static std::atomic<uint64_t> counter{0};
-    std::string path = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
-    rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
-    o.compression = FastCompression();  // compaction recompresses with ZSTD
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
-    auto s = writer.Open(path);
-    if (!s.ok()) return Fail(FromRocksStatus(s, "creating " + path));
-    std::string key;
-    for (const Sighting& g : sightings) {
-      key.assign(reinterpret_cast<const char*>(g.fingerprint.data()), g.fingerprint.size());
-      AppendBig32(&key, number);
-      char v = static_cast<char>(g.flags);
-      s = writer.Put(key, rocksdb::Slice(&v, 1));
-      if (!s.ok()) break;
-    }
-    if (s.ok()) s = writer.Finish();
+    const size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
+    std::vector<std::string> paths(parts);
+    std::vector<rocksdb::Status> statuses(parts);
+    auto write_part = [&](size_t part) {
+      const size_t from = sightings.size() * part / parts, to = sightings.size() * (part + 1) / parts;
+      paths[part] = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
+      rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
+      o.compression = FastCompression();  // compaction recompresses with ZSTD
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
+      rocksdb::Status& s = statuses[part];
+      s = writer.Open(paths[part]);
+      std::string key;
+      for (size_t i = from; s.ok() && i < to; ++i) {
+        key.assign(reinterpret_cast<const char*>(sightings[i].fingerprint.data()), kSightingFingerprintBytes);
+        AppendBig32(&key, number);
+        const char v = static_cast<char>(sightings[i].flags);
+        s = writer.Put(key, rocksdb::Slice(&v, 1));
+      }
+      if (s.ok()) s = writer.Finish();
+    };
+    std::vector<std::thread> threads;
+    for (size_t part = 1; part < parts; ++part) threads.emplace_back(write_part, part);
+    write_part(0);
+    for (auto& t : threads) t.join();
+    rocksdb::Status s;
+    for (const auto& st : statuses)
+      if (s.ok() && !st.ok()) s = st;
     if (s.ok()) {
       rocksdb::IngestExternalFileOptions io;
       io.move_files = true;
-      s = db_->IngestExternalFile(sightings_, {path}, io);
+      s = db_->IngestExternalFile(sightings_, paths, io);
     }
     std::error_code ec;
-    std::filesystem::remove(path, ec);
+    for (const auto& path : paths) std::filesystem::remove(path, ec);
     if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
   } else {
     std::string key;
