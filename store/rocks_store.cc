@@ -133,7 +133,6 @@ class RocksBulkEnroller final : public BulkEnroller {
   RocksBulkEnroller(RocksStore* store, BulkEnrollInput input);
   ~RocksBulkEnroller() override;
   uint32_t InternLabel(std::string_view label) override;
-  std::string Interned(uint32_t index) const override { return index < labels_.size() ? labels_[index] : ""; }
   Status Add(const EnrollRecord& record) override;
   Status AddVariant(const VariantRecord& record, uint32_t primary_hint) override;
   Result<BulkEnrollResult> Finish() override;

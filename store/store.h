@@ -52,7 +52,7 @@ struct EnrollRecord {
   uint32_t label = 0;  // from BulkEnroller::InternLabel; 0 means none
   uint32_t line = 0;   // input line, for messages
   uint64_t probe = 0;  // KeyedHasher::Probe; required when index_keying() is kProbe
-  uint32_t hint = 0;   // retro-hunt: the identifier's redacted hint, from InternLabel; 0: none
+  uint32_t hint = 0;   // retro-hunt: a number for the identifier's hint, handed back in RetroMatch; 0: none
 };
 struct BulkEnrollInput {
   std::string watchlist;
@@ -77,8 +77,6 @@ class BulkEnroller {
   virtual ~BulkEnroller() = default;
   // Returns the index under which `label` is stored for EnrollRecord::label (0: no label).
   virtual uint32_t InternLabel(std::string_view label) = 0;
-  // The string interned under `index` (labels, and hints for the retro-hunt).
-  virtual std::string Interned(uint32_t index) const = 0;
   virtual Status Add(const EnrollRecord& record) = 0;
   // `primary_hint`: the EnrollRecord::hint of the identifier it leads to (retro-hunt).
   virtual Status AddVariant(const VariantRecord& record, uint32_t primary_hint = 0) = 0;

@@ -259,6 +259,12 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   if (!started) return Fail(started.error());
   BulkEnroller& bulk = **started;
   const IndexKeying keying = store.index_keying();
+  std::unique_ptr<HintSpill> hints;
+  if (options.retro_hunt) {
+    auto h = HintSpill::Create(options.temp_dir);
+    if (!h) return Fail(h.error());
+    hints = std::move(*h);
+  }
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
   // A pipeline: this thread reads and parses batches of lines; workers normalize and
@@ -290,7 +296,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
       }
       EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(b->lines[i].label),
                      static_cast<uint32_t>(b->lines[i].line), o.hashed.probe};
-      r.hint = o.hint.empty() ? 0 : bulk.InternLabel(o.hint);
+      r.hint = hints ? hints->Add(o.hint) : 0;
       if (auto s = bulk.Add(r); !s) return s;
       for (const VariantRecord& v : o.hashed.variants)
         if (auto s = bulk.AddVariant(v, r.hint); !s) return s;
@@ -341,7 +347,7 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   summary.added = result->added;
   summary.already_present = result->already_present;
   if (options.retro_hunt) {
-    auto retro = RecordRetroExposures(store, result->retro, [&](uint32_t i) { return bulk.Interned(i); });
+    auto retro = RecordRetroExposures(store, result->retro, [&](uint32_t i) { return hints->Get(i); });
     if (!retro) return Fail(retro.error());
     summary.retro_exposures = retro->exposures;
     summary.retro_identifiers = retro->identifiers;

@@ -1,12 +1,50 @@
 #include "watchlists/retro_hunt.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
 #include <unordered_map>
 
 namespace lw {
+
+Result<std::unique_ptr<HintSpill>> HintSpill::Create(const std::string& dir) {
+  std::string path = (dir.empty() ? std::string("/tmp") : dir) + "/leakwatch-hints-XXXXXX";
+  int fd = ::mkstemp(path.data());
+  if (fd < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+  ::unlink(path.c_str());
+  FILE* f = ::fdopen(fd, "w+b");
+  if (!f) {
+    ::close(fd);
+    return Fail(Error::IO(path + ": " + std::strerror(errno)));
+  }
+  std::setvbuf(f, nullptr, _IOFBF, 1 << 16);
+  return std::unique_ptr<HintSpill>(new HintSpill(f));
+}
+
+HintSpill::~HintSpill() { std::fclose(f_); }
+
+uint32_t HintSpill::Add(std::string_view hint) {
+  if (hint.empty() || size_ + hint.size() + 1 > UINT32_MAX) return 0;
+  const uint32_t number = static_cast<uint32_t>(size_);
+  if (fwrite_unlocked(hint.data(), 1, hint.size(), f_) != hint.size() || fputc_unlocked('\n', f_) == EOF) return 0;
+  size_ += hint.size() + 1;
+  return number;
+}
+
+std::string HintSpill::Get(uint32_t number) {
+  if (number == 0 || number >= size_ || std::fflush(f_) != 0) return {};
+  char buf[512];
+  ssize_t n = ::pread(::fileno(f_), buf, sizeof buf, number - 1);
+  if (n <= 0) return {};
+  std::string_view s(buf, static_cast<size_t>(n));
+  return std::string(s.substr(0, s.find('\n')));
+}
+
 namespace {
 
 // MatchKind (matcher/extractor.h) by value; a store sighting keeps that value.
