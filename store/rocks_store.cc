@@ -356,7 +356,8 @@ class RocksStore final : public Store {
 
   // The exposures' records added to *batch, which is then written (when not empty).
   // REQUIRES: write_mu_ held.
-  Result<std::vector<RecordResult>> WriteExposures(rocksdb::WriteBatch* batch_ptr, std::span<const Exposure> exposures) {
+  Result<std::vector<RecordResult>> WriteExposures(rocksdb::WriteBatch* batch_ptr, std::span<const Exposure> exposures,
+                                                  bool sync = true) {
     rocksdb::WriteBatch& batch = *batch_ptr;
     std::vector<RecordResult> results;
     std::map<std::string, Exposure> written;          // by id: what this batch puts
@@ -404,7 +405,7 @@ class RocksStore final : public Store {
     }
     for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
     if (batch.Count() > 0)
-      if (auto s = Write(&batch); !s) return Fail(s.error());
+      if (auto s = Write(&batch, sync); !s) return Fail(s.error());
     return results;
   }
 
@@ -419,7 +420,9 @@ class RocksStore final : public Store {
     if (!prepared) return Fail(prepared.error());
     if (auto s = sightings_.AddSightings(*prepared, sightings, fs::path(index_path_).parent_path().string(), &batch); !s)
       return Fail(s.error());
-    return WriteExposures(&batch, exposures);
+    // A document without exposures is not worth an fsync: lost in a crash, it is written
+    // again by the next scan of it (its content key is in the same batch).
+    return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
   }
   Result<std::optional<DocumentRecord>> GetDocument(uint32_t number) override { return sightings_.Get(number); }
   Result<SightingsStats> GetSightingsStats() override { return sightings_.Stats(); }
@@ -538,10 +541,12 @@ class RocksStore final : public Store {
     b.Put(cf_[cf], key, value);
     return Write(&b);
   }
-  Status Write(rocksdb::WriteBatch* batch) {
+  // `sync` false: for what a crash may lose and a re-scan writes again (a document's
+  // sightings without exposures); the next synced write makes it durable too.
+  Status Write(rocksdb::WriteBatch* batch, bool sync = true) {
     if (read_only_) return Fail(Error::Internal("store opened read-only"));
     rocksdb::WriteOptions wo;
-    wo.sync = true;  // an exposure recorded is an exposure kept, even across power loss
+    wo.sync = sync;  // an exposure recorded is an exposure kept, even across power loss
     auto s = db_->Write(wo, batch);
     if (!s.ok()) {
       write_failed_ = true;

@@ -149,7 +149,9 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
       const size_t from = sightings.size() * part / parts, to = sightings.size() * (part + 1) / parts;
       paths[part] = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
       rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
-      o.compression = FastCompression();  // compaction recompresses with ZSTD
+      // Fast now (a table file writer takes the bottommost compression, ZSTD, otherwise);
+      // compaction recompresses with ZSTD.
+      o.compression = o.bottommost_compression = FastCompression();
       rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
       rocksdb::Status& s = statuses[part];
       s = writer.Open(paths[part]);
