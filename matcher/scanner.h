@@ -11,7 +11,9 @@
 // entry per watched identifier, as chunks complete; at the end of the document each
 // becomes one exposure per document content (its digest, of the kind the store's schema
 // says: a keyed HighwayHash, or SHA-256 in older stores; base/content_digest.h), written
-// in bounded batches: seeing the same content again only updates last_seen.
+// in bounded batches: seeing the same content again only updates last_seen. With
+// ScannerOptions::sightings, every candidate, watched or not, is also kept as a keyed
+// sighting of the document (matcher/sightings.h), written with its first batch.
 #pragma once
 
 #include <cstring>
@@ -141,6 +143,8 @@ class Scanner {
   // hits are decided after, as the IndexFilter would have during extraction.
   void ExtractWithSightings(Job& job, std::string_view window, std::vector<Candidate>* candidates,
                             std::vector<Digest>* digests) const;
+  // With `sightings` (sorted and merged, emptied here), the document and its sightings
+  // go in the store's first write with the first exposures (Store::RecordDocument).
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
                 std::vector<Sighting>* sightings);
 
