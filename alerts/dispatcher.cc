@@ -172,7 +172,8 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
       if (state != "pending") continue;
       json& st = entry["sinks"][name];
       if (!st.is_object()) st = json::object();
-      if (!sink->Wants(payload_of(id))) {
+      const json payload = payload_of(id);
+      if (!sink->Wants(payload) || (!deliver_retro_ && payload.value("retro", false))) {
         st["state"] = "filtered";
         continue;
       }

@@ -72,6 +72,9 @@ class Dispatcher {
   // Calls fn with each undelivered alert per sink, in outbox order, until it returns
   // false; memory stays constant however many wait.
   Status ForEachPending(const std::function<bool(const PendingAlert&)>& fn);
+  // [alerts] retro: false marks exposures found by a retro-hunt ("retro": true) filtered
+  // for every sink instead of delivering them.
+  void set_deliver_retro(bool deliver) { deliver_retro_ = deliver; }
   Result<std::vector<PendingAlert>> Pending();
   // Sends a synthetic exposure to one sink, ignoring its filters.
   Status Test(const std::string& sink_name);
@@ -83,6 +86,7 @@ class Dispatcher {
   Store& store_;
   std::vector<std::unique_ptr<AlertSink>> sinks_;
   const Clock& clock_;
+  bool deliver_retro_ = true;
 };
 
 }  // namespace lw

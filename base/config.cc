@@ -227,7 +227,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
                               std::string(e.description())));
   }
   TableReader top(root, path, "");
-  for (const char* section : {"match", "crawl", "store"}) {
+  for (const char* section : {"match", "crawl", "store", "alerts"}) {
     top.MarkUsed(section);
     const toml::node* n = root.get(section);
     if (n && !n->as_table()) return Fail(Error::Config(top.Where(n, section) + ": expected a table"));
@@ -247,6 +247,12 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
   if (const toml::table* t = root["store"].as_table()) {
     TableReader r(*t, path, "store.");
     LW_TRY(r.Duration("retain", &config.store.retain_ms));
+    LW_TRY(r.Bool("sightings", &config.store.sightings));
+    LW_TRY(r.NoUnknownKeys());
+  }
+  if (const toml::table* t = root["alerts"].as_table()) {
+    TableReader r(*t, path, "alerts.");
+    LW_TRY(r.Bool("retro", &config.alerts_retro));
     LW_TRY(r.NoUnknownKeys());
   }
   top.MarkUsed("source");

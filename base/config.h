@@ -83,6 +83,10 @@ struct AlertConfig {
 
 struct StoreConfig {
   int64_t retain_ms = 0;  // 0: keep forever
+  // Remember every identifier a scan or crawl extracts as a keyed sighting, so that
+  // enrollment can retro-hunt it (store/sightings.h). Costs scan speed and ~16 bytes per
+  // distinct identifier per document on disk.
+  bool sightings = true;
 };
 
 struct Config {
@@ -92,6 +96,9 @@ struct Config {
   StoreConfig store;
   std::vector<SourceConfig> sources;
   std::vector<AlertConfig> alerts;
+  // [alerts] retro: exposures found by a retro-hunt at enrollment reach the sinks; false
+  // marks them filtered (they are still recorded and listed).
+  bool alerts_retro = true;
 };
 
 // Parses `path`. Bad TOML, unknown keys, bad values: Error::Code::kConfig.

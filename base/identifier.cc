@@ -1,5 +1,7 @@
 #include "base/identifier.h"
 
+#include <array>
+
 #include "base/public_suffix.h"
 
 #include <idn2.h>
@@ -9,6 +11,7 @@
 #include <uninorm.h>
 #include <unistr.h>
 
+#include <array>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -344,11 +347,26 @@ std::string Hint(const Identifier& id) {
     }
     return out + v.substr(at);
   }
-  // Phone: "+" country code, stars, last two digits.
-  PhoneNumber number;
+  // Phone: "+" country code, stars, last two digits. Country codes are prefix-free: the
+  // first of the number's 1-, 2- and 3-digit prefixes that is one is its code (a table
+  // made once: parsing each number again cost enrollment more than hashing it).
+  static const std::array<bool, 1000> kIsCountryCode = [] {
+    std::array<bool, 1000> t{};
+    for (int cc = 1; cc < 1000; ++cc) {
+      std::string region;
+      Phones().GetRegionCodeForCountryCode(cc, &region);
+      t[cc] = region != "ZZ";
+    }
+    return t;
+  }();
   size_t cc_len = 1;
-  if (Phones().Parse(v, "ZZ", &number) == PhoneNumberUtil::NO_PARSING_ERROR)
-    cc_len = std::to_string(number.country_code()).size();
+  for (size_t k = 1, cc = 0; k <= 3 && k < v.size() && v[k] >= '0' && v[k] <= '9'; ++k) {
+    cc = cc * 10 + static_cast<size_t>(v[k] - '0');
+    if (kIsCountryCode[cc]) {
+      cc_len = k;
+      break;
+    }
+  }
   if (v.size() < 1 + cc_len + 3) return v.substr(0, 1 + cc_len) + "***";
   return v.substr(0, 1 + cc_len) + std::string(v.size() - 1 - cc_len - 2, '*') + v.substr(v.size() - 2);
 }

@@ -44,6 +44,7 @@ Result<std::unique_ptr<Alerting>> Alerting::Make(const Context& ctx, Store& stor
   auto d = Dispatcher::Make(store, ctx.config().alerts, t, a->clock_);
   if (!d) return Fail(d.error());
   a->dispatcher_ = std::move(*d);
+  a->dispatcher_->set_deliver_retro(ctx.config().alerts_retro);
   return a;
 }
 

@@ -58,6 +58,7 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
     if (!scanner) {
       ScannerOptions so;
       so.source = source.name;
+      so.sightings = config.store.sightings;
       scanner = std::make_unique<Scanner>(store, hasher, *index, extractor, clock, so);
     }
     return scanner->ScanBytes(location, text);

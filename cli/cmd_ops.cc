@@ -15,6 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+std::string FormatBytes(uint64_t n) {
+  char buf[32];
+  if (n < (1u << 20)) std::snprintf(buf, sizeof buf, "%.1f KiB", n / 1024.0);
+  else std::snprintf(buf, sizeof buf, "%.1f MiB", n / 1048576.0);
+  return buf;
+}
+
 int RunStats(const GlobalFlags& flags, const std::string& format) {
   auto session = OpenSession(flags, Access::kRead, /*with_hasher=*/false);
   if (!session) return Report(session.error());
@@ -29,6 +36,8 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
     return Report(s.error());
   auto tables = store.TableSizes();
   if (!tables) return Report(tables.error());
+  auto sightings = store.GetSightingsStats();
+  if (!sightings) return Report(sightings.error());
   auto schema = store.GetMeta("schema_version");
   if (!schema) return Report(schema.error());
   nlohmann::json j;
@@ -41,6 +50,10 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
                 {"table_bytes", tables->all},
                 {"exposure_table_bytes", tables->exposures},
                 {"outbox_table_bytes", tables->outbox}};
+  j["sightings"] = {{"sightings", sightings->sightings},
+                     {"documents", sightings->documents},
+                     {"sighting_bytes", sightings->sighting_bytes},
+                     {"document_bytes", sightings->document_bytes}};
   j["sources"] = nlohmann::json::object();
   for (const SourceConfig& source : session->ctx.config().sources) {
     auto st = LoadSourceRunState(store, source.name);
@@ -66,6 +79,10 @@ int RunStats(const GlobalFlags& flags, const std::string& format) {
   std::printf("alert outbox: %llu waiting\n", static_cast<unsigned long long>(outbox));
   std::printf("store: schema %s, %.1f MiB in tables (%.1f MiB of them exposures and their index keys)\n",
               schema->value_or("1").c_str(), tables->all / 1048576.0, tables->exposures / 1048576.0);
+  std::printf("sightings: %llu in %llu documents (%s and %s on disk)\n",
+              static_cast<unsigned long long>(sightings->sightings),
+              static_cast<unsigned long long>(sightings->documents), FormatBytes(sightings->sighting_bytes).c_str(),
+              FormatBytes(sightings->document_bytes).c_str());
   if (!session->ctx.config().sources.empty()) std::printf("sources (last crawl, outcome, items, errors)\n");
   for (auto& [name, v] : j["sources"].items())
     std::printf("  %-22s %-20s %-8s %8llu %6llu\n", name.c_str(),
@@ -84,7 +101,7 @@ int RunCompact(const GlobalFlags& flags) {
   return kExitOk;
 }
 
-int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_run) {
+int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_run, bool compact) {
   auto ms = ParseDurationMs(older_than);
   if (!ms) return Report(Error::Invalid("--older-than: " + ms.error().message));
   auto session = OpenSession(flags, dry_run ? Access::kRead : Access::kWrite, /*with_hasher=*/false);
@@ -94,6 +111,10 @@ int RunPrune(const GlobalFlags& flags, const std::string& older_than, bool dry_r
   std::printf("%s %llu exposures and %llu crawl-state entries last seen more than %s ago\n",
               dry_run ? "would prune" : "pruned", static_cast<unsigned long long>(r->exposures),
               static_cast<unsigned long long>(r->crawl_entries), older_than.c_str());
+  std::printf("%s %llu documents with %llu sightings\n", dry_run ? "would prune" : "pruned",
+              static_cast<unsigned long long>(r->documents), static_cast<unsigned long long>(r->sightings));
+  if (compact && !dry_run)
+    if (auto s = session->store->CompactSightings(); !s) return Report(s.error());
   return kExitOk;
 }
 
@@ -161,13 +182,15 @@ void RegisterOps(CLI::App& app, const GlobalFlags& flags, Action* action) {
   struct PruneFlags {
     std::string older_than;
     bool dry_run = false;
+    bool compact = false;
   };
   auto pf = std::make_shared<PruneFlags>();
   CLI::App* prune = app.add_subcommand("prune", "remove old exposures and crawl state (never watch entries)");
   prune->add_option("--older-than", pf->older_than, "e.g. 365d")->required();
   prune->add_flag("--dry-run", pf->dry_run, "only count what would go");
+  prune->add_flag("--compact", pf->compact, "then compact the sightings and documents, giving their space back now");
   prune->callback([&flags, pf, action] {
-    *action = [&flags, pf] { return RunPrune(flags, pf->older_than, pf->dry_run); };
+    *action = [&flags, pf] { return RunPrune(flags, pf->older_than, pf->dry_run, pf->compact); };
   });
 
   CLI::App* compact = app.add_subcommand("compact", "compact the store's tables (internal: for measuring)");

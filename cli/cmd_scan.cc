@@ -39,6 +39,7 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
   SystemClock clock;
   ScannerOptions options;
   options.source = f.source;
+  options.sightings = session->ctx.config().store.sightings;
   Scanner scanner(store, *session->hasher, *index, extractor, clock, options);
 
   const auto start = std::chrono::steady_clock::now();

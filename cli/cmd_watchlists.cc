@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/units.h"
+#include "cli/alerting.h"
 #include "cli/commands.h"
 #include "watchlists/enroll.h"
 #include "watchlists/line_reader.h"
@@ -44,6 +45,15 @@ int RunEnroll(const GlobalFlags& flags, const EnrollFlags& f) {
   std::printf("enrolled %llu new, %llu already present, %llu rejected\n",
               static_cast<unsigned long long>(summary->added), static_cast<unsigned long long>(summary->already_present),
               static_cast<unsigned long long>(summary->rejected));
+  std::printf("found %llu earlier exposures of %llu identifiers\n",
+              static_cast<unsigned long long>(summary->retro_exposures),
+              static_cast<unsigned long long>(summary->retro_identifiers));
+  // The earlier exposures go out as a scan's do; trouble leaves them pending, never fails.
+  if (summary->retro_exposures > 0) {
+    auto alerting = Alerting::Make(session->ctx, *session->store);
+    if (alerting) (*alerting)->DeliverDue();
+    else std::fprintf(stderr, "leakwatch: alerts: %s\n", alerting.error().message.c_str());
+  }
   return kExitOk;
 }
 

@@ -1,6 +1,7 @@
 #include "matcher/scanner.h"
 
 #include "base/providers.h"
+#include "matcher/sightings.h"
 
 #include <sys/mman.h>
 
@@ -147,6 +148,18 @@ class IndexFilter final : public CandidateFilter {
   mutable char keys_[kMaxBatch * kAccountKeyRoom];
 };
 
+// Keeps every candidate of the chunk's report range (sightings record them all).
+class RangeFilter final : public CandidateFilter {
+ public:
+  RangeFilter(size_t begin, size_t end) : begin_(begin), end_(end) {}
+  void Select(std::span<const Probe> probes, bool* keep) const override {
+    for (size_t i = 0; i < probes.size(); ++i) keep[i] = probes[i].offset >= begin_ && probes[i].offset < end_;
+  }
+
+ private:
+  size_t begin_, end_;
+};
+
 // A worker's chunk buffer: 2 MiB-aligned and advised for transparent huge pages, so the
 // kernel's copy into it and every finder's pass over it use one TLB entry instead of 260.
 class HugeBuffer {
@@ -285,21 +298,32 @@ void Scanner::ScanChunk(Job& job) const {
     if (job.error) return;
     window = own;
   }
-  if (auto s = FindHits(window, job.report_begin, job.report_end, job.head, &job.hits); !s) job.error = s.error();
+  job.sightings.clear();
+  if (auto s = FindHits(window, job.report_begin, job.report_end, job.head, &job.hits,
+                        options_.sightings ? &job.sightings : nullptr);
+      !s)
+    job.error = s.error();
 }
 
 Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                         std::vector<Hit>* hits) const {
+                         std::vector<Hit>* hits, std::vector<Sighting>* sightings) const {
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
+  thread_local std::vector<Digest> digests;         // of the candidates, with sightings
   candidates.clear();
-  IndexFilter filter(hasher_, index_, report_begin, report_end);
-  extractor_.Extract(window, &candidates, &filter, head);
+  digests.clear();
+  if (sightings != nullptr) {
+    ExtractWithSightings(window, report_begin, report_end, head, &candidates, &digests, sightings);
+  } else {
+    IndexFilter filter(hasher_, index_, report_begin, report_end);
+    extractor_.Extract(window, &candidates, &filter, head);
+  }
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
   // the other had finished.
-  for (Candidate& c : candidates) {
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    Candidate& c = candidates[i];
     Hit& hit = hits->emplace_back();
-    hit.digest = hasher_.Hash(c.hash_tag, c.value);
+    hit.digest = digests.empty() ? hasher_.Hash(c.hash_tag, c.value) : digests[i];
     hit.candidate = std::move(c);
     if (auto s = Resolve(hit); !s) return s;
     if (!hit.members) hits->pop_back();  // a fingerprint collision, or unenrolled since
@@ -315,7 +339,8 @@ Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
   findings.content_digest = digester.FinishHex();
   thread_local std::vector<Hit> hits;
   hits.clear();
-  if (auto s = FindHits(content, 0, content.size(), {}, &hits); !s) return Fail(s.error());
+  if (auto s = FindHits(content, 0, content.size(), {}, &hits, options_.sightings ? &findings.sightings : nullptr); !s)
+    return Fail(s.error());
   Merge(hits, &findings.found);
   return findings;
 }
@@ -323,7 +348,10 @@ Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
 Status Scanner::RecordFindings(const std::string& location, Findings findings) {
   totals_.bytes += findings.bytes;
   ++totals_.documents;
-  if (auto s = Record(location, findings.content_digest, findings.found); !s) return s;
+  if (auto s = Record(location, findings.content_digest, findings.found,
+                      options_.sightings ? &findings.sightings : nullptr);
+      !s)
+    return s;
   if (!pending_.empty() && std::chrono::steady_clock::now() - pending_since_ > std::chrono::seconds(1))
     if (auto s = WritePending(); !s) return s;
   if (progress_) progress_(totals_);
@@ -331,6 +359,41 @@ Status Scanner::RecordFindings(const std::string& location, Findings findings) {
 }
 
 Status Scanner::Flush() { return WritePending(); }
+
+void Scanner::ExtractWithSightings(std::string_view window, size_t report_begin, size_t report_end,
+                                   std::string_view head, std::vector<Candidate>* candidates,
+                                   std::vector<Digest>* digests, std::vector<Sighting>* sightings) const {
+  thread_local std::vector<Candidate> all;
+  thread_local std::vector<Digest> all_digests;
+  all.clear();
+  RangeFilter range(report_begin, report_end);
+  extractor_.Extract(window, &all, &range, head);
+  // Every candidate's keyed digest: its sighting's fingerprint, and an index hit's key.
+  thread_local std::vector<HashInput> inputs;
+  inputs.resize(all.size());
+  for (size_t i = 0; i < all.size(); ++i) inputs[i] = {all[i].hash_tag, all[i].value};
+  all_digests.resize(all.size());
+  hasher_.HashMany(inputs, all_digests);
+  AppendSightings(hasher_, all, all_digests, sightings);
+  SortAndMergeSightings(sightings);  // here, on all cores; the document merges the runs
+  // The index decides which are worth a store lookup, in the batches its filter takes.
+  IndexFilter filter(hasher_, index_, 0, SIZE_MAX);
+  Probe probes[CandidateFilter::kMaxBatch];
+  bool keep[CandidateFilter::kMaxBatch];
+  for (size_t k = 0; k < all.size(); k += CandidateFilter::kMaxBatch) {
+    const size_t n = std::min(CandidateFilter::kMaxBatch, all.size() - k);
+    for (size_t j = 0; j < n; ++j) {
+      const Candidate& c = all[k + j];
+      probes[j] = {c.hash_tag, c.value, c.offset, c.match == MatchKind::kHashed};
+    }
+    filter.Select({probes, n}, keep);
+    for (size_t j = 0; j < n; ++j) {
+      if (!keep[j]) continue;
+      candidates->push_back(std::move(all[k + j]));
+      digests->push_back(all_digests[k + j]);
+    }
+  }
+}
 
 Status Scanner::Resolve(Hit& hit) const {
   hit.primary = hit.digest;
@@ -438,6 +501,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // The document's watched identifiers so far, one entry each however often they occur:
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
+  std::vector<Sighting> sightings;  // the document's, with ScannerOptions::sightings
+  std::vector<size_t> sighting_runs;  // where each job's sorted sightings start in it
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
   std::optional<Error> failed;  // the first job that could not read its bytes or look up its hits
@@ -447,6 +512,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     if (job.error && !failed) failed = job.error;
     Merge(job.hits, &found);
     job.hits.clear();
+    sighting_runs.push_back(sightings.size());
+    sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
   };
   // Waits for the jobs still running when this returns early.
   struct Drain {
@@ -463,6 +530,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       if (job.error) failed = job.error;
       Merge(job.hits, &found);
       job.hits.clear();
+      sighting_runs.push_back(sightings.size());
+      sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
     } else {
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
       workers_->Submit(&job);
@@ -539,7 +608,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
-  if (auto s = Record(location, content.FinishHex(), found); !s) return s;
+  if (options_.sightings) MergeSortedRuns(&sightings, std::move(sighting_runs));
+  if (auto s = Record(location, content.FinishHex(), found, options_.sightings ? &sightings : nullptr); !s) return s;
   return WritePending();
 }
 
@@ -563,14 +633,23 @@ void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found
 }
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
-                       const std::map<Digest, Found>& found) {
+                       const std::map<Digest, Found>& found, std::vector<Sighting>* sightings) {
   // One exposure per watched identifier, written in batches of bounded size: a dump of
   // the team's own users may hold hundreds of thousands, and many small documents share
   // one batch. Each batch is one write and one sync; ids are stable (identifier and
   // content), so a crash between batches and a re-scan record each exposure once, and
   // alert the rest (store/layout.md).
-  if (found.empty()) return Ok();
   const UnixSeconds now = clock_.Now();
+  // With sightings, the document and its sightings go in one write with its first
+  // exposures (even none), after those of the documents recorded before it.
+  std::optional<DocumentRecord> document;
+  if (sightings != nullptr) {
+    if (auto s = WritePending(); !s) return s;
+    totals_.sightings += sightings->size();
+    document = DocumentRecord{0, content_digest, options_.source, location, now, now};
+  } else if (found.empty()) {
+    return Ok();
+  }
   if (pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
   for (const auto& [primary, f] : found) {
     Exposure& e = pending_.emplace_back();
@@ -586,15 +665,20 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     e.severity = f.credential ? "credential" : "exposure";
     e.match = std::string(MatchKindName(f.match));
     e.hint = f.hint;
-    if (pending_.size() == kRecordBatch)
-      if (auto s = WritePending(); !s) return s;
+    if (pending_.size() == kRecordBatch) {
+      if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
+      document.reset();
+    }
   }
+  if (document) return WritePending(&*document, sightings);
   return Ok();
 }
 
-Status Scanner::WritePending() {
-  if (pending_.empty()) return Ok();
-  auto results = store_.RecordExposures(pending_);
+Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings) {
+  if (pending_.empty() && document == nullptr) return Ok();
+  auto results = document != nullptr ? store_.RecordDocument(*document, *sightings, pending_)
+                                     : store_.RecordExposures(pending_);
+  if (document != nullptr) std::vector<Sighting>().swap(*sightings);
   if (!results) return Fail(results.error());
   for (size_t i = 0; i < pending_.size(); ++i) {
     if ((*results)[i].is_new) {

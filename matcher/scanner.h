@@ -11,7 +11,9 @@
 // entry per watched identifier, as chunks complete; at the end of the document each
 // becomes one exposure per document content (its digest, of the kind the store's schema
 // says: a keyed HighwayHash, or SHA-256 in older stores; base/content_digest.h), written
-// in bounded batches: seeing the same content again only updates last_seen.
+// in bounded batches: seeing the same content again only updates last_seen. With
+// ScannerOptions::sightings, every candidate, watched or not, is also kept as a keyed
+// sighting of the document (matcher/sightings.h), written with its first batch.
 #pragma once
 
 #include <chrono>
@@ -56,6 +58,9 @@ struct ScannerOptions {
   unsigned threads = 0;         // 0: hardware concurrency
   size_t chunk_size = 1 << 20;  // bytes per unit of parallel work; small enough to stay in cache
   size_t overlap = 16 << 10;    // context on each side of a chunk; longer than any token
+  // Remember every candidate, watched or not, as a keyed sighting of the document
+  // (matcher/sightings.h, [store] sightings): each is then HMAC-hashed, not only index hits.
+  bool sightings = true;
 };
 
 struct ScanTotals {
@@ -64,6 +69,7 @@ struct ScanTotals {
   uint64_t candidates = 0;
   uint64_t new_exposures = 0;
   uint64_t seen_again = 0;
+  uint64_t sightings = 0;  // distinct per document, with ScannerOptions::sightings
   std::map<std::string, uint64_t> new_by_watchlist;
 };
 
@@ -105,6 +111,7 @@ class Scanner {
     std::string content_digest;  // hex, of the store's ContentDigestKind
     uint64_t bytes = 0;
     std::map<Digest, Found> found;  // by the watched identifier each leads to
+    std::vector<Sighting> sightings;  // with ScannerOptions::sightings: every candidate's, sorted and merged
   };
   // The findings of a whole document in memory, in one window (documents of a chunk or
   // less: DocumentPipeline gives it those). Thread-safe: several threads analyze at once
@@ -144,6 +151,7 @@ class Scanner {
     std::string buffer;
     size_t report_begin = 0, report_end = 0;
     std::vector<Hit> hits;
+    std::vector<Sighting> sightings;  // with ScannerOptions::sightings
     const ByteStream* source = nullptr;
     uint64_t read_at = 0;
     size_t read_size = 0;
@@ -160,16 +168,26 @@ class Scanner {
   // Extracts the candidates of `window` that start in [report_begin, report_end), keeps
   // the watched ones and resolves them in the store, into *hits.
   Status FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                  std::vector<Hit>* hits) const;
+                  std::vector<Hit>* hits, std::vector<Sighting>* sightings) const;
   Status Resolve(Hit& hit) const;
   struct Resolved;
   // The watch entries of `digest` into r: its own, else those of the identifier it is a
   // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
-  // Appends the exposures of one document to pending_, writing batches as they fill.
-  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found);
-  Status WritePending();
+  // Extracts every candidate of window[report_begin, report_end) and keeps them all as
+  // sightings (sorted and merged); index hits are decided after, as the IndexFilter
+  // would have during extraction.
+  void ExtractWithSightings(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
+                            std::vector<Candidate>* candidates, std::vector<Digest>* digests,
+                            std::vector<Sighting>* sightings) const;
+  // Appends the exposures of one document to pending_, writing batches as they fill. With
+  // `sightings` (sorted and merged, emptied here), the document and its sightings go in
+  // one write with its first exposures (Store::RecordDocument), after the pending ones.
+  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
+                std::vector<Sighting>* sightings = nullptr);
+  // Writes pending_ (one write batch, one sync), with `document` and its sightings when given.
+  Status WritePending(const DocumentRecord* document = nullptr, std::vector<Sighting>* sightings = nullptr);
 
   Store& store_;
   const KeyedHasher& hasher_;

@@ -93,20 +93,21 @@ Result<WatchlistInfo> DecodeWatchlist(std::string_view name, std::string_view va
 }
 
 std::string EncodeExposure(const Exposure& e) {
-  return json{{"id", e.id},
-              {"identifier", ToHex(e.identifier)},
-              {"watchlists", e.watchlists},
-              {"labels", e.labels},
-              {"kind", KindName(e.kind)},
-              {"hint", e.hint},
-              {"source", e.source},
-              {"location", e.location},
-              {"content", e.content_digest},
-              {"first_seen", e.first_seen},
-              {"last_seen", e.last_seen},
-              {"severity", e.severity},
-              {"match", e.match}}
-      .dump();
+  json j{{"id", e.id},
+         {"identifier", ToHex(e.identifier)},
+         {"watchlists", e.watchlists},
+         {"labels", e.labels},
+         {"kind", KindName(e.kind)},
+         {"hint", e.hint},
+         {"source", e.source},
+         {"location", e.location},
+         {"content", e.content_digest},
+         {"first_seen", e.first_seen},
+         {"last_seen", e.last_seen},
+         {"severity", e.severity},
+         {"match", e.match}};
+  if (e.retro) j["retro"] = true;
+  return j.dump();
 }
 
 Result<Exposure> DecodeExposure(std::string_view value) {
@@ -129,6 +130,7 @@ Result<Exposure> DecodeExposure(std::string_view value) {
     e.last_seen = j.at("last_seen").get<int64_t>();
     e.severity = j.at("severity").get<std::string>();
     e.match = j.at("match").get<std::string>();
+    e.retro = j.value("retro", false);
     return e;
   } catch (const json::exception& ex) {
     return Fail(Error::Corruption(std::string("bad exposure record: ") + ex.what()));
@@ -176,6 +178,9 @@ struct Reader {
   std::string_view String() { return Bytes(Varint()); }
 };
 
+// Set on the kind byte of an exposure a retro-hunt found (Exposure::retro).
+constexpr uint8_t kRetroBit = 0x80;
+
 // Severity and match names as one byte each; 0 stands for a name spelled out after it.
 constexpr std::string_view kSeverities[] = {"", "exposure", "credential"};
 constexpr std::string_view kMatches[] = {"", "exact", "alias", "obfuscated", "encoded", "hashed"};
@@ -209,7 +214,7 @@ void EncodeCompactExposureInto(std::string* out, const Exposure& e) {
   out->clear();
   out->push_back(kCompactExposureTag);
   out->append(AsView(e.identifier));
-  out->push_back(static_cast<char>(e.kind));
+  out->push_back(static_cast<char>(static_cast<uint8_t>(e.kind) | (e.retro ? kRetroBit : 0)));  // retro: a retro-hunt's
   PutName(out, kSeverities, e.severity);
   PutName(out, kMatches, e.match);
   PutVarint(out, static_cast<uint64_t>(e.first_seen));
@@ -242,8 +247,13 @@ Result<Exposure> DecodeExposure(std::string_view id, std::string_view value) {
   std::string_view digest = r.Bytes(32);
   if (!r.bad) std::memcpy(e.identifier.data(), digest.data(), 32);
   std::string_view kind = r.Bytes(1);
-  if (!r.bad && kind[0] != 1 && kind[0] != 2) r.bad = true;
-  if (!r.bad) e.kind = static_cast<IdKind>(kind[0]);
+  const uint8_t kind_byte = r.bad ? 0 : static_cast<uint8_t>(kind[0]);
+  const uint8_t k = kind_byte & ~kRetroBit;
+  if (!r.bad && k != 1 && k != 2) r.bad = true;
+  if (!r.bad) {
+    e.kind = static_cast<IdKind>(k);
+    e.retro = (kind_byte & kRetroBit) != 0;
+  }
   e.severity = GetName(r, kSeverities);
   e.match = GetName(r, kMatches);
   e.first_seen = static_cast<UnixSeconds>(r.Varint());

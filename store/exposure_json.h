@@ -9,7 +9,8 @@
 namespace lw {
 
 // {"id","watchlists","labels","kind","hint","source","location","first_seen",
-//  "last_seen","severity","match","identifier_hash"}; times in RFC 3339 UTC.
+//  "last_seen","severity","match","identifier_hash"}, and "retro": true for an exposure
+// a retro-hunt found at enrollment; times in RFC 3339 UTC.
 nlohmann::json ExposureJson(const Exposure& e);
 
 }  // namespace lw

@@ -63,6 +63,7 @@ struct Exposure {
   UnixSeconds last_seen = 0;
   std::string severity;              // "exposure" | "credential"
   std::string match;                 // "exact" | "alias" | "obfuscated" | "encoded" | "hashed"
+  bool retro = false;                // found by a retro-hunt at enrollment, in a document read before
 };
 
 // Counts of the exposures in a store, kept as they are recorded and pruned (schema 4), so

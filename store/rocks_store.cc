@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -28,6 +29,7 @@
 
 #include "base/units.h"
 #include "store/codec.h"
+#include "store/sightings_table.h"
 #include "store/store.h"
 
 namespace lw {
@@ -40,9 +42,14 @@ using namespace store_internal;
 // number in decimal. Stores of every schema are still read and written in their own format.
 constexpr int kOldestSchema = 1;
 
-enum Cf { kDefault, kMeta, kWatch, kVariant, kWatchlists, kExposures, kExpByIdent, kExpByTime, kOutbox, kCrawl, kNumCf };
+enum Cf { kDefault, kMeta, kWatch, kVariant, kWatchlists, kExposures, kExpByIdent, kExpByTime, kOutbox, kCrawl,
+          kDocuments, kSightings, kNumCf };
 constexpr const char* kCfNames[kNumCf] = {"default",      "meta",        "watch",  "variant", "watchlists",
-                                          "exposures",    "exp_by_ident", "exp_by_time", "outbox", "crawl"};
+                                          "exposures",    "exp_by_ident", "exp_by_time", "outbox", "crawl",
+                                          "documents",    "sightings"};
+// Sightings are additive: their column families are created by the first writer that
+// opens a store of any schema; a reader of a store without them sees no sightings.
+bool IsSightingsCf(int cf) { return cf == kDocuments || cf == kSightings; }
 
 Error FromRocks(const rocksdb::Status& s, const std::string& what) {
   std::string msg = what + ": " + s.ToString();
@@ -58,6 +65,7 @@ uint64_t IndexKeyOf(bool probes, uint64_t probe, const Digest& digest, bool hash
 }
 
 rocksdb::ColumnFamilyOptions CfOptions(int cf) {
+  if (IsSightingsCf(cf)) return SightingsCfOptions();
   rocksdb::ColumnFamilyOptions o;
   if (cf == kWatch || cf == kVariant) {
     // Keys are keyed hashes: incompressible, looked up by point Get mostly absent.
@@ -138,7 +146,7 @@ class RocksBulkEnroller final : public BulkEnroller {
   ~RocksBulkEnroller() override;
   uint32_t InternLabel(std::string_view label) override;
   Status Add(const EnrollRecord& record) override;
-  Status AddVariant(const VariantRecord& record) override;
+  Status AddVariant(const VariantRecord& record, uint32_t primary_hint) override;
   Result<BulkEnrollResult> Finish() override;
 
  private:
@@ -165,7 +173,8 @@ class RocksStore final : public Store {
   RocksStore(std::unique_ptr<FileLock> lock, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
              std::string secondary_dir, bool read_only, std::string index_path)
       : lock_(std::move(lock)), db_(db), cf_(std::move(handles)), secondary_dir_(std::move(secondary_dir)),
-        read_only_(read_only), index_path_(std::move(index_path)) {}
+        read_only_(read_only), index_path_(std::move(index_path)),
+        sightings_(db_, cf_[kMeta], cf_[kDocuments], cf_[kSightings]) {}
 
   IndexKeying index_keying() const override { return keying_; }
   ContentDigestKind content_digest_kind() const override { return content_kind_; }
@@ -178,7 +187,8 @@ class RocksStore final : public Store {
   ~RocksStore() override {
     WatchChanged();  // the iterators go before the database
     FlushLargeMemtables();
-    for (auto* h : cf_) db_->DestroyColumnFamilyHandle(h);
+    for (auto* h : cf_)
+      if (h) db_->DestroyColumnFamilyHandle(h);
     delete db_;
     if (!secondary_dir_.empty()) {
       std::error_code ec;
@@ -385,6 +395,14 @@ class RocksStore final : public Store {
 
   Result<std::vector<RecordResult>> RecordExposures(std::span<const Exposure> exposures) override {
     std::lock_guard<std::mutex> guard(write_mu_);  // read-modify-write of the records
+    record_batch_.Clear();
+    return WriteExposures(&record_batch_, exposures);
+  }
+
+  // The exposures' records added to *batch_ptr (which may hold other records of their
+  // document already), which is then written when not empty. REQUIRES: write_mu_ held.
+  Result<std::vector<RecordResult>> WriteExposures(rocksdb::WriteBatch* batch_ptr, std::span<const Exposure> exposures,
+                                                  bool sync = true) {
     // Handled in the order of their ids: each column family's memtable then takes its keys
     // in order, which costs a fraction of inserting them at random (the skip list resumes
     // its search where the previous key went). Equal ids keep their given order.
@@ -409,8 +427,7 @@ class RocksStore final : public Store {
       if (!c) return Fail(c.error());
       counts = **c;
     }
-    rocksdb::WriteBatch& batch = record_batch_;
-    batch.Clear();
+    rocksdb::WriteBatch& batch = *batch_ptr;
     std::vector<RecordResult> results(exposures.size());
     std::optional<Exposure> known;              // the stored exposure of the id at hand
     std::vector<uint32_t> added;                // new in this call
@@ -471,10 +488,30 @@ class RocksStore final : public Store {
     for (const auto& [name, info] : watchlists) batch.Put(cf_[kWatchlists], name, EncodeWatchlist(info));
     if (counts && !added.empty()) batch.Put(cf_[kMeta], kCountsKey, EncodeExposureCounts(*counts));
     if (batch.Count() > 0)
-      if (auto s = Write(&batch); !s) return Fail(s.error());
+      if (auto s = Write(&batch, sync); !s) return Fail(s.error());
     if (counts) counts_ = std::move(counts);
     return results;
   }
+
+  // ---- Sightings (store/sightings_table.h) ----
+  Result<std::vector<RecordResult>> RecordDocument(const DocumentRecord& document, std::span<const Sighting> sightings,
+                                                   std::span<const Exposure> exposures) override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    std::lock_guard<std::mutex> guard(write_mu_);
+    rocksdb::WriteBatch batch;
+    auto write = [this](rocksdb::WriteBatch* b) { return Write(b); };
+    auto prepared = sightings_.Prepare(document, sightings.size(), &batch, write);
+    if (!prepared) return Fail(prepared.error());
+    if (auto s = sightings_.AddSightings(*prepared, sightings, fs::path(index_path_).parent_path().string(), &batch); !s)
+      return Fail(s.error());
+    // A document without exposures is not worth an fsync: lost in a crash, it is written
+    // again by the next scan of it (its content key is in the same batch).
+    return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
+  }
+  Result<std::optional<DocumentRecord>> GetDocument(uint32_t number) override { return sightings_.Get(number); }
+  Result<SightingsStats> GetSightingsStats() override { return sightings_.Stats(); }
+  Status CompactSightings() override { return sightings_.Compact(); }
+  SightingsTable& sightings() { return sightings_; }
 
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
     std::vector<std::string> ids;
@@ -615,6 +652,10 @@ class RocksStore final : public Store {
     }
     if (!crawl->status().ok()) return Fail(FromRocks(crawl->status(), "reading crawl state"));
     if (auto s = commit(); !s) return Fail(s.error());
+    if (auto s = sightings_.Prune(cutoff, dry_run, [this](rocksdb::WriteBatch* b) { return Write(b); },
+                                  &result.documents, &result.sightings);
+        !s)
+      return Fail(s.error());
     return result;
   }
 
@@ -676,10 +717,12 @@ class RocksStore final : public Store {
     b.Put(cf_[cf], key, value);
     return Write(&b);
   }
-  Status Write(rocksdb::WriteBatch* batch) {
+  // `sync` false: for what a crash may lose and a re-scan writes again (a document's
+  // sightings without exposures); the next synced write makes it durable too.
+  Status Write(rocksdb::WriteBatch* batch, bool sync = true) {
     if (read_only_) return Fail(Error::Internal("store opened read-only"));
     rocksdb::WriteOptions wo;
-    wo.sync = true;  // an exposure recorded is an exposure kept, even across power loss
+    wo.sync = sync;  // an exposure recorded is an exposure kept, even across power loss
     auto s = db_->Write(wo, batch);
     if (!s.ok()) {
       write_failed_ = true;
@@ -799,6 +842,7 @@ class RocksStore final : public Store {
   std::optional<ExposureCounts> counts_;  // KeptCounts; GUARDED_BY(write_mu_) in a writer
   rocksdb::WriteBatch record_batch_;      // RecordExposures's, reused; GUARDED_BY(write_mu_)
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
+  SightingsTable sightings_;  // the documents and sightings column families
 };
 
 // ---- Bulk enrollment ----
@@ -819,12 +863,14 @@ struct WatchSpill {
   uint64_t probe;
   uint32_t label;
   uint32_t line;
+  uint32_t hint;  // retro-hunt only
   uint8_t kind;
 };
 struct VariantSpill {
   Digest variant;
   Digest primary;
   uint64_t probe;
+  uint32_t hint;  // the primary's; retro-hunt only
   uint8_t type;
 };
 #pragma pack(pop)
@@ -893,18 +939,20 @@ Status RocksBulkEnroller::Add(const EnrollRecord& r) {
   s.probe = r.probe;
   s.label = r.label;
   s.line = r.line;
+  s.hint = r.hint;
   s.kind = static_cast<uint8_t>(r.kind);
   ++count_;
   return Spill(watch_files_, "w", s, r.digest[0]);
 }
 
-Status RocksBulkEnroller::AddVariant(const VariantRecord& r) {
+Status RocksBulkEnroller::AddVariant(const VariantRecord& r, uint32_t primary_hint) {
   if (r.probe == 0 && store_->index_keying() == IndexKeying::kProbe)
     return Fail(Error::Internal("variant without a probe fingerprint"));
   VariantSpill s{};
   s.variant = r.variant;
   s.probe = r.probe;
   s.primary = r.primary;
+  s.hint = primary_hint;
   s.type = static_cast<uint8_t>(r.type);
   ++count_;
   return Spill(variant_files_, "v", s, r.variant[0]);
@@ -991,6 +1039,19 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
   walk.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> existing(store_->db()->NewIterator(walk, store_->cf(kWatch)));
   existing->Seek(std::string(1, static_cast<char>(first << 2)));
+  // Retro-hunt: the sightings of each key, merged with the sorted keys (one cursor for
+  // the entries, one for the variants, each moving forward only).
+  std::optional<SightingsTable::Cursor> entry_sightings, variant_sightings;
+  if (input_.retro_hunt) {
+    entry_sightings.emplace(store_->sightings());
+    variant_sightings.emplace(store_->sightings());
+  }
+  auto hunt = [&](SightingsTable::Cursor& cursor, const Digest& key, const Digest& primary, uint8_t via,
+                  uint32_t hint) -> Status {
+    return cursor.Find(SightingFingerprintOf(key), [&](uint32_t document, uint8_t flags) {
+      result.retro.push_back({primary, via, document, flags, hint});
+    });
+  };
   for (int p = first; p < last; ++p) {
     auto recs = ReadPartition<WatchSpill>(watch_files_, p);
     if (!recs) return Fail(recs.error());
@@ -1002,6 +1063,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
         ++result.already_present;  // repeated within this input
         continue;
       }
+      if (entry_sightings)
+        if (auto s = hunt(*entry_sightings, r.digest, r.digest, 0, r.hint); !s) return Fail(s.error());
       std::string key = WatchKey(r.digest, name);
       while (existing->Valid() && existing->key().compare(key) < 0) existing->Next();
       if (existing->Valid() && existing->key() == key) {
@@ -1037,6 +1100,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       const VariantSpill& v = (*vars)[order[k].second];
       if (previous != nullptr && order[k - 1].first == order[k].first && previous->variant == v.variant) continue;
       previous = &v;
+      if (variant_sightings)
+        if (auto s = hunt(*variant_sightings, v.variant, v.primary, v.type, v.hint); !s) return Fail(s.error());
       fingerprints->push_back(IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type))));
       VariantValueInto(&value, v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0);
       if (auto s = variant_sink.Put(AsView(v.variant), value); !s) return Fail(s.error());
@@ -1072,6 +1137,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     if (!r) return Fail(r.error());
     total.added += r->added;
     total.already_present += r->already_present;
+    total.retro.insert(total.retro.end(), r->retro.begin(), r->retro.end());
   }
   // The index as it was, plus what this enrollment adds. The generation moves before
   // the entries land: a crash in between leaves an index that no longer counts as
@@ -1120,7 +1186,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing;
+  // Writers add the column families a store made by an older leakwatch lacks (sightings).
+  db_options.create_missing_column_families = !options.read_only;
   db_options.keep_log_file_num = 5;
   db_options.max_background_jobs = 2;
   // All memtables together, whatever the number of column families: a breach-day scan
@@ -1138,7 +1205,15 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   db_options.info_log = std::make_shared<StderrErrorLogger>();
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  for (int i = 0; i < kNumCf; ++i) cfs.emplace_back(kCfNames[i], CfOptions(i));
+  std::vector<int> opened;  // the Cf of each descriptor
+  std::vector<std::string> present;
+  if (options.read_only && !rocksdb::DB::ListColumnFamilies(db_options, dir, &present).ok()) present.clear();
+  for (int i = 0; i < kNumCf; ++i) {
+    if (options.read_only && IsSightingsCf(i) && std::find(present.begin(), present.end(), kCfNames[i]) == present.end())
+      continue;
+    cfs.emplace_back(kCfNames[i], CfOptions(i));
+    opened.push_back(i);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   std::unique_ptr<FileLock> lock;
@@ -1164,6 +1239,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     auto s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &db);
     if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
   }
+  std::vector<rocksdb::ColumnFamilyHandle*> by_cf(kNumCf, nullptr);
+  for (size_t k = 0; k < opened.size() && k < handles.size(); ++k) by_cf[opened[k]] = handles[k];
+  handles = std::move(by_cf);
   auto store = std::make_unique<RocksStore>(std::move(lock), db, std::move(handles), std::move(secondary_dir),
                                             options.read_only, dir + ".index");
   auto version = store->GetMeta("schema_version");

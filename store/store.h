@@ -22,6 +22,7 @@
 #include "base/content_digest.h"
 #include "base/status.h"
 #include "store/records.h"
+#include "store/sightings.h"
 #include "store/watch_index.h"
 
 namespace lw {
@@ -53,14 +54,21 @@ struct EnrollRecord {
   uint32_t label = 0;  // from BulkEnroller::InternLabel; 0 means none
   uint32_t line = 0;   // input line, for messages
   uint64_t probe = 0;  // KeyedHasher::Probe; required when index_keying() is kProbe
+  uint32_t hint = 0;   // retro-hunt: a number for the identifier's hint, handed back in RetroMatch; 0: none
 };
 struct BulkEnrollInput {
   std::string watchlist;
   std::string temp_dir;                     // where SST files are built; same file system as the store is best
+  // Also look every entry and variant up in the sightings (merged with the sorted
+  // entries, one pass over the sightings in each partition): BulkEnrollResult::retro.
+  bool retro_hunt = false;
 };
 struct BulkEnrollResult {
   uint64_t added = 0;
   uint64_t already_present = 0;  // in the store before, or repeated in the input
+  // With retro_hunt: the sightings of every key of every identifier in the input (already
+  // present ones included), in no particular order.
+  std::vector<RetroMatch> retro;
 };
 
 // Accumulates records for one watchlist and writes them as SST files, ingested at once.
@@ -72,7 +80,8 @@ class BulkEnroller {
   // Returns the index under which `label` is stored for EnrollRecord::label (0: no label).
   virtual uint32_t InternLabel(std::string_view label) = 0;
   virtual Status Add(const EnrollRecord& record) = 0;
-  virtual Status AddVariant(const VariantRecord& record) = 0;
+  // `primary_hint`: the EnrollRecord::hint of the identifier it leads to (retro-hunt).
+  virtual Status AddVariant(const VariantRecord& record, uint32_t primary_hint = 0) = 0;
   virtual Result<BulkEnrollResult> Finish() = 0;
 };
 
@@ -84,6 +93,8 @@ struct RecordResult {
 struct PruneResult {
   uint64_t exposures = 0;
   uint64_t crawl_entries = 0;
+  uint64_t documents = 0;  // with their sightings
+  uint64_t sightings = 0;
 };
 
 class Store {
@@ -134,6 +145,21 @@ class Store {
     return std::move(r->front());
   }
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
+
+  // Sightings (store/sightings.h). Records a scanned document, identified by its content
+  // digest, with its sightings (sorted by fingerprint, one per fingerprint) and its first
+  // exposures (as RecordExposures), all in one write batch when the document is small.
+  // A document seen before (by content) gets its last_seen moved and keeps the sightings
+  // it has. A large one has its sightings ingested as a table file before that batch, its
+  // number and content digest being written first: a crash in between leaves a document
+  // whose sightings a re-scan writes again, under the same keys, so never twice.
+  virtual Result<std::vector<RecordResult>> RecordDocument(const DocumentRecord& document,
+                                                           std::span<const Sighting> sightings,
+                                                           std::span<const Exposure> exposures) = 0;
+  virtual Result<std::optional<DocumentRecord>> GetDocument(uint32_t number) = 0;
+  virtual Result<SightingsStats> GetSightingsStats() = 0;
+  // Compacts the sightings and documents (benches measure their size after it).
+  virtual Status CompactSightings() = 0;
   virtual Result<std::optional<Exposure>> GetExposure(const std::string& id) = 0;
   // Calls fn with each exposure first seen at or after `since`, oldest first, until fn
   // returns false. Memory stays constant whatever the number of exposures.
@@ -177,7 +203,8 @@ class Store {
   virtual Status PutCrawlState(const std::string& key, const std::string& value) = 0;
 
   // Retention: removes exposures last seen before `cutoff` (with their index keys and
-  // outbox entries) and crawl-state entries whose JSON "seen" time is before it. Never
+  // outbox entries), documents last seen before it with their sightings, and crawl-state
+  // entries whose JSON "seen" time is before it. Never
   // touches watch entries. With dry_run, only counts.
   virtual Result<PruneResult> Prune(UnixSeconds cutoff, bool dry_run) = 0;
   // A consistent, openable copy of the store in `dir` (which must not exist), hard-linked

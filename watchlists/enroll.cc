@@ -12,6 +12,7 @@
 
 #include "base/providers.h"
 #include "watchlists/input_parser.h"
+#include "watchlists/retro_hunt.h"
 #include "watchlists/line_reader.h"
 
 namespace lw {
@@ -21,6 +22,7 @@ struct Outcome {
   bool ok = false;
   HashedIdentifier hashed;
   std::string reason;
+  std::string hint;  // for the retro-hunt's exposures; empty for a prehashed line
 };
 
 // The low-level digest calls: OpenSSL 3's one-shot MD5()/SHA1()/SHA256() fetch the
@@ -75,6 +77,7 @@ Outcome Process(const KeyedHasher& hasher, const Normalizer& normalizer, const E
     return o;
   }
   o.hashed = HashIdentifier(hasher, *id, p.identifier);
+  if (options.retro_hunt) o.hint = Hint(*id);
   o.ok = true;
   return o;
 }
@@ -252,10 +255,16 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
                              const EnrollOptions& options, const std::vector<std::string>& inputs,
                              const RejectFn& on_reject) {
   EnrollSummary summary;
-  auto started = store.StartBulkEnroll({options.watchlist, options.temp_dir});
+  auto started = store.StartBulkEnroll({options.watchlist, options.temp_dir, options.retro_hunt});
   if (!started) return Fail(started.error());
   BulkEnroller& bulk = **started;
   const IndexKeying keying = store.index_keying();
+  std::unique_ptr<HintSpill> hints;
+  if (options.retro_hunt) {
+    auto h = HintSpill::Create(options.temp_dir);
+    if (!h) return Fail(h.error());
+    hints = std::move(*h);
+  }
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
 
   // A pipeline: this thread reads and parses batches of lines; workers normalize and
@@ -287,9 +296,10 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
       }
       EnrollRecord r{o.hashed.digest, o.hashed.kind, bulk.InternLabel(b->lines[i].label),
                      static_cast<uint32_t>(b->lines[i].line), o.hashed.probe};
+      r.hint = hints ? hints->Add(o.hint) : 0;
       if (auto s = bulk.Add(r); !s) return s;
       for (const VariantRecord& v : o.hashed.variants)
-        if (auto s = bulk.AddVariant(v); !s) return s;
+        if (auto s = bulk.AddVariant(v, r.hint); !s) return s;
     }
     return Ok();
   };
@@ -336,6 +346,12 @@ Result<EnrollSummary> Enroll(Store& store, const KeyedHasher& hasher, const Norm
   if (!result) return Fail(result.error());
   summary.added = result->added;
   summary.already_present = result->already_present;
+  if (options.retro_hunt) {
+    auto retro = RecordRetroExposures(store, result->retro, [&](uint32_t i) { return hints->Get(i); });
+    if (!retro) return Fail(retro.error());
+    summary.retro_exposures = retro->exposures;
+    summary.retro_identifiers = retro->identifiers;
+  }
   return summary;
 }
 

@@ -29,12 +29,17 @@ struct EnrollOptions {
   std::string temp_dir;
   // Worker threads for normalization and hashing; 0 = hardware concurrency.
   unsigned threads = 0;
+  // Look every identifier (new or already present) and each of its variant keys up in the
+  // sightings, and record the exposures found (watchlists/retro_hunt.h).
+  bool retro_hunt = true;
 };
 
 struct EnrollSummary {
   uint64_t added = 0;
   uint64_t already_present = 0;
   uint64_t rejected = 0;
+  uint64_t retro_exposures = 0;    // earlier exposures found by the retro-hunt (new ones)
+  uint64_t retro_identifiers = 0;  // of that many identifiers
 };
 
 // Called once per rejected line, in input order. `input` is the file name ("<stdin>").

@@ -1,0 +1,329 @@
+#include "store/sightings_table.h"
+
+#include <rocksdb/convenience.h>
+#include <rocksdb/sst_file_writer.h>
+#include <rocksdb/table.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace lw::store_internal {
+namespace {
+
+Error FromRocksStatus(const rocksdb::Status& s, const std::string& what) {
+  std::string msg = what + ": " + s.ToString();
+  if (s.IsCorruption()) return Error::Corruption(msg);
+  return Error::IO(msg);
+}
+
+void AppendBig32(std::string* out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint32_t LoadBig32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+constexpr char kNextDocument[] = "next_document";
+
+// LZ4 when this RocksDB has it (a few times faster than ZSTD to write), else none.
+rocksdb::CompressionType FastCompression() {
+  static const rocksdb::CompressionType type = [] {
+    for (auto t : rocksdb::GetSupportedCompressions())
+      if (t == rocksdb::kLZ4Compression) return t;
+    return rocksdb::kNoCompression;
+  }();
+  return type;
+}
+
+}  // namespace
+
+rocksdb::ColumnFamilyOptions SightingsCfOptions() {
+  rocksdb::ColumnFamilyOptions o;
+  o.compression = rocksdb::kZSTD;
+  o.bottommost_compression = rocksdb::kZSTD;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_size = 16 << 10;  // larger blocks compress the non-random bytes better
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::string SightingKey(const SightingFingerprint& fp, uint32_t document) {
+  std::string key(reinterpret_cast<const char*>(fp.data()), fp.size());
+  AppendBig32(&key, document);
+  return key;
+}
+
+std::string DocumentKey(uint32_t number) {
+  std::string key(1, 'n');
+  AppendBig32(&key, number);
+  return key;
+}
+
+std::string ContentKey(const std::string& digest) { return "c" + digest; }
+
+std::string EncodeDocument(const DocumentRecord& d) {
+  return nlohmann::json{{"content", d.content_digest}, {"source", d.source},         {"location", d.location},
+                        {"first_seen", d.first_seen},  {"last_seen", d.last_seen}}
+      .dump();
+}
+
+Result<DocumentRecord> DecodeDocument(uint32_t number, std::string_view value) {
+  auto j = nlohmann::json::parse(value, nullptr, false);
+  if (!j.is_object()) return Fail(Error::Corruption("bad document record"));
+  try {
+    DocumentRecord d;
+    d.number = number;
+    d.content_digest = j.at("content").get<std::string>();
+    d.source = j.at("source").get<std::string>();
+    d.location = j.at("location").get<std::string>();
+    d.first_seen = j.at("first_seen").get<int64_t>();
+    d.last_seen = j.at("last_seen").get<int64_t>();
+    return d;
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(Error::Corruption(std::string("bad document record: ") + e.what()));
+  }
+}
+
+Result<SightingsTable::Prepared> SightingsTable::Prepare(const DocumentRecord& doc, size_t sightings,
+                                                         rocksdb::WriteBatch* batch,
+                                                         const std::function<Status(rocksdb::WriteBatch*)>& write) {
+  if (!available()) return Fail(Error::Internal("the store has no sightings column families"));
+  Prepared p;
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), documents_, ContentKey(doc.content_digest), &value);
+  if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading documents"));
+  if (s.ok()) {
+    if (value.size() != 5) return Fail(Error::Corruption("bad document content key"));
+    const uint32_t number = LoadBig32(value.data());
+    std::string record;
+    s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &record);
+    if (!s.ok()) return Fail(FromRocksStatus(s, "reading document " + std::to_string(number)));
+    auto d = DecodeDocument(number, record);
+    if (!d) return Fail(d.error());
+    p.record = std::move(*d);
+    p.record.last_seen = std::max(p.record.last_seen, doc.last_seen);
+    p.write_sightings = value[4] == 0;  // left incomplete
+    if (!p.write_sightings) batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+    return p;
+  }
+  s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
+  if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
+  uint32_t number = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
+  if (number == 0) return Fail(Error::Internal("document numbers exhausted"));  // 2^32 documents
+  p.record = doc;
+  p.record.number = number;
+  p.write_sightings = true;
+  std::string content_value;
+  AppendBig32(&content_value, number);
+  content_value.push_back(0);  // incomplete until the sightings are in
+  const bool large = sightings > kBatchSightings;
+  rocksdb::WriteBatch first;
+  rocksdb::WriteBatch* target = large ? &first : batch;
+  target->Put(meta_, kNextDocument, std::to_string(number + 1));
+  target->Put(documents_, ContentKey(doc.content_digest), content_value);
+  target->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+  if (large)
+    if (auto w = write(&first); !w) return Fail(w.error());
+  return p;
+}
+
+Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting> sightings, const std::string& temp_dir,
+                                    rocksdb::WriteBatch* batch) {
+  if (!p.write_sightings) return Ok();
+  const uint32_t number = p.record.number;
+  if (sightings.size() > kBatchSightings) {
+    // Sorted table files, ingested: a WriteBatch of millions of keys costs seconds of
+    // memtable inserts and a flush. Two threads write the two halves of the key range.
+    static std::atomic<uint64_t> counter{0};
+    const size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
+    std::vector<std::string> paths(parts);
+    std::vector<rocksdb::Status> statuses(parts);
+    auto write_part = [&](size_t part) {
+      const size_t from = sightings.size() * part / parts, to = sightings.size() * (part + 1) / parts;
+      paths[part] = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
+      rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
+      // Fast now (a table file writer takes the bottommost compression, ZSTD, otherwise);
+      // compaction recompresses with ZSTD.
+      o.compression = o.bottommost_compression = FastCompression();
+      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
+      rocksdb::Status& s = statuses[part];
+      s = writer.Open(paths[part]);
+      std::string key;
+      for (size_t i = from; s.ok() && i < to; ++i) {
+        key.assign(reinterpret_cast<const char*>(sightings[i].fingerprint.data()), kSightingFingerprintBytes);
+        AppendBig32(&key, number);
+        const char v = static_cast<char>(sightings[i].flags);
+        s = writer.Put(key, rocksdb::Slice(&v, 1));
+      }
+      if (s.ok()) s = writer.Finish();
+    };
+    std::vector<std::thread> threads;
+    for (size_t part = 1; part < parts; ++part) threads.emplace_back(write_part, part);
+    write_part(0);
+    for (auto& t : threads) t.join();
+    rocksdb::Status s;
+    for (const auto& st : statuses)
+      if (s.ok() && !st.ok()) s = st;
+    if (s.ok()) {
+      rocksdb::IngestExternalFileOptions io;
+      io.move_files = true;
+      s = db_->IngestExternalFile(sightings_, paths, io);
+    }
+    std::error_code ec;
+    for (const auto& path : paths) std::filesystem::remove(path, ec);
+    if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
+  } else {
+    std::string key;
+    for (const Sighting& g : sightings) {
+      key.assign(reinterpret_cast<const char*>(g.fingerprint.data()), g.fingerprint.size());
+      AppendBig32(&key, number);
+      char v = static_cast<char>(g.flags);
+      batch->Put(sightings_, key, rocksdb::Slice(&v, 1));
+    }
+  }
+  std::string content_value;
+  AppendBig32(&content_value, number);
+  content_value.push_back(1);  // complete
+  batch->Put(documents_, ContentKey(p.record.content_digest), content_value);
+  batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+  return Ok();
+}
+
+Result<std::optional<DocumentRecord>> SightingsTable::Get(uint32_t number) {
+  if (!available()) return std::optional<DocumentRecord>();
+  std::string value;
+  auto s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &value);
+  if (s.IsNotFound()) return std::optional<DocumentRecord>();
+  if (!s.ok()) return Fail(FromRocksStatus(s, "reading documents"));
+  auto d = DecodeDocument(number, value);
+  if (!d) return Fail(d.error());
+  return std::optional<DocumentRecord>(std::move(*d));
+}
+
+Result<SightingsStats> SightingsTable::Stats() {
+  SightingsStats st;
+  if (!available()) return st;
+  auto bytes = [&](rocksdb::ColumnFamilyHandle* cf) {
+    uint64_t sst = 0, mem = 0;
+    db_->GetIntProperty(cf, rocksdb::DB::Properties::kTotalSstFilesSize, &sst);
+    db_->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeAllMemTables, &mem);
+    return sst + mem;
+  };
+  st.sighting_bytes = bytes(sightings_);
+  st.document_bytes = bytes(documents_);
+  // Exact counts: a walk of the keys (documents are few; sightings are counted from the
+  // table properties when they are many).
+  uint64_t estimate = 0;
+  db_->GetIntProperty(sightings_, rocksdb::DB::Properties::kEstimateNumKeys, &estimate);
+  if (estimate < (4u << 20)) {
+    estimate = 0;
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, sightings_));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ++estimate;
+    if (!it->status().ok()) return Fail(FromRocksStatus(it->status(), "reading sightings"));
+  }
+  st.sightings = estimate;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), documents_));
+  for (it->Seek("n"); it->Valid() && it->key().starts_with("n"); it->Next()) ++st.documents;
+  if (!it->status().ok()) return Fail(FromRocksStatus(it->status(), "reading documents"));
+  return st;
+}
+
+Status SightingsTable::Compact() {
+  if (!available()) return Ok();
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (auto* cf : {sightings_, documents_}) {
+    auto s = db_->CompactRange(co, cf, nullptr, nullptr);
+    if (!s.ok()) return Fail(FromRocksStatus(s, "compacting sightings"));
+  }
+  return Ok();
+}
+
+Status SightingsTable::Prune(UnixSeconds cutoff, bool dry_run, const std::function<Status(rocksdb::WriteBatch*)>& write,
+                             uint64_t* documents, uint64_t* sightings) {
+  if (!available()) return Ok();
+  std::vector<bool> gone;  // by document number
+  rocksdb::WriteBatch batch;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), documents_));
+    for (it->Seek("n"); it->Valid() && it->key().starts_with("n"); it->Next()) {
+      if (it->key().size() != 5) return Fail(Error::Corruption("bad document key"));
+      const uint32_t number = LoadBig32(it->key().data() + 1);
+      auto d = DecodeDocument(number, it->value().ToStringView());
+      if (!d) return Fail(d.error());
+      if (d->last_seen >= cutoff) continue;
+      ++*documents;
+      if (gone.size() <= number) gone.resize(number + 1);
+      gone[number] = true;
+      batch.Delete(documents_, it->key());
+      batch.Delete(documents_, ContentKey(d->content_digest));
+    }
+    if (!it->status().ok()) return Fail(FromRocksStatus(it->status(), "reading documents"));
+  }
+  if (*documents == 0) return Ok();
+  // Sightings first, the documents last: a crash in between leaves documents whose
+  // sightings are partly gone, which the next prune finishes.
+  rocksdb::WriteBatch deletes;
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, sightings_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    if (k.size() != kSightingFingerprintBytes + 4) continue;
+    const uint32_t number = LoadBig32(k.data() + kSightingFingerprintBytes);
+    if (number >= gone.size() || !gone[number]) continue;
+    ++*sightings;
+    if (dry_run) continue;
+    deletes.Delete(sightings_, k);
+    if (deletes.Count() >= 65536) {
+      if (auto s = write(&deletes); !s) return s;
+      deletes.Clear();
+    }
+  }
+  if (!it->status().ok()) return Fail(FromRocksStatus(it->status(), "reading sightings"));
+  if (dry_run) return Ok();
+  if (deletes.Count() > 0)
+    if (auto s = write(&deletes); !s) return s;
+  return write(&batch);
+}
+
+SightingsTable::Cursor::Cursor(SightingsTable& t) {
+  if (!t.available()) return;
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;  // one walk; its blocks are not read again
+  it_.reset(t.db_->NewIterator(ro, t.sightings_));
+}
+
+Status SightingsTable::Cursor::Find(const SightingFingerprint& fp, const std::function<void(uint32_t, uint8_t)>& fn) {
+  if (!it_) return Ok();
+  const rocksdb::Slice target(reinterpret_cast<const char*>(fp.data()), fp.size());
+  auto prefix_of = [&] { return rocksdb::Slice(it_->key().data(), std::min(it_->key().size(), fp.size())); };
+  if (!positioned_) {
+    it_->Seek(target);
+    positioned_ = true;
+  } else if (it_->Valid() && prefix_of().compare(target) < 0) {
+    // Close keys are a few steps on; far ones a seek.
+    int steps = 0;
+    while (it_->Valid() && prefix_of().compare(target) < 0 && steps++ < 4) it_->Next();
+    if (it_->Valid() && prefix_of().compare(target) < 0) it_->Seek(target);
+  }
+  while (it_->Valid() && it_->key().size() == fp.size() + 4 && it_->key().starts_with(target)) {
+    const char* k = it_->key().data();
+    const uint8_t flags = it_->value().size() > 0 ? static_cast<uint8_t>(it_->value()[0]) : 0;
+    fn(LoadBig32(k + fp.size()), flags);
+    it_->Next();
+  }
+  if (!it_->status().ok()) return Fail(FromRocksStatus(it_->status(), "reading sightings"));
+  return Ok();
+}
+
+}  // namespace lw::store_internal

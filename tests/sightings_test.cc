@@ -1,0 +1,154 @@
+// Sightings in the store: documents by content, sightings once per document however often
+// it is recorded (small and ingested paths), the retro-hunt's merge in bulk enrollment,
+// retention, and readers of stores made before sightings.
+#include "store/store.h"
+#include "matcher/sightings.h"
+#include "scratch_store.h"
+
+#include <catch2/catch.hpp>
+#include <random>
+
+using namespace lw;
+
+namespace {
+
+Digest RandomDigest(std::mt19937_64& rng) {
+  Digest d;
+  for (auto& b : d) b = static_cast<uint8_t>(rng());
+  return d;
+}
+
+std::unique_ptr<Store> Open(const std::string& dir, bool read_only = false) {
+  StoreOptions o;
+  o.create_if_missing = !read_only;
+  o.read_only = read_only;
+  auto s = Store::Open(dir, o);
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+std::vector<Sighting> SightingsOf(const std::vector<Digest>& digests, uint8_t flags) {
+  std::vector<Sighting> out;
+  for (const Digest& d : digests) out.push_back({SightingFingerprintOf(d), flags});
+  SortAndMergeSightings(&out);
+  return out;
+}
+
+DocumentRecord Doc(const std::string& content, UnixSeconds t) { return {0, content, "scan", "/tmp/leak.txt", t, t}; }
+
+}  // namespace
+
+TEST_CASE("sightings: a document is stored once, its sightings once, small and large") {
+  TempDir tmp;
+  auto store = Open(tmp.path + "/store");
+  std::mt19937_64 rng(7);
+  for (size_t n : {size_t{100}, size_t{100000}}) {
+    INFO(n);
+    std::vector<Digest> digests(n);
+    for (auto& d : digests) d = RandomDigest(rng);
+    auto sightings = SightingsOf(digests, kSightingCredential);
+    const std::string content = std::string(64, n == 100 ? 'a' : 'b');
+    auto before = store->GetSightingsStats();
+    REQUIRE(before);
+    REQUIRE(store->RecordDocument(Doc(content, 100), sightings, {}));
+    REQUIRE(store->RecordDocument(Doc(content, 200), sightings, {}));  // seen again
+    auto after = store->GetSightingsStats();
+    REQUIRE(after);
+    CHECK(after->documents == before->documents + 1);
+    CHECK(after->sightings == before->sightings + n);
+    auto doc = store->GetDocument(static_cast<uint32_t>(after->documents));
+    REQUIRE(doc);
+    REQUIRE(*doc);
+    CHECK((*doc)->first_seen == 100);
+    CHECK((*doc)->last_seen == 200);
+    CHECK((*doc)->content_digest == content);
+  }
+}
+
+TEST_CASE("sightings: merged per fingerprint, strongest match and any credential") {
+  std::mt19937_64 rng(8);
+  const Digest d = RandomDigest(rng);
+  std::vector<Sighting> s = {{SightingFingerprintOf(d), SightingFlagsOf(MatchKind::kEncoded, Severity::kExposure, false)},
+                             {SightingFingerprintOf(d), SightingFlagsOf(MatchKind::kExact, Severity::kExposure, true)},
+                             {SightingFingerprintOf(d), SightingFlagsOf(MatchKind::kObfuscated, Severity::kCredential, false)}};
+  SortAndMergeSightings(&s);
+  REQUIRE(s.size() == 1);
+  // The account-key sighting of an exact spelling counts as an alias.
+  CHECK((s[0].flags & kSightingMatchMask) == static_cast<uint8_t>(MatchKind::kAlias));
+  CHECK((s[0].flags & kSightingCredential) != 0);
+  CHECK((s[0].flags & kSightingAccountKey) == 0);
+}
+
+TEST_CASE("sightings: bulk enrollment finds the sightings of entries and variants") {
+  TempDir tmp;
+  auto store = Open(tmp.path + "/store");
+  std::mt19937_64 rng(9);
+  for (size_t n : {size_t{50}, size_t{120000}}) {  // one batch, and SST files on two threads
+    INFO(n);
+    std::vector<Digest> primaries(n), variants(n);
+    for (auto& d : primaries) d = RandomDigest(rng);
+    for (auto& d : variants) d = RandomDigest(rng);
+    // Every 10th primary and every 7th variant was seen in a document.
+    std::vector<Digest> seen;
+    for (size_t i = 0; i < n; i += 10) seen.push_back(primaries[i]);
+    for (size_t i = 0; i < n; i += 7) seen.push_back(variants[i]);
+    for (int k = 0; k < 1000; ++k) seen.push_back(RandomDigest(rng));  // unwatched
+    const std::string content = "doc" + std::to_string(n);
+    REQUIRE(store->RecordDocument(Doc(content, 50), SightingsOf(seen, 0), {}));
+    auto bulk = store->StartBulkEnroll({"list" + std::to_string(n), tmp.path, /*retro_hunt=*/true});
+    REQUIRE(bulk);
+    const uint32_t hint = 77;  // handed back as it is
+    for (size_t i = 0; i < n; ++i) {
+      EnrollRecord r{primaries[i], IdKind::kEmail, 0, 0, WatchIndex::Fingerprint(primaries[i]) | 1};
+      r.hint = hint;
+      REQUIRE((*bulk)->Add(r));
+      REQUIRE((*bulk)->AddVariant({variants[i], primaries[i], VariantType::kMd5, WatchIndex::Fingerprint(variants[i]) | 1}, hint));
+    }
+    auto result = (*bulk)->Finish();
+    REQUIRE(result);
+    size_t direct = 0, via = 0;
+    for (const RetroMatch& m : result->retro) {
+      CHECK(m.hint == hint);
+      if (m.via == 0) ++direct;
+      else ++via;
+    }
+    CHECK(direct == (n + 9) / 10);
+    CHECK(via == (n + 6) / 7);
+  }
+}
+
+TEST_CASE("sightings: retention removes old documents and their sightings") {
+  TempDir tmp;
+  auto store = Open(tmp.path + "/store");
+  std::mt19937_64 rng(10);
+  std::vector<Digest> a(30), b(20);
+  for (auto& d : a) d = RandomDigest(rng);
+  for (auto& d : b) d = RandomDigest(rng);
+  REQUIRE(store->RecordDocument(Doc("old", 100), SightingsOf(a, 0), {}));
+  REQUIRE(store->RecordDocument(Doc("new", 300), SightingsOf(b, 0), {}));
+  auto dry = store->Prune(200, /*dry_run=*/true);
+  REQUIRE(dry);
+  CHECK(dry->documents == 1);
+  CHECK(dry->sightings == 30);
+  auto pruned = store->Prune(200, false);
+  REQUIRE(pruned);
+  CHECK(pruned->sightings == 30);
+  auto st = store->GetSightingsStats();
+  REQUIRE(st);
+  CHECK(st->documents == 1);
+  CHECK(st->sightings == 20);
+  // The content seen again after its pruning is a new document.
+  REQUIRE(store->RecordDocument(Doc("old", 400), SightingsOf(a, 0), {}));
+  st = store->GetSightingsStats();
+  REQUIRE(st);
+  CHECK(st->sightings == 50);
+}
+
+TEST_CASE("sightings: a read-only open reads their counts") {
+  TempDir tmp;
+  { auto w = Open(tmp.path + "/store"); }
+  auto r = Open(tmp.path + "/store", /*read_only=*/true);
+  auto st = r->GetSightingsStats();
+  REQUIRE(st);
+  CHECK(st->sightings == 0);
+}
