@@ -229,28 +229,60 @@ Status ScanPacked(int fd, std::string head, const std::string& location, Scanner
 }
 
 // A zip file read from its central directory: members inflated by the pipeline's
-// workers, each reading its own (zip compresses members one by one).
+// workers (zip compresses members one by one), runs of consecutive small members read
+// by one worker in one positional read.
 Status ScanZip(int fd, const std::vector<ZipMember>& members, const std::string& location, Scanner& scanner,
                const DocumentOptions& options, const DocumentErrorFn& on_error) {
   DocumentPipeline pipeline(scanner, on_error, options.pipeline);
+  constexpr size_t kRunMembers = 64, kRunBytes = 1 << 20;
+  std::vector<const ZipMember*> run;
+  auto span_end = [](const ZipMember& m) { return m.header_offset + m.header_size_hint + m.compressed_size + kZipSlack; };
+  auto flush = [&]() -> Status {
+    if (run.empty()) return Ok();
+    auto group = [&location, fd, run = std::move(run), &span_end](const DocumentPipeline::EmitFn& emit) -> Status {
+      const uint64_t from = run.front()->header_offset, to = span_end(*run.back());
+      thread_local std::string span;
+      span.resize(static_cast<size_t>(to - from));
+      size_t got = 0;
+      while (got < span.size()) {
+        ssize_t r = ::pread(fd, span.data() + got, span.size() - got, static_cast<off_t>(from + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        got += static_cast<size_t>(r);
+      }
+      for (const ZipMember* m : run) {
+        std::string member = location + "!" + m->name;
+        auto bytes = ZipMemberIn({span.data(), got}, from, fd, *m, member);
+        Result<std::optional<std::string>> loaded = std::optional<std::string>();
+        if (bytes) {
+          loaded = std::optional<std::string>(std::move(*bytes));
+        } else {
+          loaded = Fail(bytes.error());
+        }
+        emit(std::move(member), std::move(loaded), [] { return Ok(); });
+      }
+      return Ok();
+    };
+    run.clear();
+    return pipeline.AddGroup(std::move(group));
+  };
   for (const ZipMember& m : members) {
-    std::string member = location + "!" + m.name;
-    Status s;
-    if (m.size <= options.small_limit) {
-      auto load = [fd, &m, member]() -> Result<std::optional<std::string>> {
-        auto bytes = ReadZipMember(fd, m, member);
-        if (!bytes) return Fail(bytes.error());
-        return std::optional<std::string>(std::move(*bytes));
-      };
-      s = pipeline.AddLoaded(std::move(member), std::move(load), [] { return Ok(); });
-    } else {
-      s = pipeline.InTurn([&] {
-        auto stream = OpenZipMember(fd, m, member);
-        return scanner.Scan(member, *stream);
-      });
+    if (m.size <= options.small_limit && m.compressed_size <= options.small_limit) {
+      if (!run.empty() && (run.size() == kRunMembers || span_end(m) - run.front()->header_offset > kRunBytes ||
+                           m.header_offset < run.back()->header_offset))
+        if (auto s = flush(); !s) return s;
+      run.push_back(&m);
+      continue;
     }
+    if (auto s = flush(); !s) return s;
+    const std::string member = location + "!" + m.name;
+    auto s = pipeline.InTurn([&] {
+      auto stream = OpenZipMember(fd, m, member);
+      return scanner.Scan(member, *stream);
+    });
     if (!s) return s;
   }
+  if (auto s = flush(); !s) return s;
   return pipeline.Finish();
 }
 

@@ -183,8 +183,7 @@ Result<std::string> ReadZipMember(int fd, const ZipMember& member, const std::st
   // The local header and the data in one read, most of the time: the header is as long
   // as the directory says, or a little longer (slack).
   thread_local std::string raw;
-  constexpr size_t kSlack = 64;
-  raw.resize(member.header_size_hint + static_cast<size_t>(member.compressed_size) + kSlack);
+  raw.resize(member.header_size_hint + static_cast<size_t>(member.compressed_size) + kZipSlack);
   size_t got = 0;
   while (got < raw.size()) {
     ssize_t r = ::pread(fd, raw.data() + got, raw.size() - got, static_cast<off_t>(member.header_offset + got));
@@ -192,15 +191,23 @@ Result<std::string> ReadZipMember(int fd, const ZipMember& member, const std::st
     if (r <= 0) break;
     got += static_cast<size_t>(r);
   }
-  const auto* h = reinterpret_cast<const unsigned char*>(raw.data());
-  if (got < 30 || U32(h) != kLocalSignature) return Fail(Error::IO(name + ": bad zip local header"));
+  return ZipMemberIn({raw.data(), got}, member.header_offset, fd, member, name);
+}
+
+Result<std::string> ZipMemberIn(std::string_view span, uint64_t span_offset, int fd, const ZipMember& member,
+                                const std::string& name) {
+  const size_t at = static_cast<size_t>(member.header_offset - span_offset);
+  const auto* h = reinterpret_cast<const unsigned char*>(span.data() + at);
+  if (member.header_offset < span_offset || at + 30 > span.size() || U32(h) != kLocalSignature)
+    return Fail(Error::IO(name + ": bad zip local header"));
   const size_t data_at = 30u + U16(h + 26) + U16(h + 28);
-  const char* data = raw.data() + data_at;
-  if (data_at + member.compressed_size > got) {  // a longer local header: read the data alone
-    raw.resize(static_cast<size_t>(member.compressed_size));
-    if (!ReadExactly(fd, member.header_offset + data_at, raw.data(), raw.size()))
+  const char* data = span.data() + at + data_at;
+  thread_local std::string rest;
+  if (at + data_at + member.compressed_size > span.size()) {  // a longer local header: read the data alone
+    rest.resize(static_cast<size_t>(member.compressed_size));
+    if (!ReadExactly(fd, member.header_offset + data_at, rest.data(), rest.size()))
       return Fail(Error::IO(name + ": zip member cut short"));
-    data = raw.data();
+    data = rest.data();
   }
   std::string out(static_cast<size_t>(member.size), '\0');
   if (member.method == 0) {

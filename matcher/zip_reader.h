@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -32,6 +33,14 @@ std::optional<std::vector<ZipMember>> ReadZipDirectory(int fd, uint64_t file_siz
 // A member's bytes, checked against its CRC-32. Thread-safe (positional reads); `name`
 // goes into error messages.
 Result<std::string> ReadZipMember(int fd, const ZipMember& member, const std::string& name);
+
+// A member's bytes from `span`, the file's bytes from `span_offset` on (several members
+// read at once), reading whatever the span lacks from `fd`. kZipSlack bytes past a
+// member's header_size_hint and data cover a local header a little longer than the
+// directory's.
+inline constexpr size_t kZipSlack = 64;
+Result<std::string> ZipMemberIn(std::string_view span, uint64_t span_offset, int fd, const ZipMember& member,
+                                const std::string& name);
 
 // A member as a stream, inflated as it is read, for members too large to hold.
 std::unique_ptr<ByteStream> OpenZipMember(int fd, const ZipMember& member, const std::string& name);
