@@ -88,6 +88,9 @@ class MemberStream final : public ByteStream {
   Result<size_t> Check(const char* buf, size_t k) {
     crc_ = crc32(crc_, reinterpret_cast<const Bytef*>(buf), static_cast<uInt>(k));
     total_ += k;
+    // Never more than the directory says: a member that inflates past its size is
+    // refused at once, not read to its end (a zip bomb's member claims a small size).
+    if (total_ > m_.size) return Fail(Error::IO(name_ + ": zip member longer than its directory entry says"));
     if (k == 0 && (crc_ != m_.crc32 || total_ != m_.size)) return Fail(Error::IO(name_ + ": zip member CRC mismatch"));
     return k;
   }

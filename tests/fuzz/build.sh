@@ -20,6 +20,7 @@ declare -A deps=(
   [html_text_fuzzer]="crawler/html_text.cc crawler/url.cc"
   [feed_fuzzer]="crawler/feed.cc crawler/html_text.cc crawler/url.cc"
   [telegram_fuzzer]="crawler/telegram.cc crawler/html_text.cc crawler/url.cc"
+  [zip_fuzzer]="matcher/zip_reader.cc"
 )
 # Like the leakwatch binary, the config fuzzer uses Debian's compiled toml++ (the header-only
 # build's debug assertions are not what ships).
@@ -34,6 +35,7 @@ declare -A libs=(
   [html_text_fuzzer]="-lgumbo -lcurl -lre2"
   [feed_fuzzer]="-lxml2 -lgumbo -lcurl -lre2 -lcrypto"
   [telegram_fuzzer]="-lgumbo -lcurl -lre2"
+  [zip_fuzzer]="-lz"
 )
 objs() { for s in $1; do echo "$out/$(basename "${s%.cc}").o"; done; }
 all_sources=$(printf '%s\n' "${deps[@]}" | tr ' ' '\n' | sort -u)
