@@ -5,7 +5,7 @@
 #include <map>
 
 #include "matcher/documents.h"
-#include "scratch_store.h"
+#include "scan_fixture.h"
 #include "watchlists/enroll.h"
 
 using namespace lw;
@@ -16,28 +16,8 @@ const std::vector<std::string> kWatched = {"zhang.wei@icloud.com", "li.na@163.co
                                            "wang.fang@qq.com"};
 
 // A store with kWatched enrolled, and what a scan needs around it.
-struct Setup {
-  Setup() {
-    std::string list;
-    for (auto& w : kWatched) list += w + "\n";
-    std::ofstream(dir + "/watch.txt") << list;
-    EnrollOptions eo;
-    eo.watchlist = "w";
-    eo.temp_dir = dir;
-    auto r = Enroll(*store, hasher, normalizer, eo, {dir + "/watch.txt"}, [](auto&, auto, auto&) {});
-    REQUIRE(r);
-    index = std::move(*store->LoadWatchIndex());
-  }
-  std::vector<Exposure> All() { return *store->ExposuresSince(0); }
-
-  ScratchStore scratch;
-  std::string dir = scratch.dir();
-  std::unique_ptr<Store>& store = scratch.store;
-  KeyedHasher hasher{std::string(32, 'k')};
-  Normalizer normalizer;
-  Extractor extractor{normalizer};
-  WatchIndex index;
-  FakeClock clock{1800000000};
+struct Setup : ScanFixture {
+  Setup() : ScanFixture(kWatched) {}
 };
 
 // Documents of a stealer tree's shapes; some repeat the content of an earlier one (the

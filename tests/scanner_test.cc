@@ -11,43 +11,19 @@
 
 #include "base/providers.h"
 #include "watchlists/enroll.h"
-#include "scratch_store.h"
+#include "scan_fixture.h"
 
 using namespace lw;
 
 namespace {
 
-struct Fixture {
-  // `schema`: an older one is the store of an older leakwatch (1: the index is keyed by
-  // HMAC digests; 1 and 2: content digests are SHA-256).
-  explicit Fixture(std::vector<std::string> watched, int schema = kCurrentSchema) : scratch(schema) {
-    std::string list;
-    for (auto& w : watched) list += w + "\n";
-    std::string path = dir + "/watch.txt";
-    std::ofstream(path) << list;
-    EnrollOptions eo;
-    eo.watchlist = "w";
-    eo.temp_dir = dir;
-    auto r = Enroll(*store, hasher, normalizer, eo, {path}, [](auto&, auto, auto&) {});
-    REQUIRE(r);
-    REQUIRE(r->rejected == 0);
-    index = std::move(*store->LoadWatchIndex());
-  }
+struct Fixture : ScanFixture {
+  using ScanFixture::ScanFixture;
   ScanTotals Scan(const std::string& location, const std::string& text, ScannerOptions options = {}) {
     Scanner scanner(*store, hasher, index, extractor, clock, options);
     REQUIRE(scanner.ScanBytes(location, text));
     return scanner.totals();
   }
-  std::vector<Exposure> All() { return *store->ExposuresSince(0); }
-
-  ScratchStore scratch;
-  std::string dir = scratch.dir();
-  std::unique_ptr<Store>& store = scratch.store;
-  KeyedHasher hasher{std::string(32, 'k')};
-  Normalizer normalizer;
-  Extractor extractor{normalizer};
-  WatchIndex index;
-  FakeClock clock{1800000000};
 };
 
 std::string Md5Hex(const std::string& s) {
