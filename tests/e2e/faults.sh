@@ -16,13 +16,7 @@ rm "$WORK/corpus.txt"
 planted=$(wc -l < "$WORK/planted.txt")
 printf '[[alert]]\nname = "log"\nkind = "jsonl"\npath = "%s"\n' "$WORK/alerts.jsonl" > "$DATA/config.toml"
 
-for i in $(seq 10); do
-  "$LW" --data "$DATA" scan "$WORK/dump" > /dev/null 2>&1 &
-  pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
+kill_at_random 10 "$LW" --data "$DATA" scan "$WORK/dump"
 lw scan "$WORK/dump" > "$WORK/final.out" 2>&1 || fail "final scan: $(cat "$WORK/final.out")"
 lw alerts retry > /dev/null || true
 
@@ -82,13 +76,7 @@ TOML
 "$LW" --data "$WORK/crawl-data" init > /dev/null
 "$LW" --data "$WORK/crawl-data" enroll --watchlist big "$WORK/crawl-planted.txt" > /dev/null
 cw() { "$LW" --data "$WORK/crawl-data" --config "$WORK/crawl.toml" "$@"; }
-for i in $(seq 10); do
-  "$LW" --data "$WORK/crawl-data" --config "$WORK/crawl.toml" crawl --force > /dev/null 2>&1 &
-  pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-done
+kill_at_random 10 "$LW" --data "$WORK/crawl-data" --config "$WORK/crawl.toml" crawl --force
 cw crawl --force > "$WORK/crawl-final.out" 2>&1 || fail "final crawl: $(cat "$WORK/crawl-final.out")"
 cw alerts retry > /dev/null || true
 kill "$SERVER" 2>/dev/null || true

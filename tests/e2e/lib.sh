@@ -7,6 +7,20 @@ trap 'rm -rf "$WORK"' EXIT
 DATA=$WORK/data
 fail() { echo "FAIL: $*" >&2; exit 1; }
 lw() { "$LW" --data "$DATA" "$@"; }
+# kill_at_random N COMMAND...: runs COMMAND N times, each killed with SIGKILL 0.1-0.9 s in
+# (or left to finish when it is quicker), its output discarded. COMMAND must be a program,
+# not a shell function: the kill must reach the process itself.
+kill_at_random() {
+  local times=$1 i pid
+  shift
+  for ((i = 0; i < times; i++)); do
+    "$@" > /dev/null 2>&1 &
+    pid=$!
+    sleep "0.$((RANDOM % 9 + 1))"
+    kill -9 "$pid" 2> /dev/null || true
+    wait "$pid" 2> /dev/null || true
+  done
+}
 # Runs a command expecting exit code $1.
 expect_exit() {
   local want=$1; shift

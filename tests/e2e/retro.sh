@@ -125,13 +125,7 @@ at clean init --key-file "$key" > /dev/null
 at clean scan "$WORK/big.txt" > /dev/null
 at clean stats --format json | jq -c .sightings | jq -c '[.sightings, .documents]' > "$WORK/clean.sightings"
 at killed init --key-file "$key" > /dev/null
-for round in 1 2 3 4 5; do
-  "$LW" --data "$WORK/killed" scan "$WORK/big.txt" > /dev/null 2>&1 &
-  pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
-  kill -9 "$pid" 2> /dev/null || true
-  wait "$pid" 2> /dev/null || true
-done
+kill_at_random 5 "$LW" --data "$WORK/killed" scan "$WORK/big.txt"
 at killed scan "$WORK/big.txt" > /dev/null
 at killed stats --format json | jq -c .sightings | jq -c '[.sightings, .documents]' > "$WORK/killed.sightings"
 diff "$WORK/clean.sightings" "$WORK/killed.sightings" || fail "sightings after kill -9"

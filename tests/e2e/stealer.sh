@@ -41,13 +41,7 @@ rm -rf "$DATA"
 lw init > /dev/null
 lw enroll --watchlist soc "$WORK/watch.txt" > /dev/null
 printf '[[alert]]\nname = "log"\nkind = "jsonl"\npath = "%s"\n' "$WORK/alerts.jsonl" > "$DATA/config.toml"
-for i in $(seq 6); do
-  "$LW" --data "$DATA" scan "$WORK/logs" > /dev/null 2>&1 &
-  pid=$!
-  sleep "0.$((RANDOM % 9 + 1))"
-  kill -9 "$pid" 2> /dev/null || true
-  wait "$pid" 2> /dev/null || true
-done
+kill_at_random 6 "$LW" --data "$DATA" scan "$WORK/logs"
 lw scan "$WORK/logs" > "$WORK/final.out" 2>&1 || fail "final scan: $(cat "$WORK/final.out")"
 lw alerts retry > /dev/null || true
 lw exposures --format json | grep -o '"id":"[0-9a-f]*"' | sort > "$WORK/ids"
