@@ -3,6 +3,7 @@
 #include "matcher/scan_util.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string.h>  // memrchr
 
 #include <array>
@@ -170,8 +171,9 @@ bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
 }
 
 size_t FindIgnoreCase(std::string_view s, std::string_view needle, size_t from = 0) {
+  const char first = Lower(needle[0]);
   for (size_t i = from; i + needle.size() <= s.size(); ++i)
-    if (StartsWithIgnoreCase(s.substr(i), needle)) return i;
+    if (Lower(s[i]) == first && StartsWithIgnoreCase(s.substr(i), needle)) return i;
   return std::string_view::npos;
 }
 
@@ -229,9 +231,14 @@ std::optional<LabelKind> LabelEndingAt(std::string_view s, size_t sep, std::opti
 }
 
 bool IsNullWord(std::string_view v) {
-  for (std::string_view w : {"null", "none", "nil", "undefined", "\\n", "n/a", "-"})
-    if (v.size() == w.size() && StartsWithIgnoreCase(v, w)) return true;
-  return false;
+  switch (v.size()) {  // the words by length: most values have none of these
+    case 1: return v[0] == '-';
+    case 2: return StartsWithIgnoreCase(v, "\\n");
+    case 3: return StartsWithIgnoreCase(v, "nil") || StartsWithIgnoreCase(v, "n/a");
+    case 4: return StartsWithIgnoreCase(v, "null") || StartsWithIgnoreCase(v, "none");
+    case 9: return StartsWithIgnoreCase(v, "undefined");
+    default: return false;
+  }
 }
 
 // The value after a label's separator at s[sep, sep + sep_size): up to a quote (when it
@@ -451,10 +458,11 @@ bool NeighbourIsPassword(std::string_view line, size_t b, size_t e, bool in_sql)
   return false;
 }
 
-// Splits a record into fields at `delim` outside quotes.
-std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
-  std::vector<std::string_view> fields;
-  size_t start = 0;
+// Calls f(index, field) for each field of a record, split at `delim` outside quotes,
+// until f returns false. Returns false when f did.
+template <class F>
+bool ForEachField(std::string_view line, char delim, F&& f) {
+  size_t start = 0, index = 0;
   char quote = 0;
   for (size_t i = 0; i <= line.size(); ++i) {
     char c = i < line.size() ? line[i] : delim;
@@ -466,11 +474,34 @@ std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
     if (c == '"' || c == '\'') {
       quote = c;
     } else if (c == delim) {
-      fields.push_back(line.substr(start, std::min(i, line.size()) - start));
+      if (!f(index++, line.substr(start, std::min(i, line.size()) - start))) return false;
       start = i + 1;
     }
   }
+  return true;
+}
+
+// Splits a record into fields at `delim` outside quotes.
+std::vector<std::string_view> SplitFields(std::string_view line, char delim) {
+  std::vector<std::string_view> fields;
+  ForEachField(line, delim, [&](size_t, std::string_view field) {
+    fields.push_back(field);
+    return true;
+  });
   return fields;
+}
+
+// How many fields SplitFields(line, delim) returns, without making them: a scan asks it of
+// every line under a CSV header.
+size_t CountFields(std::string_view line, char delim) {
+  if (std::memchr(line.data(), '"', line.size()) == nullptr && std::memchr(line.data(), '\'', line.size()) == nullptr)
+    return static_cast<size_t>(std::count(line.begin(), line.end(), delim)) + 1;
+  size_t n = 0;
+  ForEachField(line, delim, [&](size_t, std::string_view) {
+    ++n;
+    return true;
+  });
+  return n;
 }
 
 // Whether a column name names `kind`: it holds one of `words` (lower case), or ends with
@@ -527,18 +558,22 @@ std::vector<bool> PasswordColumns(const std::vector<std::string_view>& columns) 
   return mask;
 }
 
-bool FieldsGiveCredential(const std::vector<bool>& password, const std::vector<std::string_view>& fields) {
-  for (size_t c = 0; c < password.size() && c < fields.size(); ++c) {
-    if (!password[c]) continue;
-    std::string_view v = Trim(fields[c]);
-    if (!v.empty() && !IsNullWord(v) && v != "\\N" && v != "''") return true;
-  }
-  return false;
+// A value in a password column: anything but empty or null.
+bool IsPasswordCell(std::string_view v) {
+  v = Trim(v);
+  return !v.empty() && !IsNullWord(v) && v != "\\N" && v != "''";
 }
 
+// Whether a record's fields hold a value in one of the `password` columns.
 bool ColumnsGiveCredential(const std::vector<bool>& password, std::string_view record, char delim) {
   if (std::find(password.begin(), password.end(), true) == password.end()) return false;
-  return FieldsGiveCredential(password, SplitFields(record, delim));
+  bool found = false;
+  ForEachField(record, delim, [&](size_t c, std::string_view field) {
+    if (c >= password.size()) return false;
+    found = password[c] && IsPasswordCell(field);
+    return !found;
+  });
+  return found;
 }
 
 // The text between the parentheses that open at s[open]; empty when unbalanced.
@@ -628,9 +663,8 @@ std::optional<CsvHeaderRow> ParseCsvHeader(std::string_view doc) {
 std::optional<bool> CsvRowCredential(const CsvHeaderRow& header, std::string_view line) {
   std::string_view row = line;
   if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
-  std::vector<std::string_view> fields = SplitFields(row, header.delim);
-  if (fields.size() != header.columns.size()) return std::nullopt;  // another section's
-  return FieldsGiveCredential(header.password, fields);
+  if (CountFields(row, header.delim) != header.columns.size()) return std::nullopt;  // another section's
+  return ColumnsGiveCredential(header.password, row, header.delim);
 }
 
 // Start positions of `needle` (at least three bytes) in s, in either all-upper or
@@ -757,6 +791,20 @@ const std::vector<bool>& RecordReader::PasswordColumnsOf(std::string_view list, 
   return it->second;
 }
 
+const std::vector<bool>& RecordReader::PasswordColumnsOfListAt(std::string_view s, size_t open) {
+  auto [it, added] = password_columns_at_.try_emplace(s.data() + open);
+  if (added) it->second = PasswordColumns(ColumnNames(Parenthesized(s, open), false));
+  return it->second;
+}
+
+std::string_view RecordReader::TupleAt(size_t open) {
+  if (open != tuple_open_) {
+    tuple_open_ = open;
+    tuple_ = Parenthesized(text_, open);
+  }
+  return tuple_;
+}
+
 const CsvHeaderRow* RecordReader::CsvHeader() {
   if (!csv_header_parsed_) {
     csv_header_parsed_ = true;
@@ -808,7 +856,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
           size_t k2 = i;
           while (k2 > values + 6 && (IsSpace(statement[k2 - 1]) || statement[k2 - 1] == '\n')) --k2;
           if (k2 == values + 6 || statement[k2 - 1] == ',') {
-            tuple = Parenthesized(s, insert_at + i);
+            tuple = TupleAt(insert_at + i);
             // The identifier must be inside it: a tuple that closed before it is another.
             if (!tuple.empty()) {
               size_t tuple_begin = static_cast<size_t>(tuple.data() - s.data());
@@ -825,7 +873,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
   if (in_sql) {
     if (size_t paren = target.find('('); paren != std::string_view::npos) {
       // The column list is given: it decides.
-      return ColumnsGiveCredential(PasswordColumnsOf(Parenthesized(target, paren), false), tuple, ',');
+      return ColumnsGiveCredential(PasswordColumnsOfListAt(target, paren), tuple, ',');
     }
   } else if (head_.empty() && line_begin == 0) {
     // The first line of the document: a header row, if any, is no record of its own.
@@ -858,7 +906,7 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
     if (copy.empty() && !head_.empty()) copy = copy_line(*head_statements_, head_.size());
     if (!copy.empty() && FindIgnoreCase(copy, "FROM stdin") != std::string_view::npos &&
         copy.find('(') != std::string_view::npos) {
-      return ColumnsGiveCredential(PasswordColumnsOf(Parenthesized(copy, copy.find('(')), false), line, '\t');
+      return ColumnsGiveCredential(PasswordColumnsOfListAt(copy, copy.find('(')), line, '\t');
     }
   }
   return false;
@@ -870,6 +918,31 @@ std::span<const HashShape> HashShapes() { return kHashShapes; }
 std::span<const std::string_view> Delimiters() { return kDelimiters; }
 
 bool IsHashValue(std::string_view f) {
+  // What any shape needs, worked out from the table once: a bare hex digest's size, or
+  // the first byte of a prefix (most fields beside an identifier have neither).
+  struct Quick {
+    std::array<bool, 256> prefix_first{};
+    std::array<bool, 129> hex_size{};
+  };
+  static const Quick quick = [] {
+    Quick q;
+    for (const HashShape& h : kHashShapes) {
+      if (!h.prefix.empty()) q.prefix_first[static_cast<unsigned char>(h.prefix[0])] = true;
+      if (h.prefix.empty())
+        for (size_t n = h.min_size; n <= h.max_size && n < q.hex_size.size(); ++n) q.hex_size[n] = true;
+    }
+    return q;
+  }();
+  static_assert([] {
+    for (const HashShape& h : kHashShapes)
+      if (h.prefix.empty() && h.max_size > 128) return false;
+    return true;
+  }());
+  if (f.empty()) return false;
+  const bool salted = f.size() > 33 && f.size() <= 64 && f[32] == ':';
+  if (!salted && !quick.prefix_first[static_cast<unsigned char>(f[0])] &&
+      (f.size() >= quick.hex_size.size() || !quick.hex_size[f.size()]))
+    return false;
   for (const HashShape& h : kHashShapes) {
     if (f.size() < h.min_size || f.size() > h.max_size || !f.starts_with(h.prefix)) continue;
     if (!h.hex) return true;

@@ -84,6 +84,12 @@ class RecordReader {
   // Which columns of the column list `list` (a statement's, in text_ or head_) name a
   // password, worked out on first use of that list.
   const std::vector<bool>& PasswordColumnsOf(std::string_view list, bool definitions);
+  // The same for the column list in the parentheses that open at s[open] (an INSERT's or
+  // a COPY's), looked up before the list is delimited: every row of a statement asks.
+  const std::vector<bool>& PasswordColumnsOfListAt(std::string_view s, size_t open);
+  // The text between the parentheses that open at text_[open] (an SQL tuple): an
+  // identifier's tuple is often the previous identifier's too.
+  std::string_view TupleAt(size_t open);
   // Where the last "INSERT INTO" (either case) that ends by line[b] starts on `line`
   // (text_[line_begin...]), or npos: the line's are found once for all its identifiers.
   size_t LastInsertOnLine(size_t line_begin, std::string_view line, size_t b);
@@ -93,6 +99,9 @@ class RecordReader {
   bool csv_header_parsed_ = false;
   std::unique_ptr<CsvHeaderRow> csv_header_;
   std::unordered_map<const char*, std::vector<bool>> password_columns_;  // by the list's first byte
+  std::unordered_map<const char*, std::vector<bool>> password_columns_at_;  // by the list's '('
+  size_t tuple_open_ = ~size_t{0};
+  std::string_view tuple_;
   size_t inserts_line_begin_ = ~size_t{0}, inserts_line_size_ = 0;
   std::vector<size_t> inserts_on_line_;
 };
