@@ -358,8 +358,9 @@ bool BlockHasPassword(std::string_view s, size_t line_begin, size_t line_end) {
 // The JSON object on the line around [begin, end): from the nearest '{' before it to
 // the matching '}' after, when both are on the line; else empty.
 std::string_view JsonObjectAround(std::string_view line, size_t begin, size_t end) {
-  size_t open = line.rfind('{', begin);
-  if (open == std::string_view::npos) return {};
+  const auto* brace = static_cast<const char*>(memrchr(line.data(), '{', std::min(line.size(), begin + 1)));
+  if (brace == nullptr) return {};
+  const size_t open = static_cast<size_t>(brace - line.data());
   if (line.find('}', open) < begin) return {};
   size_t close = line.find('}', end);
   if (close == std::string_view::npos) return {};
@@ -370,7 +371,21 @@ std::string_view JsonObjectAround(std::string_view line, size_t begin, size_t en
 // Fields of delimiter-separated records.
 
 // The delimiter at s[i] (one of kDelimiters; a run of '-' counts as one), or empty.
+// Whether a byte starts (or, read backwards, ends) any delimiter: most bytes beside an
+// identifier do neither.
+constexpr std::array<bool, 256> kDelimiterFirst = [] {
+  std::array<bool, 256> t{};
+  for (std::string_view d : kDelimiters) t[static_cast<unsigned char>(d.front())] = true;
+  return t;
+}();
+constexpr std::array<bool, 256> kDelimiterLast = [] {
+  std::array<bool, 256> t{};
+  for (std::string_view d : kDelimiters) t[static_cast<unsigned char>(d.back())] = true;
+  return t;
+}();
+
 std::string_view DelimiterAt(std::string_view s, size_t i) {
+  if (i >= s.size() || !kDelimiterFirst[static_cast<unsigned char>(s[i])]) return {};
   for (std::string_view d : kDelimiters)
     if (s.substr(i, d.size()) == d) return d;
   return {};
@@ -442,6 +457,7 @@ bool NeighbourIsPassword(std::string_view line, size_t b, size_t e, bool in_sql)
   p = b;
   if (p > 0 && (line[p - 1] == '"' || line[p - 1] == '\'' || line[p - 1] == '`')) --p;
   while (p > 0 && line[p - 1] == ' ' && b - p < 3) --p;
+  if (p == 0 || !kDelimiterLast[static_cast<unsigned char>(line[p - 1])]) return false;
   for (std::string_view d : kDelimiters) {
     if (d == "-" || p < d.size() || line.substr(p - d.size(), d.size()) != d) continue;
     size_t to = p - d.size();
@@ -825,10 +841,18 @@ bool RecordReader::HasCredential(size_t begin, size_t end) {
   if (std::string_view object = JsonObjectAround(near, b - near_begin, e - near_begin); !object.empty()) {
     return HasPasswordLabel(object);
   }
+  // A password label near the identifier, or in a block of "label: value" lines around its
+  // own labelled line, can only say yes: the record's shape (an SQL tuple, a CSV row, the
+  // field beside it) is asked first, as it answers for most records, which then need no
+  // search for labels.
+  if (ShapeHasCredential(line_begin, line, begin, end)) return true;
   if (HasPasswordLabel(near)) return true;
-  // A block of "label: value" lines around an identifier's own labelled line.
-  if (line.size() <= kMaxNear * 4 && BlockHasPassword(s, line_begin, line_begin + line.size())) return true;
+  return line.size() <= kMaxNear * 4 && BlockHasPassword(s, line_begin, line_begin + line.size());
+}
 
+bool RecordReader::ShapeHasCredential(size_t line_begin, std::string_view line, size_t begin, size_t end) {
+  std::string_view s = text_;
+  const size_t b = begin - line_begin, e = end - line_begin;
   // An SQL INSERT that holds the identifier: the tuple is the record.
   std::string_view tuple, target;
   size_t insert_at = std::string_view::npos;

@@ -80,6 +80,9 @@ class RecordReader {
 
  private:
   struct Statements;  // records.cc
+  // HasCredential's answer from the record's shape alone: the SQL tuple or CSV row that
+  // holds text_[begin, end) on `line` (at text_[line_begin]), or the field beside it.
+  bool ShapeHasCredential(size_t line_begin, std::string_view line, size_t begin, size_t end);
   const CsvHeaderRow* CsvHeader();  // the document's header row, parsed on first use; null if none
   // Which columns of the column list `list` (a statement's, in text_ or head_) name a
   // password, worked out on first use of that list.
