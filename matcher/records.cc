@@ -789,16 +789,14 @@ RecordReader::RecordReader(std::string_view text, std::string_view head)
       head_statements_(std::make_unique<Statements>(head)) {}
 RecordReader::~RecordReader() = default;
 
-size_t RecordReader::LastInsertOnLine(size_t line_begin, std::string_view line, size_t b) {
-  if (line_begin != inserts_line_begin_ || line.size() != inserts_line_size_) {
-    inserts_line_begin_ = line_begin;
-    inserts_line_size_ = line.size();
-    inserts_on_line_ = FindAll(line, "INSERT INTO", false);
-  }
-  // The last one that ends by b.
-  auto it = std::upper_bound(inserts_on_line_.begin(), inserts_on_line_.end(), b - std::min<size_t>(b, 11));
-  if (b < 11 || it == inserts_on_line_.begin()) return std::string_view::npos;
-  return *(it - 1);
+size_t RecordReader::LastInsertOnLine(size_t line_begin, size_t b) {
+  // From the text's list (found once, in one pass): nearly every line of a leak holds an
+  // identifier, so a search of each line would read the text again.
+  if (b < 11) return std::string_view::npos;
+  const auto& all = statements_->Inserts();
+  const size_t k = LastAtOrBefore(all, line_begin + b - 11);
+  if (k == std::string_view::npos || all[k] < line_begin) return std::string_view::npos;
+  return all[k] - line_begin;
 }
 
 const std::vector<bool>& RecordReader::PasswordColumnsOf(std::string_view list, bool definitions) {
@@ -860,7 +858,7 @@ bool RecordReader::ShapeHasCredential(size_t line_begin, std::string_view line, 
   // only for a line that may continue one (a tuple's '(' before the identifier, on a line
   // with no INSERT of its own, or a line too long to see whole).
   std::string_view before = line.substr(0, b);
-  size_t same_line = LastInsertOnLine(line_begin, line, b);
+  size_t same_line = LastInsertOnLine(line_begin, b);
   if (same_line != std::string_view::npos) {
     insert_at = line_begin + same_line;
   } else if (before.find('(') != std::string_view::npos || (line_begin > 0 && s[line_begin - 1] != '\n')) {
