@@ -442,7 +442,7 @@ class TreeWalk {
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
     const std::string prefix = dir.ends_with('/') ? dir : dir + "/";
     const bool fan_out =
-        group_ != nullptr && std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.dir; }) >= kFanOut;
+        group_ != nullptr && static_cast<size_t>(std::count_if(entries.begin(), entries.end(), [](auto& e) { return e.dir; })) >= kFanOut;
     for (Entry& e : entries) {
       if (e.dir) {
         e.key.pop_back();

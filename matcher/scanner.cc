@@ -303,6 +303,8 @@ void Scanner::ScanChunk(Job& job) const {
                         options_.sightings ? &job.sightings : nullptr);
       !s)
     job.error = s.error();
+  // Grouped here, on all cores, for the document's DocumentSightings.
+  if (options_.sightings) GroupSightings(&job.sightings, &job.sighting_ends);
 }
 
 Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
@@ -341,6 +343,7 @@ Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
   hits.clear();
   if (auto s = FindHits(content, 0, content.size(), {}, &hits, options_.sightings ? &findings.sightings : nullptr); !s)
     return Fail(s.error());
+  SortAndMergeSightings(&findings.sightings);
   Merge(hits, &findings.found);
   return findings;
 }
@@ -375,7 +378,6 @@ void Scanner::ExtractWithSightings(std::string_view window, size_t report_begin,
   all_digests.resize(all.size());
   hasher_.HashMany(inputs, all_digests);
   AppendSightings(hasher_, all, all_digests, sightings);
-  SortAndMergeSightings(sightings);  // here, on all cores; the document merges the runs
   // The index decides which are worth a store lookup, in the batches its filter takes.
   IndexFilter filter(hasher_, index_, 0, SIZE_MAX);
   Probe probes[CandidateFilter::kMaxBatch];
@@ -501,8 +503,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // The document's watched identifiers so far, one entry each however often they occur:
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
-  std::vector<Sighting> sightings;  // the document's, with ScannerOptions::sightings
-  std::vector<size_t> sighting_runs;  // where each job's sorted sightings start in it
+  DocumentSightings sightings;  // the document's, with ScannerOptions::sightings
+  uint64_t expected_jobs = 0;   // of a document of known size: for sightings.Reserve
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
   std::optional<Error> failed;  // the first job that could not read its bytes or look up its hits
@@ -512,8 +514,8 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     if (job.error && !failed) failed = job.error;
     Merge(job.hits, &found);
     job.hits.clear();
-    sighting_runs.push_back(sightings.size());
-    sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
+    if (collected == 1 && expected_jobs > 1) sightings.Reserve(job.sightings.size() * expected_jobs * 5 / 4);
+    sightings.Add(job.sightings, job.sighting_ends);
   };
   // Waits for the jobs still running when this returns early.
   struct Drain {
@@ -530,8 +532,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       if (job.error) failed = job.error;
       Merge(job.hits, &found);
       job.hits.clear();
-      sighting_runs.push_back(sightings.size());
-      sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
+      sightings.Add(job.sightings, job.sighting_ends);
     } else {
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
       workers_->Submit(&job);
@@ -544,6 +545,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     // The workers read: each job's window is [report_from - overlap, report_to + overlap)
     // of the document, clipped to it.
     uint64_t turns = 0;
+    expected_jobs = (*size + chunk - 1) / chunk;
     if (*size > chunk) {
       head.resize(static_cast<size_t>(std::min<uint64_t>(*size, kHeadBytes)));
       auto got = ReadFull(head.data(), head.size(), [&](size_t at, char* buf, size_t n) {
@@ -608,8 +610,9 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   ++totals_.documents;
-  if (options_.sightings) MergeSortedRuns(&sightings, std::move(sighting_runs));
-  if (auto s = Record(location, content.FinishHex(), found, options_.sightings ? &sightings : nullptr); !s) return s;
+  std::vector<Sighting> sorted;
+  if (options_.sightings) sorted = sightings.Finish(options_.threads);
+  if (auto s = Record(location, content.FinishHex(), found, options_.sightings ? &sorted : nullptr); !s) return s;
   return WritePending();
 }
 

@@ -32,6 +32,7 @@
 #include "base/keyed_hash.h"
 #include "base/status.h"
 #include "matcher/extractor.h"
+#include "matcher/sightings.h"
 #include "store/store.h"
 
 namespace lw {
@@ -151,7 +152,8 @@ class Scanner {
     std::string buffer;
     size_t report_begin = 0, report_end = 0;
     std::vector<Hit> hits;
-    std::vector<Sighting> sightings;  // with ScannerOptions::sightings
+    std::vector<Sighting> sightings;  // with ScannerOptions::sightings, grouped:
+    SightingGroupEnds sighting_ends{};  // where each group ends (GroupSightings)
     const ByteStream* source = nullptr;
     uint64_t read_at = 0;
     size_t read_size = 0;
@@ -176,7 +178,8 @@ class Scanner {
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
   // Extracts every candidate of window[report_begin, report_end) and keeps them all as
-  // sightings (sorted and merged); index hits are decided after, as the IndexFilter
+  // sightings (in the order found: ScanChunk groups them, Analyze sorts them); index
+  // hits are decided after, as the IndexFilter
   // would have during extraction.
   void ExtractWithSightings(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
                             std::vector<Candidate>* candidates, std::vector<Digest>* digests,

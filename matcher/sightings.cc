@@ -1,11 +1,18 @@
 #include "matcher/sightings.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cstring>
 
 #include "base/providers.h"
 
 namespace lw {
+
+namespace {
+// Documents with fewer sightings are finished on the calling thread alone.
+constexpr size_t kParallelFinish = 1 << 16;
+}  // namespace
 
 uint8_t SightingFlagsOf(MatchKind match, Severity severity, bool account_key) {
   if (account_key && match == MatchKind::kExact) match = MatchKind::kAlias;
@@ -71,20 +78,55 @@ void SortAndMergeSightings(std::vector<Sighting>* sightings) {
   MergeAdjacent(sightings);
 }
 
-void MergeSortedRuns(std::vector<Sighting>* sightings, std::vector<size_t> run_starts) {
-  std::vector<Sighting>& v = *sightings;
-  if (run_starts.empty() || run_starts.front() != 0) run_starts.insert(run_starts.begin(), 0);
-  while (run_starts.size() > 1) {
-    std::vector<size_t> next;
-    for (size_t i = 0; i < run_starts.size(); i += 2) {
-      next.push_back(run_starts[i]);
-      if (i + 1 == run_starts.size()) break;
-      const size_t end = i + 2 < run_starts.size() ? run_starts[i + 2] : v.size();
-      std::inplace_merge(v.begin() + run_starts[i], v.begin() + run_starts[i + 1], v.begin() + end, FingerprintLess());
-    }
-    run_starts = std::move(next);
+void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends) {
+  std::array<uint32_t, 256> count{};
+  for (const Sighting& g : *sightings) ++count[g.fingerprint[0]];
+  std::array<uint32_t, 256> at;
+  uint32_t sum = 0;
+  for (size_t b = 0; b < 256; ++b) {
+    at[b] = sum;
+    sum += count[b];
+    (*ends)[b] = sum;
   }
-  MergeAdjacent(sightings);
+  thread_local std::vector<Sighting> scratch;  // a worker's, reused: its pages stay mapped
+  scratch.resize(sightings->size());
+  for (const Sighting& g : *sightings) scratch[at[g.fingerprint[0]]++] = g;
+  sightings->swap(scratch);
+}
+
+void DocumentSightings::Add(std::span<const Sighting> grouped, const SightingGroupEnds& ends) {
+  uint32_t from = 0;
+  for (size_t b = 0; b < 256; ++b) {
+    groups_[b].insert(groups_[b].end(), grouped.begin() + from, grouped.begin() + ends[b]);
+    from = ends[b];
+  }
+  size_ += grouped.size();
+}
+
+void DocumentSightings::Reserve(size_t expected) {
+  for (auto& group : groups_) group.reserve(expected / groups_.size() + 64);
+}
+
+std::vector<Sighting> DocumentSightings::Finish(unsigned threads) {
+  // Each group sorted and merged in place, the groups shared out between the threads.
+  std::atomic<size_t> next{0};
+  auto sort_groups = [&] {
+    for (size_t b; (b = next++) < groups_.size();) SortAndMergeSightings(&groups_[b]);
+  };
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads && size_ > kParallelFinish; ++t) helpers.emplace_back(sort_groups);
+  sort_groups();
+  for (auto& t : helpers) t.join();
+  size_t total = 0;
+  for (const auto& group : groups_) total += group.size();
+  std::vector<Sighting> out;
+  out.reserve(total);
+  for (auto& group : groups_) {
+    out.insert(out.end(), group.begin(), group.end());
+    std::vector<Sighting>().swap(group);  // its memory back now, not after the last group
+  }
+  size_ = 0;
+  return out;
 }
 
 }  // namespace lw

@@ -5,6 +5,7 @@
 // Thread-safety: stateless functions; call them from any thread.
 #pragma once
 
+#include <array>
 #include <span>
 #include <vector>
 
@@ -30,9 +31,34 @@ void AppendSightings(const KeyedHasher& hasher, std::span<const Candidate> candi
 // strongest match kind (an account-key sighting's already counted as an alias), credential
 // when any was, account key only when all were.
 void SortAndMergeSightings(std::vector<Sighting>* sightings);
-// The same for sightings that are already sorted and merged in runs (each chunk's, by the
-// worker that found them), starting at `run_starts` (ascending, the first 0): runs are
-// merged pairwise, in place, and then what they share.
-void MergeSortedRuns(std::vector<Sighting>* sightings, std::vector<size_t> run_starts);
+// Where each group of GroupSightings ends: group b (the fingerprints whose first byte is
+// b) is [ends[b - 1], ends[b]), the first from 0.
+using SightingGroupEnds = std::array<uint32_t, 256>;
+
+// Reorders *sightings into groups by their fingerprint's first byte, in byte order (a
+// counting sort: two passes), and sets *ends.
+void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends);
+
+// The sightings of a document scanned in chunks. Each chunk's come grouped by their
+// fingerprint's first byte (GroupSightings, on the worker that found them) and are kept
+// in 256 groups; at the end each group is sorted and merged on its own, on as many
+// threads as are given, and the groups in order are the document's sorted sightings:
+// no merge of the chunks' runs, and no copy of the whole set beside it.
+class DocumentSightings {
+ public:
+  // Adds a chunk's sightings, grouped as `ends` says.
+  void Add(std::span<const Sighting> grouped, const SightingGroupEnds& ends);
+  // Makes room for about `expected` sightings in all (address space only: pages are
+  // used as they fill).
+  void Reserve(size_t expected);
+  size_t size() const { return size_; }
+  // The document's sightings, sorted and merged as SortAndMergeSightings leaves them;
+  // this is empty after.
+  std::vector<Sighting> Finish(unsigned threads);
+
+ private:
+  std::array<std::vector<Sighting>, 256> groups_;
+  size_t size_ = 0;
+};
 
 }  // namespace lw

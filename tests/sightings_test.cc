@@ -65,6 +65,44 @@ TEST_CASE("sightings: a document is stored once, its sightings once, small and l
   }
 }
 
+TEST_CASE("sightings: a document's chunks, grouped and finished, are its sightings sorted and merged") {
+  std::mt19937_64 rng(9);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{200000}}) {
+    INFO(n);
+    // Repeats within and across chunks, with differing flags.
+    std::vector<Digest> pool(n / 3 + 1);
+    for (auto& d : pool) d = RandomDigest(rng);
+    std::vector<Sighting> all;
+    for (size_t i = 0; i < n; ++i)
+      all.push_back({SightingFingerprintOf(pool[rng() % pool.size()]), static_cast<uint8_t>(rng() % 0x20)});
+    DocumentSightings document;
+    document.Reserve(n / 2);
+    for (size_t from = 0; from < n;) {
+      const size_t to = std::min(n, from + 1 + rng() % 5000);
+      std::vector<Sighting> chunk(all.begin() + from, all.begin() + to);
+      SightingGroupEnds ends;
+      GroupSightings(&chunk, &ends);
+      CHECK(ends[255] == chunk.size());
+      document.Add(chunk, ends);
+      from = to;
+    }
+    CHECK(document.size() == n);
+    for (unsigned threads : {1u, 2u}) {
+      INFO(threads);
+      DocumentSightings copy = document;
+      std::vector<Sighting> got = copy.Finish(threads);
+      std::vector<Sighting> want = all;
+      SortAndMergeSightings(&want);
+      REQUIRE(got.size() == want.size());
+      size_t differ = 0;
+      for (size_t i = 0; i < got.size(); ++i)
+        differ += got[i].fingerprint != want[i].fingerprint || got[i].flags != want[i].flags;
+      CHECK(differ == 0);
+      CHECK(copy.size() == 0);
+    }
+  }
+}
+
 TEST_CASE("sightings: merged per fingerprint, strongest match and any credential") {
   std::mt19937_64 rng(8);
   const Digest d = RandomDigest(rng);
