@@ -96,6 +96,9 @@ class RecordReader {
   // The text between the parentheses that open at text_[open] (an SQL tuple): an
   // identifier's tuple is often the previous identifier's too.
   std::string_view TupleAt(size_t open);
+  // Where "VALUES" (either case) first is in the 4096 bytes from text_[insert_at] (an
+  // INSERT statement), relative to it, or npos: every row of a statement asks.
+  size_t FirstValuesOf(size_t insert_at);
   // Where the last "INSERT INTO" (either case) that ends by text_[line_begin + b] and starts
   // at or after text_[line_begin] starts, relative to line_begin, or npos.
   size_t LastInsertOnLine(size_t line_begin, size_t b);
@@ -107,6 +110,7 @@ class RecordReader {
   std::unordered_map<const char*, std::vector<bool>> password_columns_;  // by the list's first byte
   std::unordered_map<const char*, std::vector<bool>> password_columns_at_;  // by the list's '('
   size_t tuple_open_ = ~size_t{0};
+  size_t values_insert_at_ = ~size_t{0}, values_at_ = 0;
   std::string_view tuple_;
 };
 
