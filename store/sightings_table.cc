@@ -113,24 +113,31 @@ Result<SightingsTable::Prepared> SightingsTable::Prepare(const DocumentRecord& d
     if (!p.write_sightings) batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
     return p;
   }
-  s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
-  if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
-  uint32_t number = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
+  if (!next_number_) {  // read once: this process is the store's only writer
+    s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
+    if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
+    next_number_ = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
+  }
+  // A number whose write fails is not handed out again: numbers need only be distinct.
+  const uint32_t number = (*next_number_)++;
   if (number == 0) return Fail(Error::Internal("document numbers exhausted"));  // 2^32 documents
   p.record = doc;
   p.record.number = number;
   p.write_sightings = true;
+  if (sightings <= kBatchSightings) {
+    // All in `batch`, which AddSightings completes with the document's records: nothing
+    // is ever seen half written, so no incomplete mark (two keys fewer per document).
+    batch->Put(meta_, kNextDocument, std::to_string(number + 1));
+    return p;
+  }
   std::string content_value;
   AppendBig32(&content_value, number);
   content_value.push_back(0);  // incomplete until the sightings are in
-  const bool large = sightings > kBatchSightings;
   rocksdb::WriteBatch first;
-  rocksdb::WriteBatch* target = large ? &first : batch;
-  target->Put(meta_, kNextDocument, std::to_string(number + 1));
-  target->Put(documents_, ContentKey(doc.content_digest), content_value);
-  target->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
-  if (large)
-    if (auto w = write(&first); !w) return Fail(w.error());
+  first.Put(meta_, kNextDocument, std::to_string(number + 1));
+  first.Put(documents_, ContentKey(doc.content_digest), content_value);
+  first.Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+  if (auto w = write(&first); !w) return Fail(w.error());
   return p;
 }
 

@@ -86,6 +86,7 @@ class SightingsTable {
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* documents_;
   rocksdb::ColumnFamilyHandle* sightings_;
+  std::optional<uint32_t> next_number_;  // meta's next_document, once read
 };
 
 }  // namespace lw::store_internal
