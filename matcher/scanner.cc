@@ -355,7 +355,8 @@ Status Scanner::RecordFindings(const std::string& location, Findings findings) {
                       options_.sightings ? &findings.sightings : nullptr);
       !s)
     return s;
-  if (!pending_.empty() && std::chrono::steady_clock::now() - pending_since_ > std::chrono::seconds(1))
+  if ((!pending_.empty() || !unwritten_documents_.empty()) &&
+      std::chrono::steady_clock::now() - pending_since_ > std::chrono::seconds(1))
     if (auto s = WritePending(); !s) return s;
   if (progress_) progress_(totals_);
   return Ok();
@@ -647,8 +648,19 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   // exposures (even none), after those of the documents recorded before it.
   std::optional<DocumentRecord> document;
   if (sightings != nullptr) {
-    if (auto s = WritePending(); !s) return s;
     totals_.sightings += sightings->size();
+    if (found.empty() && sightings->size() <= Store::kMaxDocumentsSightings) {
+      // Small and without exposures: written with the next ones, in one batch.
+      if (unwritten_documents_.empty() && pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
+      unwritten_sightings_ += sightings->size();
+      unwritten_documents_.push_back(
+          {DocumentRecord{0, content_digest, options_.source, location, now, now}, std::move(*sightings)});
+      sightings->clear();
+      if (unwritten_documents_.size() >= kDocumentsPerWrite || unwritten_sightings_ >= Store::kMaxDocumentsSightings)
+        return WritePending();
+      return Ok();
+    }
+    if (auto s = WritePending(); !s) return s;
     document = DocumentRecord{0, content_digest, options_.source, location, now, now};
   } else if (found.empty()) {
     return Ok();
@@ -678,6 +690,12 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
 }
 
 Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings) {
+  if (!unwritten_documents_.empty()) {
+    auto written = store_.RecordDocuments(unwritten_documents_);
+    unwritten_documents_.clear();
+    unwritten_sightings_ = 0;
+    if (!written) return written;
+  }
   if (pending_.empty() && document == nullptr) return Ok();
   auto results = document != nullptr ? store_.RecordDocument(*document, *sightings, pending_)
                                      : store_.RecordExposures(pending_);

@@ -122,7 +122,8 @@ class Scanner {
   // before it: they reach the store when kRecordBatch exposures are pending, after a
   // second, at Flush, and before a Scan. A crash loses only what is pending, which a
   // re-scan records (ids depend on identifier and content; store/layout.md). A document
-  // that found nothing costs no write at all. One thread at a time.
+  // that found nothing costs no write at all, or with sightings shares one unsynced write
+  // with up to kDocumentsPerWrite others. One thread at a time.
   Status RecordFindings(const std::string& location, Findings findings);
   // Writes what RecordFindings left pending (one write batch, one sync).
   Status Flush();
@@ -186,11 +187,15 @@ class Scanner {
                             std::vector<Sighting>* sightings) const;
   // Appends the exposures of one document to pending_, writing batches as they fill. With
   // `sightings` (sorted and merged, emptied here), the document and its sightings go in
-  // one write with its first exposures (Store::RecordDocument), after the pending ones.
+  // one write with its first exposures (Store::RecordDocument), after the pending ones; a
+  // small document without exposures waits in unwritten_documents_ for the next write
+  // (Store::RecordDocuments).
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
                 std::vector<Sighting>* sightings = nullptr);
-  // Writes pending_ (one write batch, one sync), with `document` and its sightings when given.
+  // Writes unwritten_documents_ (one write), then pending_ (one write batch, one sync),
+  // with `document` and its sightings when given.
   Status WritePending(const DocumentRecord* document = nullptr, std::vector<Sighting>* sightings = nullptr);
+  static constexpr size_t kDocumentsPerWrite = 4096;  // unwritten_documents_ at most
 
   Store& store_;
   const KeyedHasher& hasher_;
@@ -227,6 +232,10 @@ class Scanner {
   mutable std::map<std::string, MembershipRef> memberships_;            // GUARDED_BY(resolved_mu_)
 
   std::vector<Exposure> pending_;  // recorded, not yet written (RecordFindings)
+  // With sightings: small documents without exposures, recorded, not yet written, in
+  // order (Store::RecordDocuments); written before anything else is.
+  std::vector<DocumentWithSightings> unwritten_documents_;
+  size_t unwritten_sightings_ = 0;
   std::chrono::steady_clock::time_point pending_since_;
 
   std::vector<Job> jobs_;             // a ring, reused across chunks and documents

@@ -168,6 +168,8 @@ class RocksBulkEnroller final : public BulkEnroller {
   uint64_t count_ = 0;
 };
 
+static_assert(Store::kMaxDocumentsSightings == SightingsTable::kBatchSightings);
+
 class RocksStore final : public Store {
  public:
   RocksStore(std::unique_ptr<FileLock> lock, rocksdb::DB* db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
@@ -507,6 +509,13 @@ class RocksStore final : public Store {
     // A document without exposures is not worth an fsync: lost in a crash, it is written
     // again by the next scan of it (its content key is in the same batch).
     return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
+  }
+  Status RecordDocuments(std::span<const DocumentWithSightings> documents) override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    std::lock_guard<std::mutex> guard(write_mu_);
+    rocksdb::WriteBatch batch;
+    if (auto s = sightings_.AddDocuments(documents, &batch); !s) return s;
+    return Write(&batch, /*sync=*/false);  // no exposures: not worth an fsync (RecordDocument)
   }
   Result<std::optional<DocumentRecord>> GetDocument(uint32_t number) override { return sightings_.Get(number); }
   Result<SightingsStats> GetSightingsStats() override { return sightings_.Stats(); }

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "base/clock.h"
 #include "base/keyed_hash.h"
@@ -56,6 +57,13 @@ struct DocumentRecord {
   std::string location;
   UnixSeconds first_seen = 0;
   UnixSeconds last_seen = 0;
+};
+
+// A document and its sightings (sorted by fingerprint, one per fingerprint), for
+// Store::RecordDocuments.
+struct DocumentWithSightings {
+  DocumentRecord document;
+  std::vector<Sighting> sightings;
 };
 
 struct SightingsStats {

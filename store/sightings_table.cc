@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
+#include <unordered_map>
 #include <atomic>
 #include <thread>
 #include <cstdio>
@@ -200,6 +203,64 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
   content_value.push_back(1);  // complete
   batch->Put(documents_, ContentKey(p.record.content_digest), content_value);
   batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+  return Ok();
+}
+
+Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> documents, rocksdb::WriteBatch* batch) {
+  struct Entry {
+    Prepared prepared;
+    std::span<const Sighting> sightings;
+  };
+  std::vector<Entry> entries;
+  std::unordered_map<std::string_view, size_t> by_content;  // a content given twice is one document
+  auto no_write = [](rocksdb::WriteBatch*) -> Status { return Fail(Error::Internal("no write expected")); };
+  size_t total = 0;
+  for (const DocumentWithSightings& d : documents) {
+    if (d.sightings.size() > kBatchSightings) return Fail(Error::Internal("a large document in a group"));
+    if (auto it = by_content.find(d.document.content_digest); it != by_content.end()) {
+      DocumentRecord& r = entries[it->second].prepared.record;
+      r.last_seen = std::max(r.last_seen, d.document.last_seen);
+      continue;
+    }
+    auto p = Prepare(d.document, d.sightings.size(), batch, no_write);
+    if (!p) return Fail(p.error());
+    by_content.emplace(d.document.content_digest, entries.size());
+    if (p->write_sightings) total += d.sightings.size();
+    entries.push_back({std::move(*p), d.sightings});
+  }
+  // The sightings of all of them in key order: each memtable insert then starts near the
+  // previous one.
+  struct Key {
+    std::array<char, kSightingFingerprintBytes + 4> bytes;
+    char flags;
+  };
+  std::vector<Key> keys;
+  keys.reserve(total);
+  for (const Entry& e : entries) {
+    if (!e.prepared.write_sightings) continue;
+    for (const Sighting& g : e.sightings) {
+      Key& k = keys.emplace_back();
+      std::memcpy(k.bytes.data(), g.fingerprint.data(), kSightingFingerprintBytes);
+      const uint32_t n = e.prepared.record.number;
+      for (int i = 0; i < 4; ++i) k.bytes[kSightingFingerprintBytes + i] = static_cast<char>(n >> (8 * (3 - i)));
+      k.flags = static_cast<char>(g.flags);
+    }
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    return std::memcmp(a.bytes.data(), b.bytes.data(), a.bytes.size()) < 0;
+  });
+  for (const Key& k : keys)
+    batch->Put(sightings_, rocksdb::Slice(k.bytes.data(), k.bytes.size()), rocksdb::Slice(&k.flags, 1));
+  for (const Entry& e : entries) {
+    const DocumentRecord& r = e.prepared.record;
+    if (e.prepared.write_sightings) {
+      std::string content_value;
+      AppendBig32(&content_value, r.number);
+      content_value.push_back(1);  // complete
+      batch->Put(documents_, ContentKey(r.content_digest), content_value);
+    }
+    batch->Put(documents_, DocumentKey(r.number), EncodeDocument(r));
+  }
   return Ok();
 }
 

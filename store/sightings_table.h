@@ -57,6 +57,10 @@ class SightingsTable {
   Status AddSightings(const Prepared& p, std::span<const Sighting> sightings, const std::string& temp_dir,
                       rocksdb::WriteBatch* batch);
 
+  // Store::RecordDocuments: the documents, their sightings (in key order) and their
+  // completed records into `batch`.
+  Status AddDocuments(std::span<const DocumentWithSightings> documents, rocksdb::WriteBatch* batch);
+
   Result<std::optional<DocumentRecord>> Get(uint32_t number);
   Result<SightingsStats> Stats();
   Status Compact();

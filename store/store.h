@@ -156,6 +156,13 @@ class Store {
   virtual Result<std::vector<RecordResult>> RecordDocument(const DocumentRecord& document,
                                                            std::span<const Sighting> sightings,
                                                            std::span<const Exposure> exposures) = 0;
+  // Many small documents without exposures (each with at most
+  // kMaxDocumentsSightings sightings), as RecordDocument would record them one by one,
+  // in one write batch (not synced: a crash loses them, and a re-scan writes them again)
+  // with their sightings in key order, which makes the memtable inserts cheaper. A
+  // content given twice is one document.
+  static constexpr size_t kMaxDocumentsSightings = 1 << 16;
+  virtual Status RecordDocuments(std::span<const DocumentWithSightings> documents) = 0;
   virtual Result<std::optional<DocumentRecord>> GetDocument(uint32_t number) = 0;
   virtual Result<SightingsStats> GetSightingsStats() = 0;
   // Compacts the sightings and documents (benches measure their size after it).

@@ -6,7 +6,9 @@
 #include "scratch_store.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <random>
+#include <tuple>
 
 using namespace lw;
 
@@ -115,6 +117,64 @@ TEST_CASE("sightings: merged per fingerprint, strongest match and any credential
   CHECK((s[0].flags & kSightingMatchMask) == static_cast<uint8_t>(MatchKind::kAlias));
   CHECK((s[0].flags & kSightingCredential) != 0);
   CHECK((s[0].flags & kSightingAccountKey) == 0);
+}
+
+TEST_CASE("sightings: small documents written together are recorded as written one by one") {
+  TempDir tmp;
+  auto one_by_one = Open(tmp.path + "/a");
+  auto together = Open(tmp.path + "/b");
+  std::mt19937_64 rng(11);
+  std::vector<Digest> pool(500);
+  for (auto& d : pool) d = RandomDigest(rng);
+  // Three groups; a content twice in the second group, and one of the first group's again.
+  std::vector<std::vector<DocumentWithSightings>> groups(3);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    for (size_t i = 0; i < 40; ++i) {
+      std::vector<Digest> seen;
+      for (size_t k = 0; k < 1 + rng() % 30; ++k) seen.push_back(pool[rng() % pool.size()]);
+      std::string content = "doc-" + std::to_string(g) + "-" + std::to_string(i);
+      if (g == 1 && i == 7) content = "doc-1-3";
+      if (g == 2 && i == 5) content = "doc-0-9";
+      groups[g].push_back({Doc(content, static_cast<UnixSeconds>(100 + 10 * g + i)),
+                           SightingsOf(seen, static_cast<uint8_t>(rng() % 0x20))});
+    }
+  }
+  for (const auto& group : groups) {
+    for (const auto& d : group) REQUIRE(one_by_one->RecordDocument(d.document, d.sightings, {}));
+    REQUIRE(together->RecordDocuments(group));
+  }
+  auto a = one_by_one->GetSightingsStats(), b = together->GetSightingsStats();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->documents == b->documents);
+  CHECK(a->documents == 3 * 40 - 2);
+  CHECK(a->sightings == b->sightings);
+  for (uint32_t n = 1; n <= a->documents + 1; ++n) {
+    INFO(n);
+    auto x = one_by_one->GetDocument(n), y = together->GetDocument(n);
+    REQUIRE(x);
+    REQUIRE(y);
+    REQUIRE(x->has_value() == y->has_value());
+    if (!x->has_value()) continue;
+    CHECK((*x)->content_digest == (*y)->content_digest);
+    CHECK((*x)->first_seen == (*y)->first_seen);
+    CHECK((*x)->last_seen == (*y)->last_seen);
+  }
+  // What an enrollment of the whole pool finds: the same documents, with the same flags.
+  auto hunt = [&](Store& store) {
+    auto bulk = store.StartBulkEnroll({"list", tmp.path, /*retro_hunt=*/true});
+    REQUIRE(bulk);
+    for (const Digest& d : pool) REQUIRE((*bulk)->Add({d, IdKind::kEmail, 0, 0, WatchIndex::Fingerprint(d) | 1}));
+    auto result = (*bulk)->Finish();
+    REQUIRE(result);
+    std::vector<std::tuple<Digest, uint32_t, uint8_t>> found;
+    for (const RetroMatch& m : result->retro) found.emplace_back(m.primary, m.document, m.flags);
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  auto found = hunt(*one_by_one);
+  CHECK(!found.empty());
+  CHECK(found == hunt(*together));
 }
 
 TEST_CASE("sightings: bulk enrollment finds the sightings of entries and variants") {
