@@ -213,8 +213,6 @@ Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> docum
   };
   std::vector<Entry> entries;
   std::unordered_map<std::string_view, size_t> by_content;  // a content given twice is one document
-  auto no_write = [](rocksdb::WriteBatch*) -> Status { return Fail(Error::Internal("no write expected")); };
-  size_t total = 0;
   for (const DocumentWithSightings& d : documents) {
     if (d.sightings.size() > kBatchSightings) return Fail(Error::Internal("a large document in a group"));
     if (auto it = by_content.find(d.document.content_digest); it != by_content.end()) {
@@ -222,12 +220,49 @@ Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> docum
       r.last_seen = std::max(r.last_seen, d.document.last_seen);
       continue;
     }
-    auto p = Prepare(d.document, d.sightings.size(), batch, no_write);
-    if (!p) return Fail(p.error());
     by_content.emplace(d.document.content_digest, entries.size());
-    if (p->write_sightings) total += d.sightings.size();
-    entries.push_back({std::move(*p), d.sightings});
+    entries.push_back({{d.document, true}, d.sightings});
   }
+  // Which contents the store knows: one MultiGet for them all.
+  std::vector<std::string> content_keys;
+  content_keys.reserve(entries.size());
+  for (const Entry& e : entries) content_keys.push_back(ContentKey(e.prepared.record.content_digest));
+  std::vector<rocksdb::Slice> slices(content_keys.begin(), content_keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(entries.size(), documents_);
+  std::vector<std::string> values;
+  const std::vector<rocksdb::Status> found = db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  bool numbered = false;
+  size_t total = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Prepared& p = entries[i].prepared;
+    if (found[i].ok()) {  // seen before: its record's last_seen moves on
+      if (values[i].size() != 5) return Fail(Error::Corruption("bad document content key"));
+      const uint32_t number = LoadBig32(values[i].data());
+      std::string record;
+      auto s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &record);
+      if (!s.ok()) return Fail(FromRocksStatus(s, "reading document " + std::to_string(number)));
+      auto d = DecodeDocument(number, record);
+      if (!d) return Fail(d.error());
+      const UnixSeconds last_seen = std::max(d->last_seen, p.record.last_seen);
+      p.record = std::move(*d);
+      p.record.last_seen = last_seen;
+      p.write_sightings = values[i][4] == 0;  // left incomplete
+    } else if (found[i].IsNotFound()) {
+      if (!next_number_) {  // read once: this process is the store's only writer
+        std::string value;
+        auto s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
+        if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
+        next_number_ = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
+      }
+      p.record.number = (*next_number_)++;
+      if (p.record.number == 0) return Fail(Error::Internal("document numbers exhausted"));
+      numbered = true;
+    } else {
+      return Fail(FromRocksStatus(found[i], "reading documents"));
+    }
+    if (p.write_sightings) total += entries[i].sightings.size();
+  }
+  if (numbered) batch->Put(meta_, kNextDocument, std::to_string(*next_number_));
   // The sightings of all of them in key order: each memtable insert then starts near the
   // previous one.
   struct Key {
