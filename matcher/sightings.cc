@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+
+#include <sys/mman.h>
 #include <cstring>
 
 #include "base/providers.h"
@@ -53,13 +55,13 @@ struct FingerprintLess {
     return x != y ? x < y : Lo(a) < Lo(b);
   }
 };
-}  // namespace
 
-// Merges the entries of one fingerprint, which are adjacent.
-void MergeAdjacent(std::vector<Sighting>* sightings) {
-  std::vector<Sighting>& v = *sightings;
+// Sorts v[0, n) and merges the entries of one fingerprint, which are then adjacent;
+// returns how many are left.
+size_t SortAndMerge(Sighting* v, size_t n) {
+  std::sort(v, v + n, FingerprintLess());
   size_t out = 0;
-  for (size_t i = 0; i < v.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     if (out > 0 && v[out - 1].fingerprint == v[i].fingerprint) {
       uint8_t& f = v[out - 1].flags;
       const uint8_t match = std::min<uint8_t>(f & kSightingMatchMask, v[i].flags & kSightingMatchMask);
@@ -70,12 +72,12 @@ void MergeAdjacent(std::vector<Sighting>* sightings) {
     }
     v[out++] = v[i];
   }
-  v.resize(out);
+  return out;
 }
+}  // namespace
 
 void SortAndMergeSightings(std::vector<Sighting>* sightings) {
-  std::sort(sightings->begin(), sightings->end(), FingerprintLess());
-  MergeAdjacent(sightings);
+  sightings->resize(SortAndMerge(sightings->data(), sightings->size()));
 }
 
 void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends) {
@@ -94,13 +96,39 @@ void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends) {
   sightings->swap(scratch);
 }
 
+template <class T>
+T* PagesAllocator<T>::allocate(size_t n) {
+  void* p = ::mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
+template <class T>
+void PagesAllocator<T>::deallocate(T* p, size_t n) {
+  ::munmap(p, n * sizeof(T));
+}
+template struct PagesAllocator<Sighting>;
+
 void DocumentSightings::Add(std::span<const Sighting> grouped, const SightingGroupEnds& ends) {
+  size_ += grouped.size();
+  if (chunks_++ == 0) {
+    first_.assign(grouped.begin(), grouped.end());
+    return;
+  }
+  if (!first_.empty()) {  // a second chunk: the first one's into the groups too
+    SightingGroupEnds first_ends;
+    GroupSightings(&first_, &first_ends);
+    Distribute(first_, first_ends);
+    std::vector<Sighting>().swap(first_);
+  }
+  Distribute(grouped, ends);
+}
+
+void DocumentSightings::Distribute(std::span<const Sighting> grouped, const SightingGroupEnds& ends) {
   uint32_t from = 0;
   for (size_t b = 0; b < 256; ++b) {
     groups_[b].insert(groups_[b].end(), grouped.begin() + from, grouped.begin() + ends[b]);
     from = ends[b];
   }
-  size_ += grouped.size();
 }
 
 void DocumentSightings::Reserve(size_t expected) {
@@ -108,10 +136,17 @@ void DocumentSightings::Reserve(size_t expected) {
 }
 
 std::vector<Sighting> DocumentSightings::Finish(unsigned threads) {
+  if (chunks_ <= 1) {
+    std::vector<Sighting> out = std::move(first_);
+    first_.clear();
+    SortAndMergeSightings(&out);
+    chunks_ = size_ = 0;
+    return out;
+  }
   // Each group sorted and merged in place, the groups shared out between the threads.
   std::atomic<size_t> next{0};
   auto sort_groups = [&] {
-    for (size_t b; (b = next++) < groups_.size();) SortAndMergeSightings(&groups_[b]);
+    for (size_t b; (b = next++) < groups_.size();) groups_[b].resize(SortAndMerge(groups_[b].data(), groups_[b].size()));
   };
   std::vector<std::thread> helpers;
   for (unsigned t = 1; t < threads && size_ > kParallelFinish; ++t) helpers.emplace_back(sort_groups);
@@ -123,9 +158,9 @@ std::vector<Sighting> DocumentSightings::Finish(unsigned threads) {
   out.reserve(total);
   for (auto& group : groups_) {
     out.insert(out.end(), group.begin(), group.end());
-    std::vector<Sighting>().swap(group);  // its memory back now, not after the last group
+    std::vector<Sighting, PagesAllocator<Sighting>>().swap(group);  // its pages back now
   }
-  size_ = 0;
+  chunks_ = size_ = 0;
   return out;
 }
 

@@ -39,6 +39,20 @@ using SightingGroupEnds = std::array<uint32_t, 256>;
 // counting sort: two passes), and sets *ends.
 void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends);
 
+// Memory straight from the kernel (mmap), given back as soon as it is freed: a large
+// document's groups are freed one by one while their sorted contents are copied out,
+// and memory from malloc would stay with the process until the end.
+template <class T>
+struct PagesAllocator {
+  using value_type = T;
+  PagesAllocator() = default;
+  template <class U>
+  PagesAllocator(const PagesAllocator<U>&) {}
+  T* allocate(size_t n);
+  void deallocate(T* p, size_t n);
+  bool operator==(const PagesAllocator&) const { return true; }
+};
+
 // The sightings of a document scanned in chunks. Each chunk's come grouped by their
 // fingerprint's first byte (GroupSightings, on the worker that found them) and are kept
 // in 256 groups; at the end each group is sorted and merged on its own, on as many
@@ -57,7 +71,12 @@ class DocumentSightings {
   std::vector<Sighting> Finish(unsigned threads);
 
  private:
-  std::array<std::vector<Sighting>, 256> groups_;
+  void Distribute(std::span<const Sighting> grouped, const SightingGroupEnds& ends);
+
+  // A document of one chunk (most are) keeps its sightings here, in one vector.
+  std::vector<Sighting> first_;
+  size_t chunks_ = 0;
+  std::array<std::vector<Sighting, PagesAllocator<Sighting>>, 256> groups_;
   size_t size_ = 0;
 };
 
