@@ -27,6 +27,9 @@ Error FromRocksStatus(const rocksdb::Status& s, const std::string& what) {
 void AppendBig32(std::string* out, uint32_t v) {
   for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
 }
+void StoreBig32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * (3 - i)));
+}
 uint32_t LoadBig32(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
@@ -165,12 +168,12 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
       rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
       rocksdb::Status& s = statuses[part];
       s = writer.Open(paths[part]);
-      std::string key;
+      char key[kSightingFingerprintBytes + 4];  // the fingerprint, then the number (fixed)
+      StoreBig32(key + kSightingFingerprintBytes, number);
       for (size_t i = from; s.ok() && i < to; ++i) {
-        key.assign(reinterpret_cast<const char*>(sightings[i].fingerprint.data()), kSightingFingerprintBytes);
-        AppendBig32(&key, number);
+        std::memcpy(key, sightings[i].fingerprint.data(), kSightingFingerprintBytes);
         const char v = static_cast<char>(sightings[i].flags);
-        s = writer.Put(key, rocksdb::Slice(&v, 1));
+        s = writer.Put(rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
       }
       if (s.ok()) s = writer.Finish();
     };
@@ -190,12 +193,12 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
     for (const auto& path : paths) std::filesystem::remove(path, ec);
     if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
   } else {
-    std::string key;
+    char key[kSightingFingerprintBytes + 4];
+    StoreBig32(key + kSightingFingerprintBytes, number);
     for (const Sighting& g : sightings) {
-      key.assign(reinterpret_cast<const char*>(g.fingerprint.data()), g.fingerprint.size());
-      AppendBig32(&key, number);
+      std::memcpy(key, g.fingerprint.data(), kSightingFingerprintBytes);
       char v = static_cast<char>(g.flags);
-      batch->Put(sightings_, key, rocksdb::Slice(&v, 1));
+      batch->Put(sightings_, rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
     }
   }
   std::string content_value;
@@ -277,7 +280,7 @@ Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> docum
       Key& k = keys.emplace_back();
       std::memcpy(k.bytes.data(), g.fingerprint.data(), kSightingFingerprintBytes);
       const uint32_t n = e.prepared.record.number;
-      for (int i = 0; i < 4; ++i) k.bytes[kSightingFingerprintBytes + i] = static_cast<char>(n >> (8 * (3 - i)));
+      StoreBig32(k.bytes.data() + kSightingFingerprintBytes, n);
       k.flags = static_cast<char>(g.flags);
     }
   }
