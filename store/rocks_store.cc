@@ -136,6 +136,7 @@ class FileLock {
 
 class RocksStore;
 class SortedSink;
+class RocksExposureLoad;
 
 // Spills records to per-partition files (by the top 6 bits of the key), then sorts each
 // partition in turn; since partitions are key-ordered, the outputs are sorted globally and
@@ -262,6 +263,32 @@ class RocksStore final : public Store {
     ReturnWatchIterator(std::move(it));
     return out;
   }
+
+  class RocksMembershipWalk final : public MembershipWalk {
+   public:
+    explicit RocksMembershipWalk(RocksStore* store) : store_(store), it_(store->TakeWatchIterator()) {}
+    ~RocksMembershipWalk() override {
+      if (it_->status().ok()) store_->ReturnWatchIterator(std::move(it_));
+    }
+    Status Next(const Digest& digest, std::vector<WatchEntry>* out) override {
+      out->clear();
+      rocksdb::Slice prefix(reinterpret_cast<const char*>(digest.data()), digest.size());
+      // A seek forward within the current data block reuses it (RocksDB's table iterator
+      // checks); sorted digests make that the common case.
+      for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix); it_->Next()) {
+        auto e = DecodeWatch(it_->key().ToStringView(), it_->value().ToStringView());
+        if (!e) return Fail(e.error());
+        out->push_back(std::move(*e));
+      }
+      if (!it_->status().ok()) return Fail(FromRocks(it_->status(), "reading watch entries"));
+      return Ok();
+    }
+
+   private:
+    RocksStore* store_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+  };
+  std::unique_ptr<MembershipWalk> WalkMemberships() override { return std::make_unique<RocksMembershipWalk>(this); }
 
   // Iterators over `watch` for Memberships. One sees the entries as they were when it was
   // made: WatchChanged (after every write to `watch`) drops them all.
@@ -513,6 +540,8 @@ class RocksStore final : public Store {
   Status CompactSightings() override { return sightings_.Compact(); }
   SightingsTable& sightings() { return sightings_; }
 
+  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad() override;
+
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
     std::vector<std::string> ids;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByIdent]));
@@ -749,6 +778,7 @@ class RocksStore final : public Store {
   static constexpr uint64_t kFlushAtCloseBytes = 4 << 20;
 
  private:
+  friend class RocksExposureLoad;
   static constexpr size_t kReadBatch = 256;  // exposures per MultiGet when reading many
   static constexpr const char* kCountsKey = "exposure_counts";
   static constexpr uint32_t kPruneBatchOps = 32768;  // deletions per write when pruning
@@ -844,6 +874,202 @@ class RocksStore final : public Store {
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
   SightingsTable sightings_;  // the documents and sightings column families
 };
+
+// ---- Exposure loads ----
+
+// Table files are built in the data directory (beside the store, so that ingesting them
+// moves them rather than copies), named kLoadFilePrefix PID-N-CF.sst. A writer removes
+// any a crash left behind when it opens the store.
+constexpr char kLoadFilePrefix[] = "exposure-load-";
+
+// Keys arrive in order per column family (ids ascending; one first_seen), except the
+// identifier index's, which is kept here (48 bytes an exposure) and sorted at Commit.
+class RocksExposureLoad final : public ExposureLoad {
+ public:
+  RocksExposureLoad(RocksStore* store, std::string dir) : store_(store), dir_(std::move(dir)) {}
+  ~RocksExposureLoad() override { RemoveFiles(); }
+
+  Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures) override;
+  Status Commit() override;
+
+ private:
+  // One column family's table file, opened at its first key.
+  struct Table {
+    explicit Table(int c) : cf(c) {}
+    int cf;
+    std::string path;
+    std::unique_ptr<rocksdb::SstFileWriter> writer;
+  };
+  Status Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value);
+  void RemoveFiles();
+
+  struct IdentKey {  // exp_by_ident: identifier digest || exposure id
+    Digest identifier;
+    char id[32];
+    uint8_t id_size;
+    bool operator<(const IdentKey& o) const {
+      if (int c = std::memcmp(identifier.data(), o.identifier.data(), identifier.size()); c != 0) return c < 0;
+      return std::string_view(id, id_size) < std::string_view(o.id, o.id_size);
+    }
+  };
+
+  RocksStore* store_;
+  std::string dir_;
+  Table exposures_{kExposures}, by_time_{kExpByTime}, outbox_{kOutbox}, by_ident_{kExpByIdent}, watchlists_{kWatchlists},
+      meta_{kMeta};
+  std::vector<IdentKey> ident_keys_;
+  std::string last_id_;
+  std::optional<UnixSeconds> first_seen_;
+  ExposureCounts counted_;  // of the new exposures, added to the store's at Commit
+  std::map<std::string, UnixSeconds> last_exposure_;  // by watchlist name
+  std::string key_, value_;
+  bool committed_ = false;
+};
+
+Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad() {
+  if (read_only_) return Fail(Error::Internal("store opened read-only"));
+  return std::unique_ptr<ExposureLoad>(
+      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string()));
+}
+
+Status RocksExposureLoad::Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  if (!t.writer) {
+    static std::atomic<uint64_t> counter{0};
+    rocksdb::Options o(rocksdb::DBOptions(), CfOptions(t.cf));
+    // LZ4 (a table file writer takes the bottommost compression, ZSTD, otherwise: a
+    // sixth of a breach's recording time); compaction recompresses with ZSTD.
+    if (o.compression != rocksdb::kNoCompression) o.bottommost_compression = o.compression;
+    t.writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, store_->cf(t.cf),
+                                                        /*invalidate_page_cache=*/false);
+    t.path = dir_ + "/" + kLoadFilePrefix + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+             kCfNames[t.cf] + ".sst";
+    auto s = t.writer->Open(t.path);
+    if (!s.ok()) return Fail(FromRocks(s, "creating " + t.path));
+  }
+  auto s = t.writer->Put(key, value);
+  if (!s.ok()) return Fail(FromRocks(s, "writing " + t.path));
+  return Ok();
+}
+
+void RocksExposureLoad::RemoveFiles() {
+  for (Table* t : {&exposures_, &by_time_, &outbox_, &by_ident_, &watchlists_, &meta_}) {
+    t->writer.reset();
+    if (t->path.empty()) continue;
+    std::error_code ec;
+    fs::remove(t->path, ec);  // gone already when ingested (moved)
+    t->path.clear();
+  }
+}
+
+Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposure> exposures) {
+  if (committed_) return Fail(Error::Internal("exposure load already committed"));
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(exposures.size());
+  for (const Exposure& e : exposures) {
+    if (e.id.size() > sizeof(IdentKey::id) || e.id <= last_id_ || (first_seen_ && e.first_seen != *first_seen_))
+      return Fail(Error::Internal("exposure load: ids must ascend, with one first_seen"));
+    last_id_ = e.id;
+    first_seen_ = e.first_seen;
+    keys.emplace_back(e.id);
+  }
+  rocksdb::DB* db = store_->db();
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  if (!keys.empty())
+    db->MultiGet(rocksdb::ReadOptions(), store_->cf(kExposures), keys.size(), keys.data(), values.data(),
+                 statuses.data(), /*sorted_input=*/true);
+  std::vector<RecordResult> results(exposures.size());
+  rocksdb::WriteBatch seen_again;  // last_seen moved on
+  for (size_t i = 0; i < exposures.size(); ++i) {
+    const Exposure& e = exposures[i];
+    results[i].id = e.id;
+    if (statuses[i].ok()) {
+      auto known = DecodeExposure(e.id, values[i].ToStringView());
+      if (!known) return Fail(known.error());
+      if (e.last_seen > known->last_seen) {
+        known->last_seen = e.last_seen;
+        store_->EncodeExposureValue(*known, &value_);
+        seen_again.Put(store_->cf(kExposures), e.id, value_);
+      }
+      continue;
+    }
+    if (!statuses[i].IsNotFound()) return Fail(FromRocks(statuses[i], "reading exposures"));
+    results[i].is_new = true;
+    store_->EncodeExposureValue(e, &value_);
+    if (auto s = Put(exposures_, e.id, value_); !s) return Fail(s.error());
+    if (auto s = Put(by_time_, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
+    if (auto s = Put(outbox_, e.id, "{}"); !s) return Fail(s.error());
+    IdentKey& k = ident_keys_.emplace_back();
+    k.identifier = e.identifier;
+    k.id_size = static_cast<uint8_t>(e.id.size());
+    std::memcpy(k.id, e.id.data(), e.id.size());
+    if (store_->compact_exposures_) RocksStore::Count(e, +1, &counted_);
+    for (const std::string& name : e.watchlists) {
+      UnixSeconds& t = last_exposure_[name];
+      t = std::max(t, e.first_seen);
+    }
+  }
+  if (seen_again.Count() > 0) {
+    std::lock_guard<std::mutex> guard(store_->write_mu_);
+    if (auto s = store_->Write(&seen_again); !s) return Fail(s.error());
+  }
+  return results;
+}
+
+Status RocksExposureLoad::Commit() {
+  if (committed_) return Fail(Error::Internal("exposure load already committed"));
+  committed_ = true;
+  if (ident_keys_.empty()) return Ok();
+  std::sort(ident_keys_.begin(), ident_keys_.end());
+  for (const IdentKey& k : ident_keys_) {
+    key_.assign(AsView(k.identifier));
+    key_.append(k.id, k.id_size);
+    if (auto s = Put(by_ident_, key_, rocksdb::Slice()); !s) return s;
+  }
+  std::vector<IdentKey>().swap(ident_keys_);
+  // The records that move with them, as they stand now: the writer's lock keeps them so
+  // until the ingestion is done.
+  std::lock_guard<std::mutex> guard(store_->write_mu_);
+  std::optional<ExposureCounts> counts;
+  if (store_->compact_exposures_) {
+    auto c = store_->KeptCounts();
+    if (!c) return Fail(c.error());
+    counts = **c;
+    counts->total += counted_.total;
+    for (const auto& [k, n] : counted_.by_source) counts->by_source[k] += n;
+    for (const auto& [k, n] : counted_.by_day) counts->by_day[k] += n;
+    for (const auto& [k, n] : counted_.by_severity) counts->by_severity[k] += n;
+    if (auto s = Put(meta_, RocksStore::kCountsKey, EncodeExposureCounts(*counts)); !s) return s;
+  }
+  for (const auto& [name, t] : last_exposure_) {  // in name order, as the table wants
+    auto info = store_->GetWatchlist(name);
+    if (!info) return Fail(info.error());
+    if (!*info) continue;
+    (*info)->last_exposure = std::max((*info)->last_exposure, t);
+    if (auto s = Put(watchlists_, name, EncodeWatchlist(**info)); !s) return s;
+  }
+  // One ingestion for every column family: RocksDB records it in the MANIFEST at once,
+  // so after a crash the document's new exposures are all there, or none is.
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (Table* t : {&exposures_, &by_time_, &outbox_, &by_ident_, &watchlists_, &meta_}) {
+    if (!t->writer) continue;
+    auto s = t->writer->Finish();
+    t->writer.reset();
+    if (!s.ok()) return Fail(FromRocks(s, "finishing " + t->path));
+    rocksdb::IngestExternalFileArg& arg = args.emplace_back();
+    arg.column_family = store_->cf(t->cf);
+    arg.external_files = {t->path};
+    arg.options.move_files = true;
+  }
+  auto s = store_->db()->IngestExternalFiles(args);
+  RemoveFiles();
+  if (!s.ok()) {
+    store_->write_failed_ = true;
+    return Fail(FromRocks(s, "ingesting a document's exposures"));
+  }
+  if (counts) store_->counts_ = std::move(counts);
+  return Ok();
+}
 
 // ---- Bulk enrollment ----
 
@@ -1265,7 +1491,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     }
   }
   store->set_schema(schema);
-  if (!options.read_only) store->TrimEmptyWals(dir);
+  if (!options.read_only) {
+    store->TrimEmptyWals(dir);
+    // Table files of an exposure load that a crash interrupted: never ingested, since an
+    // ingestion moves them (store/layout.md). This writer holds the lock: none is in use.
+    const fs::path data = fs::path(dir).parent_path();
+    for (const auto& f : fs::directory_iterator(data, ec))
+      if (f.path().filename().string().starts_with(kLoadFilePrefix)) fs::remove(f.path(), ec);
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 

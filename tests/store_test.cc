@@ -230,6 +230,85 @@ TEST_CASE("store: a document's exposures are recorded in one batch, old and new 
   CHECK(empty->empty());
 }
 
+TEST_CASE("store: a large document's exposures are ingested at once, or not at all") {
+  const int schema = GENERATE(3, 4);
+  INFO("schema " << schema);
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store", schema);
+  std::mt19937_64 rng(11);
+  std::vector<Digest> ids;
+  auto bulk = store->StartBulkEnroll({"execs", tmp.path});
+  for (int i = 0; i < 300; ++i) {
+    ids.push_back(RandomDigest(rng));
+    REQUIRE((*bulk)->Add(Entry(ids.back(), IdKind::kEmail, 0, 1)));
+  }
+  REQUIRE((*bulk)->Finish());
+  REQUIRE(store->RecordExposure(MakeExposure(ids[0], "doc", 1000)));  // known before
+  std::vector<Exposure> all;
+  for (const Digest& d : ids) all.push_back(MakeExposure(d, "doc", 2000));
+  std::sort(all.begin(), all.end(), [](const Exposure& a, const Exposure& b) { return a.id < b.id; });
+
+  {  // never committed (a crash, an error): nothing new is recorded
+    auto load = store->StartExposureLoad();
+    REQUIRE(load);
+    REQUIRE((*load)->Add(std::span<const Exposure>(all).first(100)));
+  }
+  CHECK(store->ExposuresSince(0)->size() == 1);
+  CHECK(store->Outbox()->size() == 1);
+
+  auto load = store->StartExposureLoad();
+  REQUIRE(load);
+  size_t fresh = 0, again = 0;
+  for (size_t from = 0; from < all.size(); from += 128) {  // in batches, as the scanner gives them
+    auto r = (*load)->Add(std::span<const Exposure>(all).subspan(from, std::min<size_t>(128, all.size() - from)));
+    REQUIRE(r);
+    for (const RecordResult& x : *r) (x.is_new ? fresh : again)++;
+  }
+  CHECK(fresh == 299);
+  CHECK(again == 1);
+  CHECK(store->ExposuresSince(0)->size() == 1);  // not before the commit
+  REQUIRE((*load)->Commit());
+  CHECK(!(*load)->Commit());  // once
+
+  auto since = store->ExposuresSince(0);
+  REQUIRE(since);
+  CHECK(since->size() == 300);
+  auto known = store->GetExposure(ExposureId(ids[0], "doc"));
+  REQUIRE(known);
+  REQUIRE(*known);
+  CHECK((*known)->first_seen == 1000);
+  CHECK((*known)->last_seen == 2000);
+  auto one = store->GetExposure(ExposureId(ids[7], "doc"));
+  REQUIRE(*one);
+  CHECK((*one)->first_seen == 2000);
+  CHECK((*one)->hint == "l***i@icloud.com");
+  CHECK((*one)->severity == "credential");
+  auto of = store->ExposuresOf(ids[7]);
+  REQUIRE(of);
+  CHECK(of->size() == 1);
+  CHECK(store->Outbox()->size() == 300);
+  CHECK((*store->GetWatchlist("execs"))->last_exposure == 2000);
+  CHECK(store->ExposuresSince(1500)->size() == 299);
+  auto counts = store->CountExposures();
+  REQUIRE(counts);
+  CHECK(counts->total == 300);
+  CHECK(counts->by_severity["credential"] == 300);
+  // No table file is left beside the store.
+  for (const auto& f : fs::directory_iterator(tmp.path)) CHECK(f.path().extension() != ".sst");
+
+  // A later small write and a re-open see the same.
+  REQUIRE(store->RecordExposure(MakeExposure(RandomDigest(rng), "doc", 3000)));
+  store.reset();
+  store = OpenWriter(tmp.path + "/store", schema);
+  CHECK(store->ExposuresSince(0)->size() == 301);
+  CHECK(store->CountExposures()->total == 301);
+
+  // Ids must ascend, with one first_seen.
+  auto bad = store->StartExposureLoad();
+  REQUIRE((*bad)->Add(std::span<const Exposure>(all).subspan(10, 1)));
+  CHECK(!(*bad)->Add(std::span<const Exposure>(all).subspan(5, 1)));
+}
+
 TEST_CASE("store: one writer at a time; readers work beside it") {
   TempDir tmp;
   std::string dir = tmp.path + "/store";
