@@ -540,7 +540,7 @@ class RocksStore final : public Store {
   Status CompactSightings() override { return sightings_.Compact(); }
   SightingsTable& sightings() { return sightings_; }
 
-  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad() override;
+  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts) override;
 
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
     std::vector<std::string> ids;
@@ -882,14 +882,14 @@ class RocksStore final : public Store {
 // any a crash left behind when it opens the store.
 constexpr char kLoadFilePrefix[] = "exposure-load-";
 
-// Keys arrive in order per column family (ids ascending; one first_seen), except the
-// identifier index's, which is kept here (48 bytes an exposure) and sorted at Commit.
+// Keys arrive in order per column family and part (ids ascending; one first_seen), except
+// the identifier index's, which is kept here (65 bytes an exposure) and sorted at Commit.
 class RocksExposureLoad final : public ExposureLoad {
  public:
-  RocksExposureLoad(RocksStore* store, std::string dir) : store_(store), dir_(std::move(dir)) {}
+  RocksExposureLoad(RocksStore* store, std::string dir, size_t parts) : store_(store), dir_(std::move(dir)), parts_(parts) {}
   ~RocksExposureLoad() override { RemoveFiles(); }
 
-  Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures) override;
+  Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures, size_t part) override;
   Status Commit() override;
 
  private:
@@ -912,24 +912,31 @@ class RocksExposureLoad final : public ExposureLoad {
       return std::string_view(id, id_size) < std::string_view(o.id, o.id_size);
     }
   };
+  // What one part (one thread's share of the ids) has written.
+  struct Part {
+    Table exposures{kExposures}, by_time{kExpByTime}, outbox{kOutbox};
+    std::vector<IdentKey> ident_keys;
+    std::string first_id, last_id;
+    std::optional<UnixSeconds> first_seen;
+    ExposureCounts counted;                            // of its new exposures
+    std::map<std::string, UnixSeconds> last_exposure;  // by watchlist name
+    std::string value;
+  };
 
   RocksStore* store_;
   std::string dir_;
-  Table exposures_{kExposures}, by_time_{kExpByTime}, outbox_{kOutbox}, by_ident_{kExpByIdent}, watchlists_{kWatchlists},
-      meta_{kMeta};
-  std::vector<IdentKey> ident_keys_;
-  std::string last_id_;
-  std::optional<UnixSeconds> first_seen_;
-  ExposureCounts counted_;  // of the new exposures, added to the store's at Commit
-  std::map<std::string, UnixSeconds> last_exposure_;  // by watchlist name
-  std::string key_, value_;
+  std::vector<Part> parts_;
+  // exp_by_ident in two halves (two threads), watchlists and meta: written at Commit.
+  Table by_ident_[2] = {Table(kExpByIdent), Table(kExpByIdent)};
+  Table watchlists_{kWatchlists}, meta_{kMeta};
   bool committed_ = false;
 };
 
-Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad() {
+Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad(size_t parts) {
   if (read_only_) return Fail(Error::Internal("store opened read-only"));
+  if (parts == 0) return Fail(Error::Internal("an exposure load of no parts"));
   return std::unique_ptr<ExposureLoad>(
-      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string()));
+      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string(), parts));
 }
 
 Status RocksExposureLoad::Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value) {
@@ -952,7 +959,9 @@ Status RocksExposureLoad::Put(Table& t, const rocksdb::Slice& key, const rocksdb
 }
 
 void RocksExposureLoad::RemoveFiles() {
-  for (Table* t : {&exposures_, &by_time_, &outbox_, &by_ident_, &watchlists_, &meta_}) {
+  std::vector<Table*> tables = {&by_ident_[0], &by_ident_[1], &watchlists_, &meta_};
+  for (Part& p : parts_) tables.insert(tables.end(), {&p.exposures, &p.by_time, &p.outbox});
+  for (Table* t : tables) {
     t->writer.reset();
     if (t->path.empty()) continue;
     std::error_code ec;
@@ -961,15 +970,18 @@ void RocksExposureLoad::RemoveFiles() {
   }
 }
 
-Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposure> exposures) {
+Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposure> exposures, size_t part_number) {
   if (committed_) return Fail(Error::Internal("exposure load already committed"));
+  if (part_number >= parts_.size()) return Fail(Error::Internal("no such part of the exposure load"));
+  Part& part = parts_[part_number];
   std::vector<rocksdb::Slice> keys;
   keys.reserve(exposures.size());
   for (const Exposure& e : exposures) {
-    if (e.id.size() > sizeof(IdentKey::id) || e.id <= last_id_ || (first_seen_ && e.first_seen != *first_seen_))
+    if (e.id.size() > sizeof(IdentKey::id) || e.id <= part.last_id || (part.first_seen && e.first_seen != *part.first_seen))
       return Fail(Error::Internal("exposure load: ids must ascend, with one first_seen"));
-    last_id_ = e.id;
-    first_seen_ = e.first_seen;
+    if (part.first_id.empty()) part.first_id = e.id;
+    part.last_id = e.id;
+    part.first_seen = e.first_seen;
     keys.emplace_back(e.id);
   }
   rocksdb::DB* db = store_->db();
@@ -988,24 +1000,24 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
       if (!known) return Fail(known.error());
       if (e.last_seen > known->last_seen) {
         known->last_seen = e.last_seen;
-        store_->EncodeExposureValue(*known, &value_);
-        seen_again.Put(store_->cf(kExposures), e.id, value_);
+        store_->EncodeExposureValue(*known, &part.value);
+        seen_again.Put(store_->cf(kExposures), e.id, part.value);
       }
       continue;
     }
     if (!statuses[i].IsNotFound()) return Fail(FromRocks(statuses[i], "reading exposures"));
     results[i].is_new = true;
-    store_->EncodeExposureValue(e, &value_);
-    if (auto s = Put(exposures_, e.id, value_); !s) return Fail(s.error());
-    if (auto s = Put(by_time_, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
-    if (auto s = Put(outbox_, e.id, "{}"); !s) return Fail(s.error());
-    IdentKey& k = ident_keys_.emplace_back();
+    store_->EncodeExposureValue(e, &part.value);
+    if (auto s = Put(part.exposures, e.id, part.value); !s) return Fail(s.error());
+    if (auto s = Put(part.by_time, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
+    if (auto s = Put(part.outbox, e.id, "{}"); !s) return Fail(s.error());
+    IdentKey& k = part.ident_keys.emplace_back();
     k.identifier = e.identifier;
     k.id_size = static_cast<uint8_t>(e.id.size());
     std::memcpy(k.id, e.id.data(), e.id.size());
-    if (store_->compact_exposures_) RocksStore::Count(e, +1, &counted_);
+    if (store_->compact_exposures_) RocksStore::Count(e, +1, &part.counted);
     for (const std::string& name : e.watchlists) {
-      UnixSeconds& t = last_exposure_[name];
+      UnixSeconds& t = part.last_exposure[name];
       t = std::max(t, e.first_seen);
     }
   }
@@ -1019,14 +1031,43 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
 Status RocksExposureLoad::Commit() {
   if (committed_) return Fail(Error::Internal("exposure load already committed"));
   committed_ = true;
-  if (ident_keys_.empty()) return Ok();
-  std::sort(ident_keys_.begin(), ident_keys_.end());
-  for (const IdentKey& k : ident_keys_) {
-    key_.assign(AsView(k.identifier));
-    key_.append(k.id, k.id_size);
-    if (auto s = Put(by_ident_, key_, rocksdb::Slice()); !s) return s;
+  // The parts' id ranges follow each other, so their tables do not overlap.
+  const Part* previous = nullptr;
+  size_t new_exposures = 0;
+  for (const Part& p : parts_) {
+    if (p.first_id.empty()) continue;
+    if (previous && (p.first_id <= previous->last_id || p.first_seen != previous->first_seen))
+      return Fail(Error::Internal("exposure load: parts out of order"));
+    previous = &p;
+    new_exposures += p.ident_keys.size();
   }
-  std::vector<IdentKey>().swap(ident_keys_);
+  if (new_exposures == 0) return Ok();
+  std::vector<IdentKey> ident_keys;
+  ident_keys.reserve(new_exposures);
+  for (Part& p : parts_) {
+    ident_keys.insert(ident_keys.end(), p.ident_keys.begin(), p.ident_keys.end());
+    std::vector<IdentKey>().swap(p.ident_keys);
+  }
+  std::sort(ident_keys.begin(), ident_keys.end());
+  // Two halves on two threads, each its own table file.
+  auto write_ident = [&](Table& t, size_t from, size_t to) -> Status {
+    std::string key;
+    for (size_t i = from; i < to; ++i) {
+      key.assign(AsView(ident_keys[i].identifier));
+      key.append(ident_keys[i].id, ident_keys[i].id_size);
+      if (auto s = Put(t, key, rocksdb::Slice()); !s) return s;
+    }
+    return Ok();
+  };
+  const size_t half = ident_keys.size() / 2;
+  Status second = Ok();
+  std::thread other([&] { second = write_ident(by_ident_[1], half, ident_keys.size()); });
+  Status first = write_ident(by_ident_[0], 0, half);
+  other.join();
+  if (!first) return first;
+  if (!second) return second;
+  std::vector<IdentKey>().swap(ident_keys);
+
   // The records that move with them, as they stand now: the writer's lock keeps them so
   // until the ingestion is done.
   std::lock_guard<std::mutex> guard(store_->write_mu_);
@@ -1035,13 +1076,18 @@ Status RocksExposureLoad::Commit() {
     auto c = store_->KeptCounts();
     if (!c) return Fail(c.error());
     counts = **c;
-    counts->total += counted_.total;
-    for (const auto& [k, n] : counted_.by_source) counts->by_source[k] += n;
-    for (const auto& [k, n] : counted_.by_day) counts->by_day[k] += n;
-    for (const auto& [k, n] : counted_.by_severity) counts->by_severity[k] += n;
+    for (const Part& p : parts_) {
+      counts->total += p.counted.total;
+      for (const auto& [k, n] : p.counted.by_source) counts->by_source[k] += n;
+      for (const auto& [k, n] : p.counted.by_day) counts->by_day[k] += n;
+      for (const auto& [k, n] : p.counted.by_severity) counts->by_severity[k] += n;
+    }
     if (auto s = Put(meta_, RocksStore::kCountsKey, EncodeExposureCounts(*counts)); !s) return s;
   }
-  for (const auto& [name, t] : last_exposure_) {  // in name order, as the table wants
+  std::map<std::string, UnixSeconds> last_exposure;  // in name order, as the table wants
+  for (const Part& p : parts_)
+    for (const auto& [name, t] : p.last_exposure) last_exposure[name] = std::max(last_exposure[name], t);
+  for (const auto& [name, t] : last_exposure) {
     auto info = store_->GetWatchlist(name);
     if (!info) return Fail(info.error());
     if (!*info) continue;
@@ -1050,16 +1096,26 @@ Status RocksExposureLoad::Commit() {
   }
   // One ingestion for every column family: RocksDB records it in the MANIFEST at once,
   // so after a crash the document's new exposures are all there, or none is.
+  std::vector<std::vector<Table*>> by_cf = {{}, {}, {}, {&by_ident_[0], &by_ident_[1]}, {&watchlists_}, {&meta_}};
+  for (Part& p : parts_) {
+    by_cf[0].push_back(&p.exposures);
+    by_cf[1].push_back(&p.by_time);
+    by_cf[2].push_back(&p.outbox);
+  }
   std::vector<rocksdb::IngestExternalFileArg> args;
-  for (Table* t : {&exposures_, &by_time_, &outbox_, &by_ident_, &watchlists_, &meta_}) {
-    if (!t->writer) continue;
-    auto s = t->writer->Finish();
-    t->writer.reset();
-    if (!s.ok()) return Fail(FromRocks(s, "finishing " + t->path));
-    rocksdb::IngestExternalFileArg& arg = args.emplace_back();
-    arg.column_family = store_->cf(t->cf);
-    arg.external_files = {t->path};
+  for (const std::vector<Table*>& tables : by_cf) {
+    rocksdb::IngestExternalFileArg arg;
+    for (Table* t : tables) {
+      if (!t->writer) continue;
+      auto s = t->writer->Finish();
+      t->writer.reset();
+      if (!s.ok()) return Fail(FromRocks(s, "finishing " + t->path));
+      arg.column_family = store_->cf(t->cf);
+      arg.external_files.push_back(t->path);
+    }
+    if (arg.external_files.empty()) continue;
     arg.options.move_files = true;
+    args.push_back(std::move(arg));
   }
   auto s = store_->db()->IngestExternalFiles(args);
   RemoveFiles();

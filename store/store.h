@@ -96,11 +96,13 @@ struct RecordResult {
 class ExposureLoad {
  public:
   virtual ~ExposureLoad() = default;
-  // Adds exposures of one document: in ascending id order across calls, all with one
-  // first_seen. Those the store holds already have their last_seen moved at once, as
+  // Adds exposures of one document to `part` (below StartExposureLoad's `parts`): in
+  // ascending id order across the part's calls, every id of a part below those of the
+  // next, all with one first_seen. Parts may be added to from different threads at once,
+  // each by one. Those the store holds already have their last_seen moved at once, as
   // RecordExposures does; the others are new, and reach the store at Commit. Results are
   // in the order given.
-  virtual Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures) = 0;
+  virtual Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures, size_t part = 0) = 0;
   // Ingests the new exposures with their index keys, alert-outbox entries, watchlists'
   // last_exposure and (schema 4) counters in one step: a crash leaves all of them or
   // none. Without a Commit (an error, a crash) none of them is recorded.
@@ -172,8 +174,9 @@ class Store {
     if (!r) return Fail(r.error());
     return std::move(r->front());
   }
-  // For a document with many exposures: see ExposureLoad. Writers only.
-  virtual Result<std::unique_ptr<ExposureLoad>> StartExposureLoad() = 0;
+  // For a document with many exposures: see ExposureLoad. `parts`: how many threads may
+  // add to it at once, each its own range of ids. Writers only.
+  virtual Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts = 1) = 0;
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
 
   // Sightings (store/sightings.h). Records a scanned document, identified by its content

@@ -256,13 +256,17 @@ TEST_CASE("store: a large document's exposures are ingested at once, or not at a
   CHECK(store->ExposuresSince(0)->size() == 1);
   CHECK(store->Outbox()->size() == 1);
 
-  auto load = store->StartExposureLoad();
+  // Two parts (the lower and upper half of the ids), each in batches, as the scanner gives them.
+  auto load = store->StartExposureLoad(2);
   REQUIRE(load);
   size_t fresh = 0, again = 0;
-  for (size_t from = 0; from < all.size(); from += 128) {  // in batches, as the scanner gives them
-    auto r = (*load)->Add(std::span<const Exposure>(all).subspan(from, std::min<size_t>(128, all.size() - from)));
-    REQUIRE(r);
-    for (const RecordResult& x : *r) (x.is_new ? fresh : again)++;
+  for (size_t part : {1, 0}) {
+    const size_t begin = part * all.size() / 2, end = (part + 1) * all.size() / 2;
+    for (size_t from = begin; from < end; from += 64) {
+      auto r = (*load)->Add(std::span<const Exposure>(all).subspan(from, std::min<size_t>(64, end - from)), part);
+      REQUIRE(r);
+      for (const RecordResult& x : *r) (x.is_new ? fresh : again)++;
+    }
   }
   CHECK(fresh == 299);
   CHECK(again == 1);
@@ -303,10 +307,18 @@ TEST_CASE("store: a large document's exposures are ingested at once, or not at a
   CHECK(store->ExposuresSince(0)->size() == 301);
   CHECK(store->CountExposures()->total == 301);
 
-  // Ids must ascend, with one first_seen.
+  // Ids must ascend, with one first_seen, and parts follow each other.
   auto bad = store->StartExposureLoad();
   REQUIRE((*bad)->Add(std::span<const Exposure>(all).subspan(10, 1)));
   CHECK(!(*bad)->Add(std::span<const Exposure>(all).subspan(5, 1)));
+  std::vector<Exposure> later = all;
+  for (Exposure& e : later) e.content_digest = "later", e.id = ExposureId(e.identifier, "later"), e.first_seen = e.last_seen = 4000;
+  std::sort(later.begin(), later.end(), [](const Exposure& a, const Exposure& b) { return a.id < b.id; });
+  auto crossed = store->StartExposureLoad(2);
+  REQUIRE((*crossed)->Add(std::span<const Exposure>(later).subspan(0, 10), 1));
+  REQUIRE((*crossed)->Add(std::span<const Exposure>(later).subspan(10, 10), 0));
+  CHECK(!(*crossed)->Commit());
+  CHECK(store->ExposuresSince(0)->size() == 301);
 }
 
 TEST_CASE("store: one writer at a time; readers work beside it") {
