@@ -301,13 +301,14 @@ void Scanner::ScanChunk(Job& job) const {
   }
   job.sightings.clear();
   if (auto s = FindHits(window, job.report_begin, job.report_end, job.head, &job.hits,
-                        options_.sightings ? &job.sightings : nullptr, job.defer);
+                        options_.sightings ? &job.sightings : nullptr, job.document_hits, &job.defer);
       !s)
     job.error = s.error();
 }
 
 Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                         std::vector<Hit>* hits, std::vector<Sighting>* sightings, bool defer) const {
+                         std::vector<Hit>* hits, std::vector<Sighting>* sightings,
+                         std::atomic<uint64_t>* document_hits, bool* deferred) const {
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
   thread_local std::vector<Digest> digests;         // of the candidates, with sightings
   candidates.clear();
@@ -320,7 +321,10 @@ Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t re
   }
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
-  // the other had finished.
+  // the other had finished. Past kDeferAfter hits, sorted at the end is cheaper.
+  const bool defer = document_hits != nullptr &&
+                     document_hits->fetch_add(candidates.size()) + candidates.size() > kDeferAfter;
+  if (deferred != nullptr) *deferred = defer;
   for (size_t i = 0; i < candidates.size(); ++i) {
     Candidate& c = candidates[i];
     Hit& hit = hits->emplace_back();
@@ -506,7 +510,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   std::map<Digest, Found> found;
   DeferredMap deferred;  // by candidate digest: hits of jobs with `defer`
   uint64_t position = 0;                // hits merged so far
-  bool defer = false;                   // set for the rest of the document once it is large
+  std::atomic<uint64_t> document_hits{0};  // counted by the jobs (Job::defer)
   std::vector<Sighting> sightings;  // the document's, with ScannerOptions::sightings
   std::vector<size_t> sighting_runs;  // where each job's sorted sightings start in it
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
@@ -534,9 +538,9 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
 
   // Hands the job to the workers, or runs it here when it is the whole document.
   auto dispatch = [&](Job& job, bool last) {
-    job.defer = defer = defer || found.size() >= kDeferAfter;
+    job.defer = false;
     if (last && submitted == 0) {  // the whole document in one chunk: no hand-off
-      job.defer = false;
+      job.document_hits = nullptr;
       ScanChunk(job);
       if (job.error) failed = job.error;
       Merge(job.hits, &found, &position);
@@ -544,6 +548,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
       sighting_runs.push_back(sightings.size());
       sightings.insert(sightings.end(), job.sightings.begin(), job.sightings.end());
     } else {
+      job.document_hits = &document_hits;
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
       workers_->Submit(&job);
       ++submitted;

@@ -16,6 +16,7 @@
 // sighting of the document (matcher/sightings.h), written with its first batch.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -166,9 +167,10 @@ class Scanner {
     MembershipRef members;
   };
   using DeferredMap = std::unordered_map<Digest, Deferred, DigestHash>;
-  // Documents of a Scan with more watched identifiers than this so far leave the store
-  // lookups of their later hits to the end, where they go in digest order: a walk over the
-  // watch entries instead of a block read each (a breach's million identifiers).
+  // A chunk of a Scan that takes its document's index hits past this many leaves the
+  // store lookups of its hits to the document's end, where they go in digest order: a
+  // walk over the watch entries instead of a block read each (a breach's million
+  // identifiers). Below it, the workers look their hits up as they go.
   static constexpr size_t kDeferAfter = 8192;
   class Workers;     // scanner.cc
   struct DigestTurn;  // scanner.cc
@@ -180,7 +182,10 @@ class Scanner {
     std::string buffer;
     size_t report_begin = 0, report_end = 0;
     std::vector<Hit> hits;
-    bool defer = false;  // hits not resolved: Scan does it at the document's end
+    // The document's index hits so far, counted by its jobs; past kDeferAfter a job's are
+    // left unresolved (`defer`), for Scan to resolve at the document's end.
+    std::atomic<uint64_t>* document_hits = nullptr;
+    bool defer = false;
     std::vector<Sighting> sightings;  // with ScannerOptions::sightings
     const ByteStream* source = nullptr;
     uint64_t read_at = 0;
@@ -200,9 +205,11 @@ class Scanner {
   void ScanChunk(Job& job) const;
   // Extracts the candidates of `window` that start in [report_begin, report_end), keeps
   // the watched ones and resolves them in the store, into *hits.
-  // With `defer`, the hits are kept unresolved (members null).
+  // With `document_hits`, the hits are counted there, and kept unresolved (members null,
+  // *deferred set) when that takes it past kDeferAfter.
   Status FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                  std::vector<Hit>* hits, std::vector<Sighting>* sightings, bool defer = false) const;
+                  std::vector<Hit>* hits, std::vector<Sighting>* sightings,
+                  std::atomic<uint64_t>* document_hits = nullptr, bool* deferred = nullptr) const;
   Status Resolve(Hit& hit) const;
   struct Resolved;
   // The watch entries of `digest` into r: its own, else those of the identifier it is a
