@@ -1,5 +1,6 @@
 #include "store/store.h"
 #include "store/codec.h"
+#include "store/exposure_json.h"
 #include "scratch_store.h"
 
 #include <unistd.h>
@@ -748,4 +749,26 @@ TEST_CASE("store: exposures and the outbox stream in order, and a reader can sto
   }));
   CHECK(entries == 1000);
   CHECK(store->Outbox()->size() == 1500);
+}
+
+TEST_CASE("exposure json: the direct writer prints what nlohmann prints") {
+  std::mt19937_64 rng(12);
+  Exposure base = MakeExposure(RandomDigest(rng), "doc", 1800000000);
+  base.last_seen += 3600;
+  std::vector<Exposure> cases(8, base);
+  cases[1].retro = true;
+  cases[2].watchlists = {};
+  cases[2].labels = {};
+  cases[3].watchlists = {"a", "b \"quoted\" \\ back"};
+  cases[3].location = "C:\\dumps\\x.txt";
+  cases[4].location = "/dumps/\xe5\xae\xa2\xe6\x88\xb7.txt";  // UTF-8
+  cases[5].hint = "tab\there";
+  cases[6].kind = IdKind::kPhone;
+  cases[6].hint = "+86*******34";
+  cases[7].source = "\x7f";
+  for (const Exposure& e : cases) {
+    std::string direct;
+    AppendExposureJson(e, &direct);
+    CHECK(direct == ExposureJson(e).dump());
+  }
 }
