@@ -43,9 +43,10 @@ class Printer {
   void Row(const Exposure& e) {
     if (rows_++ == 0) Header();
     if (format_ == "json") {
-      std::string line = ExposureJson(e).dump();
-      line += '\n';
-      std::fwrite(line.data(), 1, line.size(), stdout);
+      line_.clear();
+      AppendExposureJson(e, &line_);
+      line_ += '\n';
+      std::fwrite(line_.data(), 1, line_.size(), stdout);
     } else if (format_ == "csv") {
       std::printf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", e.id.c_str(), FormatRfc3339(e.first_seen).c_str(),
                   FormatRfc3339(e.last_seen).c_str(), e.severity.c_str(), e.match.c_str(),
@@ -74,6 +75,7 @@ class Printer {
   }
   std::string format_;
   uint64_t rows_ = 0;
+  std::string line_;  // reused
 };
 
 bool InWatchlist(const Exposure& e, const std::string& watchlist) {

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -300,7 +301,7 @@ void Scanner::ScanChunk(Job& job) const {
   }
   job.sightings.clear();
   if (auto s = FindHits(window, job.report_begin, job.report_end, job.head, &job.hits,
-                        options_.sightings ? &job.sightings : nullptr);
+                        options_.sightings ? &job.sightings : nullptr, job.document_hits, &job.defer);
       !s)
     job.error = s.error();
   // Grouped here, on all cores, for the document's DocumentSightings.
@@ -308,7 +309,8 @@ void Scanner::ScanChunk(Job& job) const {
 }
 
 Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                         std::vector<Hit>* hits, std::vector<Sighting>* sightings) const {
+                         std::vector<Hit>* hits, std::vector<Sighting>* sightings,
+                         std::atomic<uint64_t>* document_hits, bool* deferred) const {
   thread_local std::vector<Candidate> candidates;  // reused: its pages stay mapped
   thread_local std::vector<Digest> digests;         // of the candidates, with sightings
   candidates.clear();
@@ -321,12 +323,16 @@ Status Scanner::FindHits(std::string_view window, size_t report_begin, size_t re
   }
   // The store lookups happen here, on the worker, while the other workers scan: done at
   // the end of the document, the bench's 1000 hits kept one core busy for ~75 ms after
-  // the other had finished.
+  // the other had finished. Past kDeferAfter hits, sorted at the end is cheaper.
+  const bool defer = document_hits != nullptr &&
+                     document_hits->fetch_add(candidates.size()) + candidates.size() > kDeferAfter;
+  if (deferred != nullptr) *deferred = defer;
   for (size_t i = 0; i < candidates.size(); ++i) {
     Candidate& c = candidates[i];
     Hit& hit = hits->emplace_back();
     hit.digest = digests.empty() ? hasher_.Hash(c.hash_tag, c.value) : digests[i];
     hit.candidate = std::move(c);
+    if (defer) continue;
     if (auto s = Resolve(hit); !s) return s;
     if (!hit.members) hits->pop_back();  // a fingerprint collision, or unenrolled since
   }
@@ -344,7 +350,8 @@ Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
   if (auto s = FindHits(content, 0, content.size(), {}, &hits, options_.sightings ? &findings.sightings : nullptr); !s)
     return Fail(s.error());
   SortAndMergeSightings(&findings.sightings);
-  Merge(hits, &findings.found);
+  uint64_t position = 0;
+  Merge(hits, &findings.found, &position);
   return findings;
 }
 
@@ -504,6 +511,9 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // The document's watched identifiers so far, one entry each however often they occur:
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
+  DeferredMap deferred;  // by candidate digest: hits of jobs with `defer`
+  uint64_t position = 0;                // hits merged so far
+  std::atomic<uint64_t> document_hits{0};  // counted by the jobs (Job::defer)
   DocumentSightings sightings;  // the document's, with ScannerOptions::sightings
   uint64_t expected_jobs = 0;   // of a document of known size: for sightings.Reserve
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
@@ -513,7 +523,10 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     Job& job = job_at(collected++);
     workers_->Wait(&job);
     if (job.error && !failed) failed = job.error;
-    Merge(job.hits, &found);
+    if (job.defer)
+      MergeDeferred(job.hits, &deferred, &position);
+    else
+      Merge(job.hits, &found, &position);
     job.hits.clear();
     if (collected == 1 && expected_jobs > 1) sightings.Reserve(job.sightings.size() * expected_jobs * 5 / 4);
     sightings.Add(job.sightings, job.sighting_ends);
@@ -528,13 +541,16 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
 
   // Hands the job to the workers, or runs it here when it is the whole document.
   auto dispatch = [&](Job& job, bool last) {
+    job.defer = false;
     if (last && submitted == 0) {  // the whole document in one chunk: no hand-off
+      job.document_hits = nullptr;
       ScanChunk(job);
       if (job.error) failed = job.error;
-      Merge(job.hits, &found);
+      Merge(job.hits, &found, &position);
       job.hits.clear();
       sightings.Add(job.sightings, job.sighting_ends);
     } else {
+      job.document_hits = &document_hits;
       if (!workers_) workers_ = std::make_unique<Workers>(*this, options_.threads);
       workers_->Submit(&job);
       ++submitted;
@@ -610,6 +626,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   }
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
+  if (auto s = ResolveDeferred(&deferred, &found); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
   ++totals_.documents;
   std::vector<Sighting> sorted;
   if (options_.sightings) sorted = sightings.Finish(options_.threads);
@@ -617,23 +634,137 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   return WritePending();
 }
 
-void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found) {
-  auto hint_of = [](const Candidate& c) {
-    return c.match == MatchKind::kHashed ? std::string(c.hash_tag) + " of a watched email"
-                                         : Hint({c.kind, std::string(c.value)});
-  };
+namespace {
+std::string HintOf(const Candidate& c) {
+  return c.match == MatchKind::kHashed ? std::string(c.hash_tag) + " of a watched email"
+                                       : Hint({c.kind, std::string(c.value)});
+}
+}  // namespace
+
+void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found, uint64_t* position) {
   for (const Hit& hit : hits) {
+    const uint64_t at = (*position)++;
     Found& f = (*found)[hit.primary];
     if (!f.members) {  // the identifier's first hit in this document
       f.members = hit.members;
       f.match = hit.match;
-      f.hint = hint_of(hit.candidate);
+      f.hint = HintOf(hit.candidate);
+      f.order = at;
     } else if (MatchRank(hit.match) > MatchRank(f.match)) {
       f.match = hit.match;
-      f.hint = hint_of(hit.candidate);
+      f.hint = HintOf(hit.candidate);
+      f.order = at;
     }
     f.credential |= hit.candidate.severity == Severity::kCredential;
   }
+}
+
+void Scanner::MergeDeferred(const std::vector<Hit>& hits, DeferredMap* deferred, uint64_t* position) {
+  for (const Hit& hit : hits) {
+    const uint64_t at = (*position)++;
+    const Candidate& c = hit.candidate;
+    auto [it, fresh] = deferred->try_emplace(hit.digest);
+    Deferred& d = it->second;
+    if (fresh) {
+      d.best = c.match;
+      d.first = d.first_best = at;
+      d.hint = HintOf(c);
+      if (c.hash_tag == "email") {
+        char key[kAccountKeyRoom];
+        if (size_t n = AccountKeyInto(c.value, key); n > 0) d.account_key.assign(key, n);
+      }
+    } else if (MatchRank(c.match) > MatchRank(d.best)) {
+      d.best = c.match;
+      d.first_best = at;
+    }
+    if (MatchRank(c.match) >= MatchRank(MatchKind::kAlias) && d.first_alias == UINT64_MAX) d.first_alias = at;
+    d.credential |= c.severity == Severity::kCredential;
+  }
+}
+
+Status Scanner::ResolveDeferred(DeferredMap* deferred, std::map<Digest, Found>* found) {
+  if (deferred->empty()) return Ok();
+  // In digest order, on two threads for a large document, each walking its half.
+  std::vector<DeferredMap::value_type*> sorted;
+  sorted.reserve(deferred->size());
+  for (auto& entry : *deferred) sorted.push_back(&entry);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    uint64_t x, y;  // most comparisons decided by the first 8 bytes
+    std::memcpy(&x, a->first.data(), 8);
+    std::memcpy(&y, b->first.data(), 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+    return a->first < b->first;
+  });
+  const size_t half = sorted.size() > 4 * kDeferAfter ? sorted.size() / 2 : sorted.size();
+  Status second = Ok();
+  std::thread other;
+  if (half < sorted.size()) other = std::thread([&] { second = ResolveSorted(sorted, half, sorted.size()); });
+  Status first = ResolveSorted(sorted, 0, half);
+  if (other.joinable()) other.join();
+  if (!first) return first;
+  if (!second) return second;
+
+  auto at_hint = found->begin();  // found grows in digest order mostly: insert after the last
+  for (DeferredMap::value_type* entry : sorted) {
+    Deferred& d = entry->second;
+    if (d.members) {
+      // Its hits as Resolve would have matched them: the strongest, and the first of those.
+      MatchKind match = d.best;
+      uint64_t at = d.first_best;
+      if (d.via == VariantType::kAlias) {
+        if (MatchRank(d.best) >= MatchRank(MatchKind::kAlias)) {
+          match = MatchKind::kAlias;  // exact ones too
+          at = d.first_alias;
+        }
+      } else if (d.via) {
+        match = MatchKind::kHashed;  // all of them
+        at = d.first;
+      }
+      const size_t before = found->size();
+      at_hint = found->try_emplace(at_hint, d.primary);
+      Found& f = at_hint->second;
+      const bool fresh = found->size() > before;
+      ++at_hint;
+      if (fresh) f.members = std::move(d.members);
+      if (fresh || MatchRank(match) > MatchRank(f.match) || (MatchRank(match) == MatchRank(f.match) && at < f.order)) {
+        f.match = match;
+        f.hint = std::move(d.hint);
+        f.order = at;
+      }
+      f.credential |= d.credential;
+    }
+    const Digest key = entry->first;  // not a reference into the node erased
+    deferred->erase(key);
+  }
+  return Ok();
+}
+
+Status Scanner::ResolveSorted(const std::vector<DeferredMap::value_type*>& sorted, size_t from, size_t to) {
+  std::unique_ptr<Store::MembershipWalk> walk = store_.WalkMemberships();
+  std::vector<WatchEntry> entries;
+  for (size_t i = from; i < to; ++i) {
+    const Digest& digest = sorted[i]->first;
+    Deferred& d = sorted[i]->second;
+    // Where the digest leads, as Resolve finds it: its own entries (the walk, in digest
+    // order), else a variant's or its account key's (a lookup each: few).
+    Resolved r;
+    r.primary = digest;
+    if (auto s = walk->Next(digest, &entries); !s) return s;
+    if (!entries.empty()) {
+      std::lock_guard lock(resolved_mu_);
+      r.members = Intern(entries);
+    } else {
+      if (auto s = EntriesOf(digest, /*aliases_only=*/false, &r); !s) return s;
+      if (!r.members && !d.account_key.empty()) {
+        if (auto s = EntriesOf(hasher_.Hash("email", d.account_key), /*aliases_only=*/true, &r); !s) return s;
+        r.via = VariantType::kAlias;
+      }
+    }
+    d.primary = r.primary;
+    d.via = r.via;
+    d.members = std::move(r.members);
+  }
+  return Ok();
 }
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
@@ -664,6 +795,12 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     document = DocumentRecord{0, content_digest, options_.source, location, now, now};
   } else if (found.empty()) {
     return Ok();
+  }
+  if (found.size() > kLoadExposures) {
+    // The document and its sightings first, then its exposures at once: a crash in
+    // between leaves a document whose re-scan finds its exposures new.
+    if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
+    return Load(location, content_digest, found, now);
   }
   if (pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
   for (const auto& [primary, f] : found) {
@@ -701,16 +838,95 @@ Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sightin
                                      : store_.RecordExposures(pending_);
   if (document != nullptr) std::vector<Sighting>().swap(*sightings);
   if (!results) return Fail(results.error());
-  for (size_t i = 0; i < pending_.size(); ++i) {
-    if ((*results)[i].is_new) {
+  Tally(pending_, *results);
+  pending_.clear();
+  return Ok();
+}
+
+void Scanner::Tally(std::span<const Exposure> written, const std::vector<RecordResult>& results) {
+  for (size_t i = 0; i < written.size(); ++i) {
+    if (results[i].is_new) {
       ++totals_.new_exposures;
-      for (const std::string& w : pending_[i].watchlists) ++totals_.new_by_watchlist[w];
+      for (const std::string& w : written[i].watchlists) ++totals_.new_by_watchlist[w];
     } else {
       ++totals_.seen_again;
     }
   }
-  pending_.clear();
-  return Ok();
+}
+
+Status Scanner::Load(const std::string& location, const std::string& content_digest,
+                     const std::map<Digest, Found>& found, UnixSeconds now) {
+  // The exposures go to the store in id order, the order of their tables' keys.
+  struct Item {
+    std::array<char, 32> id;
+    const std::pair<const Digest, Found>* found;
+  };
+  std::vector<Item> items;
+  items.reserve(found.size());
+  for (const auto& entry : found) {
+    const std::string id = ExposureId(entry.first, content_digest);
+    Item& item = items.emplace_back();
+    std::copy_n(id.data(), item.id.size(), item.id.data());
+    item.found = &entry;
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.id < b.id; });
+  // Two parts, the lower and upper half of the ids, on two threads: making, encoding and
+  // writing a million exposures is most of the load.
+  constexpr size_t kParts = 2;
+  auto load = store_.StartExposureLoad(kParts);
+  if (!load) return Fail(load.error());
+  struct Tallied {
+    std::vector<Exposure> batch;  // reused: its strings keep their capacity
+    ScanTotals totals;
+    Status status = Ok();
+  };
+  auto load_part = [&](size_t part, Tallied* out) {
+    const size_t begin = items.size() * part / kParts, end = items.size() * (part + 1) / kParts;
+    std::vector<Exposure>& batch = out->batch;
+    for (size_t from = begin; from < end; from += kRecordBatch) {
+      batch.resize(std::min(kRecordBatch, end - from));
+      for (size_t j = 0; j < batch.size(); ++j) {
+        const auto& [primary, f] = *items[from + j].found;
+        Exposure& e = batch[j];
+        e.identifier = primary;
+        e.id.assign(items[from + j].id.data(), items[from + j].id.size());
+        e.kind = f.members->kind;
+        e.watchlists = f.members->watchlists;
+        e.labels = f.members->labels;
+        e.source = options_.source;
+        e.location = location;
+        e.content_digest = content_digest;
+        e.first_seen = e.last_seen = now;
+        e.severity = f.credential ? "credential" : "exposure";
+        e.match = MatchKindName(f.match);
+        e.hint = f.hint;
+      }
+      auto results = (*load)->Add(batch, part);
+      if (!results) {
+        out->status = Fail(results.error());
+        return;
+      }
+      for (size_t j = 0; j < batch.size(); ++j) {
+        if ((*results)[j].is_new) {
+          ++out->totals.new_exposures;
+          for (const std::string& w : batch[j].watchlists) ++out->totals.new_by_watchlist[w];
+        } else {
+          ++out->totals.seen_again;
+        }
+      }
+    }
+  };
+  Tallied tallied[kParts];
+  std::thread upper(load_part, 1, &tallied[1]);
+  load_part(0, &tallied[0]);
+  upper.join();
+  for (const Tallied& t : tallied) {
+    if (!t.status) return t.status;
+    totals_.new_exposures += t.totals.new_exposures;
+    totals_.seen_again += t.totals.seen_again;
+    for (const auto& [w, n] : t.totals.new_by_watchlist) totals_.new_by_watchlist[w] += n;
+  }
+  return (*load)->Commit();
 }
 
 }  // namespace lw

@@ -16,6 +16,7 @@
 // sighting of the document (matcher/sightings.h), written with its first batch.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <functional>
@@ -106,6 +107,7 @@ class Scanner {
     MatchKind match = MatchKind::kExact;  // the strongest
     bool credential = false;
     std::string hint;  // made from the candidate of that match
+    uint64_t order = 0;  // the document position (hit number) of that candidate
   };
   // What the store needs of one document: its content digest and its watched identifiers.
   struct Findings {
@@ -141,8 +143,37 @@ class Scanner {
     Candidate candidate;
     Digest primary{};
     MatchKind match = MatchKind::kExact;
-    MembershipRef members;  // null: not a watched identifier
+    MembershipRef members;  // null: not a watched identifier (or not resolved yet: Job::defer)
   };
+  struct DigestHash {
+    size_t operator()(const Digest& d) const {
+      size_t h;
+      std::memcpy(&h, d.data(), sizeof h);  // keyed digests: any 8 bytes are uniform
+      return h;
+    }
+  };
+  // The hits of one candidate digest that a Scan leaves for the document's end (Job::defer),
+  // merged in document order: what Merge would make of them once the store says where the
+  // digest leads. Every hit of a digest has the same hint (the digest is of its value).
+  struct Deferred {
+    MatchKind best = MatchKind::kHashed;  // the strongest of its hits
+    bool credential = false;
+    uint64_t first = 0;       // position of its first hit
+    uint64_t first_best = 0;  // of its first hit matched `best`
+    uint64_t first_alias = UINT64_MAX;  // of its first hit matched exact or alias
+    std::string hint;
+    std::string account_key;  // an email's account key when that is another spelling
+    // Where it leads, once resolved (ResolveDeferred).
+    Digest primary{};
+    std::optional<VariantType> via;
+    MembershipRef members;
+  };
+  using DeferredMap = std::unordered_map<Digest, Deferred, DigestHash>;
+  // A chunk of a Scan that takes its document's index hits past this many leaves the
+  // store lookups of its hits to the document's end, where they go in digest order: a
+  // walk over the watch entries instead of a block read each (a breach's million
+  // identifiers). Below it, the workers look their hits up as they go.
+  static constexpr size_t kDeferAfter = 8192;
   class Workers;     // scanner.cc
   struct DigestTurn;  // scanner.cc
   // A unit of parallel work: a window of the document and the range it reports. The
@@ -153,6 +184,10 @@ class Scanner {
     std::string buffer;
     size_t report_begin = 0, report_end = 0;
     std::vector<Hit> hits;
+    // The document's index hits so far, counted by its jobs; past kDeferAfter a job's are
+    // left unresolved (`defer`), for Scan to resolve at the document's end.
+    std::atomic<uint64_t>* document_hits = nullptr;
+    bool defer = false;
     std::vector<Sighting> sightings;  // with ScannerOptions::sightings, grouped:
     SightingGroupEnds sighting_ends{};  // where each group ends (GroupSightings)
     const ByteStream* source = nullptr;
@@ -166,18 +201,32 @@ class Scanner {
   static constexpr size_t kHeadBytes = 64 << 10;
 
   static constexpr size_t kRecordBatch = 8192;  // exposures per write batch
+  // A document with more watched identifiers than this has its new exposures ingested as
+  // table files (Store::StartExposureLoad) rather than written in batches.
+  static constexpr size_t kLoadExposures = 4 * kRecordBatch;
 
   void ScanChunk(Job& job) const;
   // Extracts the candidates of `window` that start in [report_begin, report_end), keeps
   // the watched ones and resolves them in the store, into *hits.
+  // With `document_hits`, the hits are counted there, and kept unresolved (members null,
+  // *deferred set) when that takes it past kDeferAfter.
   Status FindHits(std::string_view window, size_t report_begin, size_t report_end, std::string_view head,
-                  std::vector<Hit>* hits, std::vector<Sighting>* sightings) const;
+                  std::vector<Hit>* hits, std::vector<Sighting>* sightings,
+                  std::atomic<uint64_t>* document_hits = nullptr, bool* deferred = nullptr) const;
   Status Resolve(Hit& hit) const;
   struct Resolved;
   // The watch entries of `digest` into r: its own, else those of the identifier it is a
   // variant of (only an alias variant when `aliases_only`), with r->primary and r->via.
   Status EntriesOf(const Digest& digest, bool aliases_only, Resolved* r) const;
-  static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found);
+  // Merges resolved hits, numbering them from *position on (document order).
+  static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found, uint64_t* position);
+  // The same for unresolved ones, by candidate digest.
+  static void MergeDeferred(const std::vector<Hit>& hits, DeferredMap* deferred, uint64_t* position);
+  // Resolves the deferred digests in order and merges them into *found as Merge would have
+  // in document order; empties *deferred.
+  Status ResolveDeferred(DeferredMap* deferred, std::map<Digest, Found>* found);
+  // Resolves entries [from, to) of `sorted` (ascending digests) into their Deferred.
+  Status ResolveSorted(const std::vector<DeferredMap::value_type*>& sorted, size_t from, size_t to);
   // Extracts every candidate of window[report_begin, report_end) and keeps them all as
   // sightings (in the order found: ScanChunk groups them, Analyze sorts them); index
   // hits are decided after, as the IndexFilter
@@ -192,6 +241,12 @@ class Scanner {
   // (Store::RecordDocuments).
   Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
                 std::vector<Sighting>* sightings = nullptr);
+  // Record for a document with more than kLoadExposures identifiers: its exposures in id
+  // order, in batches, to one ExposureLoad. REQUIRES: nothing pending.
+  Status Load(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
+              UnixSeconds now);
+  // Counts what the store said of `written` in totals_.
+  void Tally(std::span<const Exposure> written, const std::vector<RecordResult>& results);
   // Writes unwritten_documents_ (one write), then pending_ (one write batch, one sync),
   // with `document` and its sightings when given.
   Status WritePending(const DocumentRecord* document = nullptr, std::vector<Sighting>* sightings = nullptr);
@@ -220,13 +275,6 @@ class Scanner {
   // The Membership of `entries` (null when there are none), shared with every earlier
   // identifier that has the same (forgotten with resolved_). REQUIRES: resolved_mu_ held.
   MembershipRef Intern(const std::vector<WatchEntry>& entries) const;
-  struct DigestHash {
-    size_t operator()(const Digest& d) const {
-      size_t h;
-      std::memcpy(&h, d.data(), sizeof h);  // keyed digests: any 8 bytes are uniform
-      return h;
-    }
-  };
   mutable std::mutex resolved_mu_;
   mutable std::unordered_map<Digest, Resolved, DigestHash> resolved_;  // GUARDED_BY(resolved_mu_)
   mutable std::map<std::string, MembershipRef> memberships_;            // GUARDED_BY(resolved_mu_)

@@ -12,5 +12,9 @@ namespace lw {
 //  "last_seen","severity","match","identifier_hash"}, and "retro": true for an exposure
 // a retro-hunt found at enrollment; times in RFC 3339 UTC.
 nlohmann::json ExposureJson(const Exposure& e);
+// ExposureJson(e).dump() appended to *out, byte for byte, without building the object
+// (listings print a million of them): its keys sorted, no spaces. Strings of printable
+// ASCII are written here; any other byte sends the exposure through ExposureJson.
+void AppendExposureJson(const Exposure& e, std::string* out);
 
 }  // namespace lw

@@ -136,6 +136,7 @@ class FileLock {
 
 class RocksStore;
 class SortedSink;
+class RocksExposureLoad;
 
 // Spills records to per-partition files (by the top 6 bits of the key), then sorts each
 // partition in turn; since partitions are key-ordered, the outputs are sorted globally and
@@ -264,6 +265,32 @@ class RocksStore final : public Store {
     ReturnWatchIterator(std::move(it));
     return out;
   }
+
+  class RocksMembershipWalk final : public MembershipWalk {
+   public:
+    explicit RocksMembershipWalk(RocksStore* store) : store_(store), it_(store->TakeWatchIterator()) {}
+    ~RocksMembershipWalk() override {
+      if (it_->status().ok()) store_->ReturnWatchIterator(std::move(it_));
+    }
+    Status Next(const Digest& digest, std::vector<WatchEntry>* out) override {
+      out->clear();
+      rocksdb::Slice prefix(reinterpret_cast<const char*>(digest.data()), digest.size());
+      // A seek forward within the current data block reuses it (RocksDB's table iterator
+      // checks); sorted digests make that the common case.
+      for (it_->Seek(prefix); it_->Valid() && it_->key().starts_with(prefix); it_->Next()) {
+        auto e = DecodeWatch(it_->key().ToStringView(), it_->value().ToStringView());
+        if (!e) return Fail(e.error());
+        out->push_back(std::move(*e));
+      }
+      if (!it_->status().ok()) return Fail(FromRocks(it_->status(), "reading watch entries"));
+      return Ok();
+    }
+
+   private:
+    RocksStore* store_;
+    std::unique_ptr<rocksdb::Iterator> it_;
+  };
+  std::unique_ptr<MembershipWalk> WalkMemberships() override { return std::make_unique<RocksMembershipWalk>(this); }
 
   // Iterators over `watch` for Memberships. One sees the entries as they were when it was
   // made: WatchChanged (after every write to `watch`) drops them all.
@@ -522,6 +549,8 @@ class RocksStore final : public Store {
   Status CompactSightings() override { return sightings_.Compact(); }
   SightingsTable& sightings() { return sightings_; }
 
+  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts) override;
+
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
     std::vector<std::string> ids;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kExpByIdent]));
@@ -758,6 +787,7 @@ class RocksStore final : public Store {
   static constexpr uint64_t kFlushAtCloseBytes = 4 << 20;
 
  private:
+  friend class RocksExposureLoad;
   static constexpr size_t kReadBatch = 256;  // exposures per MultiGet when reading many
   static constexpr const char* kCountsKey = "exposure_counts";
   static constexpr uint32_t kPruneBatchOps = 32768;  // deletions per write when pruning
@@ -853,6 +883,258 @@ class RocksStore final : public Store {
   std::atomic<bool> write_failed_{false};  // a write failed in this session (a full disk): no flush at close
   SightingsTable sightings_;  // the documents and sightings column families
 };
+
+// ---- Exposure loads ----
+
+// Table files are built in the data directory (beside the store, so that ingesting them
+// moves them rather than copies), named kLoadFilePrefix PID-N-CF.sst. A writer removes
+// any a crash left behind when it opens the store.
+constexpr char kLoadFilePrefix[] = "exposure-load-";
+
+// Keys arrive in order per column family and part (ids ascending; one first_seen), except
+// the identifier index's, which is kept here (65 bytes an exposure) and sorted at Commit.
+class RocksExposureLoad final : public ExposureLoad {
+ public:
+  RocksExposureLoad(RocksStore* store, std::string dir, size_t parts) : store_(store), dir_(std::move(dir)), parts_(parts) {}
+  ~RocksExposureLoad() override { RemoveFiles(); }
+
+  Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures, size_t part) override;
+  Status Commit() override;
+
+ private:
+  // One column family's table file, opened at its first key.
+  struct Table {
+    explicit Table(int c) : cf(c) {}
+    int cf;
+    std::string path;
+    std::unique_ptr<rocksdb::SstFileWriter> writer;
+  };
+  Status Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value);
+  void RemoveFiles();
+
+  struct IdentKey {  // exp_by_ident: identifier digest || exposure id
+    Digest identifier;
+    char id[32];
+    uint8_t id_size;
+    bool operator<(const IdentKey& o) const {
+      if (int c = std::memcmp(identifier.data(), o.identifier.data(), identifier.size()); c != 0) return c < 0;
+      return std::string_view(id, id_size) < std::string_view(o.id, o.id_size);
+    }
+  };
+  // What one part (one thread's share of the ids) has written.
+  struct Part {
+    Table exposures{kExposures}, by_time{kExpByTime}, outbox{kOutbox};
+    std::vector<IdentKey> ident_keys;
+    std::string first_id, last_id;
+    std::optional<UnixSeconds> first_seen;
+    ExposureCounts counted;                            // of its new exposures
+    std::map<std::string, UnixSeconds> last_exposure;  // by watchlist name
+    std::string value;
+  };
+
+  RocksStore* store_;
+  std::string dir_;
+  std::vector<Part> parts_;
+  // exp_by_ident in two halves (two threads), watchlists and meta: written at Commit.
+  Table by_ident_[2] = {Table(kExpByIdent), Table(kExpByIdent)};
+  Table watchlists_{kWatchlists}, meta_{kMeta};
+  bool committed_ = false;
+};
+
+Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad(size_t parts) {
+  if (read_only_) return Fail(Error::Internal("store opened read-only"));
+  if (parts == 0) return Fail(Error::Internal("an exposure load of no parts"));
+  return std::unique_ptr<ExposureLoad>(
+      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string(), parts));
+}
+
+Status RocksExposureLoad::Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  if (!t.writer) {
+    static std::atomic<uint64_t> counter{0};
+    rocksdb::Options o(rocksdb::DBOptions(), CfOptions(t.cf));
+    // LZ4 (a table file writer takes the bottommost compression, ZSTD, otherwise: a
+    // sixth of a breach's recording time); compaction recompresses with ZSTD.
+    if (o.compression != rocksdb::kNoCompression) o.bottommost_compression = o.compression;
+    t.writer = std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(), o, store_->cf(t.cf),
+                                                        /*invalidate_page_cache=*/false);
+    t.path = dir_ + "/" + kLoadFilePrefix + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+             kCfNames[t.cf] + ".sst";
+    auto s = t.writer->Open(t.path);
+    if (!s.ok()) return Fail(FromRocks(s, "creating " + t.path));
+  }
+  auto s = t.writer->Put(key, value);
+  if (!s.ok()) return Fail(FromRocks(s, "writing " + t.path));
+  return Ok();
+}
+
+void RocksExposureLoad::RemoveFiles() {
+  std::vector<Table*> tables = {&by_ident_[0], &by_ident_[1], &watchlists_, &meta_};
+  for (Part& p : parts_) tables.insert(tables.end(), {&p.exposures, &p.by_time, &p.outbox});
+  for (Table* t : tables) {
+    t->writer.reset();
+    if (t->path.empty()) continue;
+    std::error_code ec;
+    fs::remove(t->path, ec);  // gone already when ingested (moved)
+    t->path.clear();
+  }
+}
+
+Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposure> exposures, size_t part_number) {
+  if (committed_) return Fail(Error::Internal("exposure load already committed"));
+  if (part_number >= parts_.size()) return Fail(Error::Internal("no such part of the exposure load"));
+  Part& part = parts_[part_number];
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(exposures.size());
+  for (const Exposure& e : exposures) {
+    if (e.id.size() > sizeof(IdentKey::id) || e.id <= part.last_id || (part.first_seen && e.first_seen != *part.first_seen))
+      return Fail(Error::Internal("exposure load: ids must ascend, with one first_seen"));
+    if (part.first_id.empty()) part.first_id = e.id;
+    part.last_id = e.id;
+    part.first_seen = e.first_seen;
+    keys.emplace_back(e.id);
+  }
+  rocksdb::DB* db = store_->db();
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  if (!keys.empty())
+    db->MultiGet(rocksdb::ReadOptions(), store_->cf(kExposures), keys.size(), keys.data(), values.data(),
+                 statuses.data(), /*sorted_input=*/true);
+  std::vector<RecordResult> results(exposures.size());
+  rocksdb::WriteBatch seen_again;  // last_seen moved on
+  for (size_t i = 0; i < exposures.size(); ++i) {
+    const Exposure& e = exposures[i];
+    results[i].id = e.id;
+    if (statuses[i].ok()) {
+      auto known = DecodeExposure(e.id, values[i].ToStringView());
+      if (!known) return Fail(known.error());
+      if (e.last_seen > known->last_seen) {
+        known->last_seen = e.last_seen;
+        store_->EncodeExposureValue(*known, &part.value);
+        seen_again.Put(store_->cf(kExposures), e.id, part.value);
+      }
+      continue;
+    }
+    if (!statuses[i].IsNotFound()) return Fail(FromRocks(statuses[i], "reading exposures"));
+    results[i].is_new = true;
+    store_->EncodeExposureValue(e, &part.value);
+    if (auto s = Put(part.exposures, e.id, part.value); !s) return Fail(s.error());
+    if (auto s = Put(part.by_time, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
+    if (auto s = Put(part.outbox, e.id, "{}"); !s) return Fail(s.error());
+    IdentKey& k = part.ident_keys.emplace_back();
+    k.identifier = e.identifier;
+    k.id_size = static_cast<uint8_t>(e.id.size());
+    std::memcpy(k.id, e.id.data(), e.id.size());
+    if (store_->compact_exposures_) RocksStore::Count(e, +1, &part.counted);
+    for (const std::string& name : e.watchlists) {
+      UnixSeconds& t = part.last_exposure[name];
+      t = std::max(t, e.first_seen);
+    }
+  }
+  if (seen_again.Count() > 0) {
+    std::lock_guard<std::mutex> guard(store_->write_mu_);
+    if (auto s = store_->Write(&seen_again); !s) return Fail(s.error());
+  }
+  return results;
+}
+
+Status RocksExposureLoad::Commit() {
+  if (committed_) return Fail(Error::Internal("exposure load already committed"));
+  committed_ = true;
+  // The parts' id ranges follow each other, so their tables do not overlap.
+  const Part* previous = nullptr;
+  size_t new_exposures = 0;
+  for (const Part& p : parts_) {
+    if (p.first_id.empty()) continue;
+    if (previous && (p.first_id <= previous->last_id || p.first_seen != previous->first_seen))
+      return Fail(Error::Internal("exposure load: parts out of order"));
+    previous = &p;
+    new_exposures += p.ident_keys.size();
+  }
+  if (new_exposures == 0) return Ok();
+  std::vector<IdentKey> ident_keys;
+  ident_keys.reserve(new_exposures);
+  for (Part& p : parts_) {
+    ident_keys.insert(ident_keys.end(), p.ident_keys.begin(), p.ident_keys.end());
+    std::vector<IdentKey>().swap(p.ident_keys);
+  }
+  std::sort(ident_keys.begin(), ident_keys.end());
+  // Two halves on two threads, each its own table file.
+  auto write_ident = [&](Table& t, size_t from, size_t to) -> Status {
+    std::string key;
+    for (size_t i = from; i < to; ++i) {
+      key.assign(AsView(ident_keys[i].identifier));
+      key.append(ident_keys[i].id, ident_keys[i].id_size);
+      if (auto s = Put(t, key, rocksdb::Slice()); !s) return s;
+    }
+    return Ok();
+  };
+  const size_t half = ident_keys.size() / 2;
+  Status second = Ok();
+  std::thread other([&] { second = write_ident(by_ident_[1], half, ident_keys.size()); });
+  Status first = write_ident(by_ident_[0], 0, half);
+  other.join();
+  if (!first) return first;
+  if (!second) return second;
+  std::vector<IdentKey>().swap(ident_keys);
+
+  // The records that move with them, as they stand now: the writer's lock keeps them so
+  // until the ingestion is done.
+  std::lock_guard<std::mutex> guard(store_->write_mu_);
+  std::optional<ExposureCounts> counts;
+  if (store_->compact_exposures_) {
+    auto c = store_->KeptCounts();
+    if (!c) return Fail(c.error());
+    counts = **c;
+    for (const Part& p : parts_) {
+      counts->total += p.counted.total;
+      for (const auto& [k, n] : p.counted.by_source) counts->by_source[k] += n;
+      for (const auto& [k, n] : p.counted.by_day) counts->by_day[k] += n;
+      for (const auto& [k, n] : p.counted.by_severity) counts->by_severity[k] += n;
+    }
+    if (auto s = Put(meta_, RocksStore::kCountsKey, EncodeExposureCounts(*counts)); !s) return s;
+  }
+  std::map<std::string, UnixSeconds> last_exposure;  // in name order, as the table wants
+  for (const Part& p : parts_)
+    for (const auto& [name, t] : p.last_exposure) last_exposure[name] = std::max(last_exposure[name], t);
+  for (const auto& [name, t] : last_exposure) {
+    auto info = store_->GetWatchlist(name);
+    if (!info) return Fail(info.error());
+    if (!*info) continue;
+    (*info)->last_exposure = std::max((*info)->last_exposure, t);
+    if (auto s = Put(watchlists_, name, EncodeWatchlist(**info)); !s) return s;
+  }
+  // One ingestion for every column family: RocksDB records it in the MANIFEST at once,
+  // so after a crash the document's new exposures are all there, or none is.
+  std::vector<std::vector<Table*>> by_cf = {{}, {}, {}, {&by_ident_[0], &by_ident_[1]}, {&watchlists_}, {&meta_}};
+  for (Part& p : parts_) {
+    by_cf[0].push_back(&p.exposures);
+    by_cf[1].push_back(&p.by_time);
+    by_cf[2].push_back(&p.outbox);
+  }
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const std::vector<Table*>& tables : by_cf) {
+    rocksdb::IngestExternalFileArg arg;
+    for (Table* t : tables) {
+      if (!t->writer) continue;
+      auto s = t->writer->Finish();
+      t->writer.reset();
+      if (!s.ok()) return Fail(FromRocks(s, "finishing " + t->path));
+      arg.column_family = store_->cf(t->cf);
+      arg.external_files.push_back(t->path);
+    }
+    if (arg.external_files.empty()) continue;
+    arg.options.move_files = true;
+    args.push_back(std::move(arg));
+  }
+  auto s = store_->db()->IngestExternalFiles(args);
+  RemoveFiles();
+  if (!s.ok()) {
+    store_->write_failed_ = true;
+    return Fail(FromRocks(s, "ingesting a document's exposures"));
+  }
+  if (counts) store_->counts_ = std::move(counts);
+  return Ok();
+}
 
 // ---- Bulk enrollment ----
 
@@ -1274,7 +1556,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     }
   }
   store->set_schema(schema);
-  if (!options.read_only) store->TrimEmptyWals(dir);
+  if (!options.read_only) {
+    store->TrimEmptyWals(dir);
+    // Table files of an exposure load that a crash interrupted: never ingested, since an
+    // ingestion moves them (store/layout.md). This writer holds the lock: none is in use.
+    const fs::path data = fs::path(dir).parent_path();
+    for (const auto& f : fs::directory_iterator(data, ec))
+      if (f.path().filename().string().starts_with(kLoadFilePrefix)) fs::remove(f.path(), ec);
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -90,6 +90,25 @@ struct RecordResult {
   std::string id;
 };
 
+// The new exposures of one large document, written as sorted table files and ingested
+// at once (Store::StartExposureLoad): a breach's million exposures through memtables and
+// the write-ahead log cost most of its scan. One thread at a time.
+class ExposureLoad {
+ public:
+  virtual ~ExposureLoad() = default;
+  // Adds exposures of one document to `part` (below StartExposureLoad's `parts`): in
+  // ascending id order across the part's calls, every id of a part below those of the
+  // next, all with one first_seen. Parts may be added to from different threads at once,
+  // each by one. Those the store holds already have their last_seen moved at once, as
+  // RecordExposures does; the others are new, and reach the store at Commit. Results are
+  // in the order given.
+  virtual Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures, size_t part = 0) = 0;
+  // Ingests the new exposures with their index keys, alert-outbox entries, watchlists'
+  // last_exposure and (schema 4) counters in one step: a crash leaves all of them or
+  // none. Without a Commit (an error, a crash) none of them is recorded.
+  virtual Status Commit() = 0;
+};
+
 struct PruneResult {
   uint64_t exposures = 0;
   uint64_t crawl_entries = 0;
@@ -122,6 +141,17 @@ class Store {
   virtual Result<uint64_t> Unenroll(const std::string& watchlist, const std::vector<Digest>& digests) = 0;
   // The watchlists (with labels) that hold `digest`; empty when none.
   virtual Result<std::vector<WatchEntry>> Memberships(const Digest& digest) = 0;
+  // Memberships of many digests, asked in ascending order: each call goes on from where
+  // the previous one left the walk over the watch entries (in the data block at hand,
+  // mostly), where Memberships seeks afresh and reads a block each time.
+  class MembershipWalk {
+   public:
+    virtual ~MembershipWalk() = default;
+    // The entries of `digest` into *out (emptied first). REQUIRES: digest not below the
+    // previous call's.
+    virtual Status Next(const Digest& digest, std::vector<WatchEntry>* out) = 0;
+  };
+  virtual std::unique_ptr<MembershipWalk> WalkMemberships() = 0;
   // The watched identifier a variant key leads to, if any.
   virtual Result<std::optional<VariantRecord>> ResolveVariant(const Digest& variant) = 0;
   // Calls fn for every watch digest (is_variant false) and variant digest (true).
@@ -144,6 +174,9 @@ class Store {
     if (!r) return Fail(r.error());
     return std::move(r->front());
   }
+  // For a document with many exposures: see ExposureLoad. `parts`: how many threads may
+  // add to it at once, each its own range of ids. Writers only.
+  virtual Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts = 1) = 0;
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
 
   // Sightings (store/sightings.h). Records a scanned document, identified by its content

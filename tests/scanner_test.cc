@@ -279,6 +279,62 @@ TEST_CASE("scanner: a document with more exposures than one write batch records 
   CHECK(again.seen_again == 9000);
 }
 
+TEST_CASE("scanner: a document of many identifiers is resolved at its end and ingested, as a small one would be") {
+  // More watched identifiers than Scanner::kLoadExposures, in chunks small enough that
+  // most are resolved at the document's end (kDeferAfter); the accounts at its end are
+  // found in several spellings, in the order the merge rules care about.
+  std::vector<std::string> watched;
+  std::string dump;
+  for (int i = 0; i < 40000; ++i) {
+    watched.push_back("user" + std::to_string(i) + "@qq.com");
+    dump += "user" + std::to_string(i) + "@qq.com----a123456\n";
+  }
+  watched.insert(watched.end(), {"zhang.wei@gmail.com", "li.na7@gmail.com", "wang@yahoo.com"});
+  dump += "zhangwei+a@googlemail.com:Passw0rd!\nzhang.wei@gmail.com\nz.hang.wei@gmail.com\n";  // exact over alias
+  dump += "note " + Md5Hex("li.na7@gmail.com") + "\nnote lina7+shop@googlemail.com\n";  // alias over hashed
+  dump += "note " + Sha256Hex("wang@yahoo.com") + "\nnote " + Md5Hex("wang@yahoo.com") + "\n";  // the first of equals
+  Fixture f(watched);
+  ScannerOptions small;
+  small.chunk_size = 64 << 10;
+  small.overlap = 1 << 10;
+  auto t = f.Scan("/leaks/big.txt", dump, small);
+  CHECK(t.new_exposures == 40003);
+  CHECK(t.new_by_watchlist["w"] == 40003);
+  auto all = f.All();
+  REQUIRE(all.size() == 40003);
+  std::map<std::string, Exposure> by_hint;  // the accounts at the end have hints of their own
+  for (const Exposure& e : all) by_hint[e.hint] = e;
+  auto users = f.store->ExposuresOf(f.hasher.Hash("email", "user12345@qq.com"));
+  REQUIRE(users);
+  REQUIRE(users->size() == 1);
+  const Exposure user = users->front();
+  CHECK(user.hint == Hint({IdKind::kEmail, "user12345@qq.com"}));
+  CHECK(user.match == "exact");
+  CHECK(user.severity == "credential");
+  CHECK(user.location == "/leaks/big.txt");
+  CHECK(user.watchlists == std::vector<std::string>{"w"});
+  REQUIRE(by_hint.count("z*******i@gmail.com"));
+  CHECK(by_hint.at("z*******i@gmail.com").match == "exact");
+  CHECK(by_hint.at("z*******i@gmail.com").severity == "credential");
+  REQUIRE(by_hint.count(Hint({IdKind::kEmail, "lina7+shop@googlemail.com"})));
+  CHECK(by_hint.at(Hint({IdKind::kEmail, "lina7+shop@googlemail.com"})).match == "alias");
+  REQUIRE(by_hint.count("sha256 of a watched email"));
+  CHECK(by_hint.at("sha256 of a watched email").match == "hashed");
+  CHECK(f.store->Outbox()->size() == 40003);
+  CHECK(f.store->CountExposures()->total == 40003);
+  CHECK((*f.store->GetWatchlist("w"))->last_exposure == f.clock.Now());
+
+  // The same content again: every exposure known, only last_seen moves.
+  f.clock.Advance(60);
+  auto again = f.Scan("/leaks/big.txt", dump, small);
+  CHECK(again.new_exposures == 0);
+  CHECK(again.seen_again == 40003);
+  auto moved = f.store->GetExposure(user.id);
+  REQUIRE(*moved);
+  CHECK((*moved)->last_seen == user.first_seen + 60);
+  CHECK(f.store->Outbox()->size() == 40003);
+}
+
 namespace {
 
 std::string HexDigest(const std::string& algorithm, const std::string& s) {

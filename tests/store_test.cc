@@ -1,5 +1,6 @@
 #include "store/store.h"
 #include "store/codec.h"
+#include "store/exposure_json.h"
 #include "scratch_store.h"
 
 #include <unistd.h>
@@ -228,6 +229,97 @@ TEST_CASE("store: a document's exposures are recorded in one batch, old and new 
   auto empty = store->RecordExposures({});
   REQUIRE(empty);
   CHECK(empty->empty());
+}
+
+TEST_CASE("store: a large document's exposures are ingested at once, or not at all") {
+  const int schema = GENERATE(3, 4);
+  INFO("schema " << schema);
+  TempDir tmp;
+  auto store = OpenWriter(tmp.path + "/store", schema);
+  std::mt19937_64 rng(11);
+  std::vector<Digest> ids;
+  auto bulk = store->StartBulkEnroll({"execs", tmp.path});
+  for (int i = 0; i < 300; ++i) {
+    ids.push_back(RandomDigest(rng));
+    REQUIRE((*bulk)->Add(Entry(ids.back(), IdKind::kEmail, 0, 1)));
+  }
+  REQUIRE((*bulk)->Finish());
+  REQUIRE(store->RecordExposure(MakeExposure(ids[0], "doc", 1000)));  // known before
+  std::vector<Exposure> all;
+  for (const Digest& d : ids) all.push_back(MakeExposure(d, "doc", 2000));
+  std::sort(all.begin(), all.end(), [](const Exposure& a, const Exposure& b) { return a.id < b.id; });
+
+  {  // never committed (a crash, an error): nothing new is recorded
+    auto load = store->StartExposureLoad();
+    REQUIRE(load);
+    REQUIRE((*load)->Add(std::span<const Exposure>(all).first(100)));
+  }
+  CHECK(store->ExposuresSince(0)->size() == 1);
+  CHECK(store->Outbox()->size() == 1);
+
+  // Two parts (the lower and upper half of the ids), each in batches, as the scanner gives them.
+  auto load = store->StartExposureLoad(2);
+  REQUIRE(load);
+  size_t fresh = 0, again = 0;
+  for (size_t part : {1, 0}) {
+    const size_t begin = part * all.size() / 2, end = (part + 1) * all.size() / 2;
+    for (size_t from = begin; from < end; from += 64) {
+      auto r = (*load)->Add(std::span<const Exposure>(all).subspan(from, std::min<size_t>(64, end - from)), part);
+      REQUIRE(r);
+      for (const RecordResult& x : *r) (x.is_new ? fresh : again)++;
+    }
+  }
+  CHECK(fresh == 299);
+  CHECK(again == 1);
+  CHECK(store->ExposuresSince(0)->size() == 1);  // not before the commit
+  REQUIRE((*load)->Commit());
+  CHECK(!(*load)->Commit());  // once
+
+  auto since = store->ExposuresSince(0);
+  REQUIRE(since);
+  CHECK(since->size() == 300);
+  auto known = store->GetExposure(ExposureId(ids[0], "doc"));
+  REQUIRE(known);
+  REQUIRE(*known);
+  CHECK((*known)->first_seen == 1000);
+  CHECK((*known)->last_seen == 2000);
+  auto one = store->GetExposure(ExposureId(ids[7], "doc"));
+  REQUIRE(*one);
+  CHECK((*one)->first_seen == 2000);
+  CHECK((*one)->hint == "l***i@icloud.com");
+  CHECK((*one)->severity == "credential");
+  auto of = store->ExposuresOf(ids[7]);
+  REQUIRE(of);
+  CHECK(of->size() == 1);
+  CHECK(store->Outbox()->size() == 300);
+  CHECK((*store->GetWatchlist("execs"))->last_exposure == 2000);
+  CHECK(store->ExposuresSince(1500)->size() == 299);
+  auto counts = store->CountExposures();
+  REQUIRE(counts);
+  CHECK(counts->total == 300);
+  CHECK(counts->by_severity["credential"] == 300);
+  // No table file is left beside the store.
+  for (const auto& f : fs::directory_iterator(tmp.path)) CHECK(f.path().extension() != ".sst");
+
+  // A later small write and a re-open see the same.
+  REQUIRE(store->RecordExposure(MakeExposure(RandomDigest(rng), "doc", 3000)));
+  store.reset();
+  store = OpenWriter(tmp.path + "/store", schema);
+  CHECK(store->ExposuresSince(0)->size() == 301);
+  CHECK(store->CountExposures()->total == 301);
+
+  // Ids must ascend, with one first_seen, and parts follow each other.
+  auto bad = store->StartExposureLoad();
+  REQUIRE((*bad)->Add(std::span<const Exposure>(all).subspan(10, 1)));
+  CHECK(!(*bad)->Add(std::span<const Exposure>(all).subspan(5, 1)));
+  std::vector<Exposure> later = all;
+  for (Exposure& e : later) e.content_digest = "later", e.id = ExposureId(e.identifier, "later"), e.first_seen = e.last_seen = 4000;
+  std::sort(later.begin(), later.end(), [](const Exposure& a, const Exposure& b) { return a.id < b.id; });
+  auto crossed = store->StartExposureLoad(2);
+  REQUIRE((*crossed)->Add(std::span<const Exposure>(later).subspan(0, 10), 1));
+  REQUIRE((*crossed)->Add(std::span<const Exposure>(later).subspan(10, 10), 0));
+  CHECK(!(*crossed)->Commit());
+  CHECK(store->ExposuresSince(0)->size() == 301);
 }
 
 TEST_CASE("store: one writer at a time; readers work beside it") {
@@ -657,4 +749,26 @@ TEST_CASE("store: exposures and the outbox stream in order, and a reader can sto
   }));
   CHECK(entries == 1000);
   CHECK(store->Outbox()->size() == 1500);
+}
+
+TEST_CASE("exposure json: the direct writer prints what nlohmann prints") {
+  std::mt19937_64 rng(12);
+  Exposure base = MakeExposure(RandomDigest(rng), "doc", 1800000000);
+  base.last_seen += 3600;
+  std::vector<Exposure> cases(8, base);
+  cases[1].retro = true;
+  cases[2].watchlists = {};
+  cases[2].labels = {};
+  cases[3].watchlists = {"a", "b \"quoted\" \\ back"};
+  cases[3].location = "C:\\dumps\\x.txt";
+  cases[4].location = "/dumps/\xe5\xae\xa2\xe6\x88\xb7.txt";  // UTF-8
+  cases[5].hint = "tab\there";
+  cases[6].kind = IdKind::kPhone;
+  cases[6].hint = "+86*******34";
+  cases[7].source = "\x7f";
+  for (const Exposure& e : cases) {
+    std::string direct;
+    AppendExposureJson(e, &direct);
+    CHECK(direct == ExposureJson(e).dump());
+  }
 }

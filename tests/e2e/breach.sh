@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # breach: one document with 200,000 watched identifiers. Memory stays bounded, readers
 # stay fast, each sink gets one bulk_exposure event; kill -9 while the exposures are being
-# recorded, then a re-scan: each exposure recorded once, every one alerted.
+# written, then a re-scan: the document whole after the crash, each exposure recorded
+# once, every one alerted.
 source "$(dirname "$0")/lib.sh"
 GEN=${GEN:?set GEN to the leakwatch-gen binary}
 N=200000
@@ -32,35 +33,34 @@ TOML
 # The exposure count stats keeps (the first "total" of its JSON, whose keys are sorted).
 total() { lw stats --format json | grep -o '"total":[0-9]*' | head -n 1 | cut -d: -f2; }
 
-# kill -9 while the document's batches are being written: stopped (SIGSTOP) as soon as a
-# reader sees some of them, then killed. Should the scan finish first (a fast machine),
-# it is tried again on a fresh store.
+# kill -9 while the document's exposures are being written: stopped (SIGSTOP) as soon as
+# their table files appear beside the store (they are ingested at once, store/layout.md),
+# then killed. Should the scan finish first (a fast machine), it is tried again on a
+# fresh store.
 crashed=0
 for attempt in 1 2 3; do
   "$LW" --data "$DATA" scan --source dump "$WORK/dump.txt" > /dev/null 2>&1 &
   pid=$!
-  seen=0
   while kill -0 "$pid" 2> /dev/null; do
-    seen=$(total 2> /dev/null || echo 0)
-    if ((seen > 0)); then
-      kill -STOP "$pid" 2> /dev/null || true
+    if compgen -G "$DATA/exposure-load-*.sst" > /dev/null; then
+      kill -STOP "$pid" 2> /dev/null && crashed=1
       break
     fi
-    sleep 0.02
+    sleep 0.01
   done
   kill -9 "$pid" 2> /dev/null || true
   wait "$pid" 2> /dev/null || true
-  seen=$(total)
-  if ((seen > 0 && seen < N)); then
-    crashed=1
-    break
-  fi
+  ((crashed)) && break
   rm -rf "$DATA/store" "$DATA/store.index" "$DATA/store.lock"
   lw init > /dev/null 2>&1 || true
   lw enroll --watchlist staff "$WORK/watch.txt" > /dev/null
   rm -f "$WORK/soc.jsonl" "$WORK/siem.jsonl"
 done
 ((crashed)) || fail "the scan always finished before it could be killed"
+seen=$(total)
+# The document is whole: none of its exposures, or (killed between the ingestion and the
+# removal of its files) all of them.
+((seen == 0 || seen == N)) || fail "after the crash: $seen of $N exposures recorded"
 # What the crash left is whole: each recorded exposure has its outbox entry, per sink.
 [[ ! -e $WORK/soc.jsonl ]] || fail "alerts went out before the crash"
 pending=$(lw alerts pending | tail -n +2 | wc -l)
@@ -70,6 +70,7 @@ pending=$(lw alerts pending | tail -n +2 | wc -l)
 /usr/bin/time -f '%M' -o "$WORK/rss" "$LW" --data "$DATA" scan --source dump "$WORK/dump.txt" > "$WORK/scan.out" 2>&1 ||
   fail "re-scan: $(cat "$WORK/scan.out")"
 grep -q "$((N - seen)) new exposures" "$WORK/scan.out" || fail "re-scan after $seen: $(cat "$WORK/scan.out")"
+! compgen -G "$DATA/exposure-load-*.sst" > /dev/null || fail "the crash's table files are still there"
 rss_kib=$(tail -n 1 "$WORK/rss")
 ((rss_kib < rss_scale * 1024 * 1024)) || fail "re-scan peak RSS ${rss_kib} KiB"
 # The kept count: the re-scan found $seen of them recorded and counted none twice.
