@@ -624,6 +624,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   if (auto s = ResolveDeferred(&deferred, &found); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
+  DeferredMap().swap(deferred);  // its buckets too
   ++totals_.documents;
   if (options_.sightings) MergeSortedRuns(&sightings, std::move(sighting_runs));
   if (auto s = Record(location, content.FinishHex(), found, options_.sightings ? &sightings : nullptr); !s) return s;
