@@ -627,6 +627,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
   if (auto s = ResolveDeferred(&deferred, &found); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
+  DeferredMap().swap(deferred);  // its buckets too
   ++totals_.documents;
   std::vector<Sighting> sorted;
   if (options_.sightings) sorted = sightings.Finish(options_.threads);

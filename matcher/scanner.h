@@ -8,10 +8,13 @@
 // more is read by the workers themselves, each its chunk into a buffer in its own core's
 // cache (handing chunks from a reader thread to the workers cost ~5 % of a scan's CPU).
 // Index hits are confirmed in the store by the worker that found them and merged, one
-// entry per watched identifier, as chunks complete; at the end of the document each
+// entry per watched identifier, as chunks complete; once a document has many (a dump of
+// the team's own users), the rest wait for its end and are confirmed in digest order, in
+// one walk over the watch entries. At the end of the document each watched identifier
 // becomes one exposure per document content (its digest, of the kind the store's schema
 // says: a keyed HighwayHash, or SHA-256 in older stores; base/content_digest.h), written
-// in bounded batches: seeing the same content again only updates last_seen. With
+// in bounded batches, or for a document of many at once as table files (Store::
+// StartExposureLoad): seeing the same content again only updates last_seen. With
 // ScannerOptions::sightings, every candidate, watched or not, is also kept as a keyed
 // sighting of the document (matcher/sightings.h), written with its first batch.
 #pragma once

@@ -892,7 +892,8 @@ class RocksStore final : public Store {
 constexpr char kLoadFilePrefix[] = "exposure-load-";
 
 // Keys arrive in order per column family and part (ids ascending; one first_seen), except
-// the identifier index's, which is kept here (65 bytes an exposure) and sorted at Commit.
+// the identifier index's, which each part keeps (65 bytes an exposure) and sorts at
+// Commit.
 class RocksExposureLoad final : public ExposureLoad {
  public:
   RocksExposureLoad(RocksStore* store, std::string dir, size_t parts) : store_(store), dir_(std::move(dir)), parts_(parts) {}
@@ -1051,31 +1052,40 @@ Status RocksExposureLoad::Commit() {
     new_exposures += p.ident_keys.size();
   }
   if (new_exposures == 0) return Ok();
-  std::vector<IdentKey> ident_keys;
-  ident_keys.reserve(new_exposures);
-  for (Part& p : parts_) {
-    ident_keys.insert(ident_keys.end(), p.ident_keys.begin(), p.ident_keys.end());
-    std::vector<IdentKey>().swap(p.ident_keys);
+  // Each part's keys sorted in place, then merged as they are written (no merged copy:
+  // 65 bytes an exposure). Two threads, each the keys on one side of a pivot.
+  for (Part& p : parts_) std::sort(p.ident_keys.begin(), p.ident_keys.end());
+  std::vector<std::span<const IdentKey>> runs[2];  // per thread, a slice of each part
+  const Part* largest = &parts_[0];
+  for (const Part& p : parts_)
+    if (p.ident_keys.size() > largest->ident_keys.size()) largest = &p;
+  const IdentKey pivot = largest->ident_keys[largest->ident_keys.size() / 2];
+  for (const Part& p : parts_) {
+    const auto cut = std::lower_bound(p.ident_keys.begin(), p.ident_keys.end(), pivot);
+    const size_t at = static_cast<size_t>(cut - p.ident_keys.begin());
+    runs[0].emplace_back(p.ident_keys.data(), at);
+    runs[1].emplace_back(p.ident_keys.data() + at, p.ident_keys.size() - at);
   }
-  std::sort(ident_keys.begin(), ident_keys.end());
-  // Two halves on two threads, each its own table file.
-  auto write_ident = [&](Table& t, size_t from, size_t to) -> Status {
+  auto write_ident = [&](Table& t, std::vector<std::span<const IdentKey>>& run) -> Status {
     std::string key;
-    for (size_t i = from; i < to; ++i) {
-      key.assign(AsView(ident_keys[i].identifier));
-      key.append(ident_keys[i].id, ident_keys[i].id_size);
+    for (;;) {
+      std::span<const IdentKey>* least = nullptr;
+      for (auto& r : run)
+        if (!r.empty() && (least == nullptr || r.front() < least->front())) least = &r;
+      if (least == nullptr) return Ok();
+      key.assign(AsView(least->front().identifier));
+      key.append(least->front().id, least->front().id_size);
+      *least = least->subspan(1);
       if (auto s = Put(t, key, rocksdb::Slice()); !s) return s;
     }
-    return Ok();
   };
-  const size_t half = ident_keys.size() / 2;
   Status second = Ok();
-  std::thread other([&] { second = write_ident(by_ident_[1], half, ident_keys.size()); });
-  Status first = write_ident(by_ident_[0], 0, half);
+  std::thread other([&] { second = write_ident(by_ident_[1], runs[1]); });
+  Status first = write_ident(by_ident_[0], runs[0]);
   other.join();
   if (!first) return first;
   if (!second) return second;
-  std::vector<IdentKey>().swap(ident_keys);
+  for (Part& p : parts_) std::vector<IdentKey>().swap(p.ident_keys);
 
   // The records that move with them, as they stand now: the writer's lock keeps them so
   // until the ingestion is done.
