@@ -330,21 +330,15 @@ Result<std::vector<SinkReport>> Dispatcher::Deliver(const DispatchOptions& optio
 }
 
 Status Dispatcher::ForEachPending(const std::function<bool(const PendingAlert&)>& fn) {
-  std::optional<Error> failed;
   bool go_on = true;
-  auto s = store_.ForEachOutboxEntry([&](const std::string& id, const std::string& value) {
+  auto s = store_.ForEachOutboxExposure([&](const std::string& id, const std::string& value, const Exposure* exposure) {
     json entry = ParseEntry(value);
     std::string hint;
     if (IsEventId(id)) {
       const json event = entry.value("event", json::object());
       hint = event.value("event", "") + " " + event.value("source", "") + ": " + event.value("health", "");
     } else {
-      auto exposure = store_.GetExposure(id);
-      if (!exposure) {
-        failed = exposure.error();
-        return false;
-      }
-      hint = *exposure ? (*exposure)->hint : "";
+      hint = exposure != nullptr ? exposure->hint : "";
     }
     auto add = [&](const std::string& sink) {
       std::string state = StateOf(entry, sink);
@@ -358,7 +352,6 @@ Status Dispatcher::ForEachPending(const std::function<bool(const PendingAlert&)>
     for (const auto& sink : sinks_) add(sink->config().name);
     return go_on;
   });
-  if (failed) return Fail(*failed);
   return s;
 }
 

@@ -619,6 +619,39 @@ class RocksStore final : public Store {
     if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the outbox"));
     return Ok();
   }
+  Status ForEachOutboxExposure(
+      const std::function<bool(const std::string&, const std::string&, const Exposure*)>& fn) override {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_[kOutbox]));
+    // Outbox and exposures share their keys (exposure ids): a second iterator walks the
+    // exposures alongside, seeking only past the gaps.
+    std::unique_ptr<rocksdb::Iterator> exposures(db_->NewIterator(ro, cf_[kExposures]));
+    bool positioned = false;
+    std::string id, value;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      id.assign(it->key().data(), it->key().size());
+      value.assign(it->value().data(), it->value().size());
+      const rocksdb::Slice key = it->key();
+      // To the first exposure at or after the entry: a step or two, else a seek.
+      if (!positioned) {
+        exposures->Seek(key);
+        positioned = true;
+      }
+      for (int steps = 0; exposures->Valid() && exposures->key().compare(key) < 0 && steps < 4; ++steps) exposures->Next();
+      if (exposures->Valid() && exposures->key().compare(key) < 0) exposures->Seek(key);
+      std::optional<Exposure> exposure;
+      if (exposures->Valid() && exposures->key() == key) {
+        auto e = DecodeExposure(id, std::string_view(exposures->value().data(), exposures->value().size()));
+        if (!e) return Fail(e.error());
+        exposure = std::move(*e);
+      }
+      if (!fn(id, value, exposure ? &*exposure : nullptr)) break;
+    }
+    if (!it->status().ok()) return Fail(FromRocks(it->status(), "reading the outbox"));
+    if (!exposures->status().ok()) return Fail(FromRocks(exposures->status(), "reading exposures"));
+    return Ok();
+  }
   Status PutOutbox(const std::string& id, const std::string& value) override { return Put(kOutbox, id, value); }
   Status DeleteOutbox(const std::string& id) override {
     rocksdb::WriteBatch b;

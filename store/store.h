@@ -222,6 +222,10 @@ class Store {
   // Alert outbox: exposure ids waiting for delivery (the alerts module owns the values).
   // Calls fn with each entry in id order until it returns false, in constant memory.
   virtual Status ForEachOutboxEntry(const std::function<bool(const std::string& id, const std::string& value)>& fn) = 0;
+  // The same with each entry's exposure (null for an id that names none, such as a source
+  // health event's), read in the same key order beside it: no lookup per entry.
+  virtual Status ForEachOutboxExposure(
+      const std::function<bool(const std::string& id, const std::string& value, const Exposure* exposure)>& fn) = 0;
   Result<std::vector<std::pair<std::string, std::string>>> Outbox() {
     std::vector<std::pair<std::string, std::string>> out;
     auto s = ForEachOutboxEntry([&](const std::string& id, const std::string& value) {

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 
 namespace fs = std::filesystem;
@@ -749,6 +750,27 @@ TEST_CASE("store: exposures and the outbox stream in order, and a reader can sto
   }));
   CHECK(entries == 1000);
   CHECK(store->Outbox()->size() == 1500);
+  // Each entry with its exposure, read alongside: entries for ids with no exposure (a
+  // health event's, or one before, between and after all the exposures) get none.
+  std::map<std::string, std::string> hints;
+  for (const Exposure& e : all) hints[e.id] = e.hint;
+  REQUIRE(store->PutOutbox("0", "{}"));
+  REQUIRE(store->PutOutbox(all[7].id + "x", "{}"));
+  REQUIRE(store->PutOutbox("zzz", "{}"));
+  size_t with = 0, without = 0;
+  REQUIRE(store->ForEachOutboxExposure([&](const std::string& id, const std::string&, const Exposure* e) {
+    if (e == nullptr) {
+      CHECK(!hints.contains(id));
+      ++without;
+    } else {
+      CHECK(e->id == id);
+      CHECK(e->hint == hints[id]);
+      ++with;
+    }
+    return true;
+  }));
+  CHECK(with == 1500);
+  CHECK(without == 3);
 }
 
 TEST_CASE("exposure json: the direct writer prints what nlohmann prints") {
