@@ -806,18 +806,8 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   if (pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
   for (const auto& [primary, f] : found) {
     Exposure& e = pending_.emplace_back();
-    e.identifier = primary;
+    FillExposure(primary, f, location, content_digest, now, &e);
     e.id = ExposureId(primary, content_digest);
-    e.kind = f.members->kind;
-    e.watchlists = f.members->watchlists;
-    e.labels = f.members->labels;
-    e.source = options_.source;
-    e.location = location;
-    e.content_digest = content_digest;
-    e.first_seen = e.last_seen = now;
-    e.severity = f.credential ? "credential" : "exposure";
-    e.match = std::string(MatchKindName(f.match));
-    e.hint = f.hint;
     if (pending_.size() == kRecordBatch) {
       if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
       document.reset();
@@ -825,6 +815,22 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   }
   if (document) return WritePending(&*document, sightings);
   return Ok();
+}
+
+void Scanner::FillExposure(const Digest& primary, const Found& f, const std::string& location,
+                           const std::string& content_digest, UnixSeconds now, Exposure* out) const {
+  Exposure& e = *out;
+  e.identifier = primary;
+  e.kind = f.members->kind;
+  e.watchlists = f.members->watchlists;
+  e.labels = f.members->labels;
+  e.source = options_.source;
+  e.location = location;
+  e.content_digest = content_digest;
+  e.first_seen = e.last_seen = now;
+  e.severity = f.credential ? "credential" : "exposure";
+  e.match = MatchKindName(f.match);
+  e.hint = f.hint;
 }
 
 Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings) {
@@ -889,18 +895,8 @@ Status Scanner::Load(const std::string& location, const std::string& content_dig
       for (size_t j = 0; j < batch.size(); ++j) {
         const auto& [primary, f] = *items[from + j].found;
         Exposure& e = batch[j];
-        e.identifier = primary;
+        FillExposure(primary, f, location, content_digest, now, &e);
         e.id.assign(items[from + j].id.data(), items[from + j].id.size());
-        e.kind = f.members->kind;
-        e.watchlists = f.members->watchlists;
-        e.labels = f.members->labels;
-        e.source = options_.source;
-        e.location = location;
-        e.content_digest = content_digest;
-        e.first_seen = e.last_seen = now;
-        e.severity = f.credential ? "credential" : "exposure";
-        e.match = MatchKindName(f.match);
-        e.hint = f.hint;
       }
       auto results = (*load)->Add(batch, part);
       if (!results) {

@@ -248,6 +248,10 @@ class Scanner {
   // order, in batches, to one ExposureLoad. REQUIRES: nothing pending.
   Status Load(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
               UnixSeconds now);
+  // Everything of an exposure of `f` in this document but its id, into *out (whose
+  // strings keep their capacity).
+  void FillExposure(const Digest& primary, const Found& f, const std::string& location,
+                    const std::string& content_digest, UnixSeconds now, Exposure* out) const;
   // Counts what the store said of `written` in totals_.
   void Tally(std::span<const Exposure> written, const std::vector<RecordResult>& results);
   // Writes unwritten_documents_ (one write), then pending_ (one write batch, one sync),
