@@ -39,9 +39,10 @@ using SightingGroupEnds = std::array<uint32_t, 256>;
 // counting sort: two passes), and sets *ends.
 void GroupSightings(std::vector<Sighting>* sightings, SightingGroupEnds* ends);
 
-// Memory straight from the kernel (mmap), given back as soon as it is freed: a large
-// document's groups are freed one by one while their sorted contents are copied out,
-// and memory from malloc would stay with the process until the end.
+// Memory straight from the kernel (mmap) for blocks of 64 KiB or more, given back as soon
+// as it is freed: a large document's groups are freed one by one while their sorted
+// contents are copied out, and memory from malloc would stay with the process until the
+// end. Smaller blocks come from malloc.
 template <class T>
 struct PagesAllocator {
   using value_type = T;
