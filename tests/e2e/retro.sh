@@ -8,33 +8,12 @@ source "$(dirname "$0")/lib.sh"
 GEN=${GEN:?set GEN to leakwatch-gen}
 command -v jq > /dev/null || fail "jq is needed"
 
-cat > "$WORK/watch.txt" <<'IDS'
-zhang.wei.e2e@icloud.com,a1
-liu.yang.e2e@me.com,a2
-13800138000,a3
-+86 139 0013 9000,a4
-chen.jing.e2e@qq.com,s1
-wang.fang.e2e@163.com,s2
-huang.lei.e2e@gmail.com,s3
-zhao.min.e2e@outlook.com,s4
-sun.li.e2e@sina.com,s5
-qian.hao.e2e@foxmail.com,s6
-hu.xin.e2e@gmail.com,s7
-IDS
-
-# The dump of scan.sh, plus a dotted, tagged Google spelling and a QQ label.
+# The watchlist and dump of scan.sh, plus a Google address watched and found dotted and
+# tagged, its md5 among the hashes, and a QQ number found by its label.
+write_leak_dump
 D=$WORK/dump
-mkdir -p "$D/nested/deeper"
-printf 'someone@qq.com:123456\nZhang.Wei.E2E@iCloud.com:Tr0ub4dor&3\nliu.yang.e2e@mac.com|hunter22\nxzhang.wei.e2e@icloud.com:nope\n' > "$D/combo.txt"
-printf 'URL: https://appleid.apple.com\nUsername: +86 138 0013 8000\nPassword: S3cretPass!\n\n' > "$D/nested/stealer.log"
-printf 'id,phone,city\n7,139-0013-9000,Shanghai\n8,13900139000123,Order\n' > "$WORK/customers.csv"
-gzip -c "$WORK/customers.csv" > "$D/customers.csv.gz"
-printf "INSERT INTO users VALUES (1,'chen.jing.e2e@qq.com','e10adc3949ba59abbe56e057f20f883e'),(2,'x\\\\n','y');\n" > "$WORK/dump.sql"
-printf '{"user":{"email":"wang.fang.e2e [at] 163 [dot] com","name":"W"}}\n' > "$WORK/export.json"
-printf '<p>contact: huang.lei.e2e&#64;gmail.com</p>\n<p>%s</p>\n' "$(printf 'mail=zhao.min.e2e@outlook.com' | base64)" > "$WORK/page.html"
-(cd "$WORK" && zip -q "$D/nested/deeper/bundle.zip" dump.sql export.json page.html)
-printf 'hashes\n%s\n%s\n' "$(printf 'sun.li.e2e@sina.com' | sha256sum | cut -d' ' -f1)" \
-  "$(printf 'huxine2e@googlemail.com' | md5sum | cut -d' ' -f1)" > "$WORK/hashes.txt"
+printf 'hu.xin.e2e@gmail.com,s7\n' >> "$WORK/watch.txt"
+printf '%s\n' "$(printf 'huxine2e@googlemail.com' | md5sum | cut -d' ' -f1)" >> "$WORK/hashes.txt"
 tar -C "$WORK" -czf "$D/hashes.tar.gz" hashes.txt
 printf 'Hu.Xin.E2E+news@googlemail.com\nQQ: 123456789\n' > "$D/google.txt"
 printf '123456789@qq.com,q1\n' >> "$WORK/watch.txt"
