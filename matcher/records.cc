@@ -821,9 +821,9 @@ size_t RecordReader::LastInsertOnLine(size_t line_begin, size_t b) {
   return all[k] - line_begin;
 }
 
-const std::vector<bool>& RecordReader::PasswordColumnsOf(std::string_view list, bool definitions) {
-  auto [it, added] = password_columns_.try_emplace(list.data());
-  if (added) it->second = PasswordColumns(ColumnNames(list, definitions));
+const std::vector<bool>& RecordReader::PasswordColumnsOfTable(std::string_view definitions) {
+  auto [it, added] = password_columns_.try_emplace(definitions.data());
+  if (added) it->second = PasswordColumns(ColumnNames(definitions, true));
   return it->second;
 }
 
@@ -945,7 +945,7 @@ bool RecordReader::ShapeHasCredential(size_t line_begin, std::string_view line, 
     std::string_view table = TableName(target);
     auto columns = statements_->TableColumns(table, insert_at);
     if (!columns && !head_.empty()) columns = head_statements_->TableColumns(table, head_.size());
-    return columns && ColumnsGiveCredential(PasswordColumnsOf(*columns, true), tuple, ',');
+    return columns && ColumnsGiveCredential(PasswordColumnsOfTable(*columns), tuple, ',');
   }
   if (line.find('\t') != std::string_view::npos) {
     auto copy_line = [&](Statements& st, size_t before) -> std::string_view {

@@ -87,9 +87,9 @@ class RecordReader {
   // holds text_[begin, end) on `line` (at text_[line_begin]), or the field beside it.
   bool ShapeHasCredential(size_t line_begin, std::string_view line, size_t begin, size_t end);
   const CsvHeaderRow* CsvHeader();  // the document's header row, parsed on first use; null if none
-  // Which columns of the column list `list` (a statement's, in text_ or head_) name a
-  // password, worked out on first use of that list.
-  const std::vector<bool>& PasswordColumnsOf(std::string_view list, bool definitions);
+  // Which columns of a CREATE TABLE's column definitions (in text_ or head_) name a
+  // password, worked out on first use of them.
+  const std::vector<bool>& PasswordColumnsOfTable(std::string_view definitions);
   // The same for the column list in the parentheses that open at s[open] (an INSERT's or
   // a COPY's), looked up before the list is delimited: every row of a statement asks.
   const std::vector<bool>& PasswordColumnsOfListAt(std::string_view s, size_t open);
@@ -107,7 +107,7 @@ class RecordReader {
   std::unique_ptr<Statements> statements_, head_statements_;
   bool csv_header_parsed_ = false;
   std::unique_ptr<CsvHeaderRow> csv_header_;
-  std::unordered_map<const char*, std::vector<bool>> password_columns_;  // by the list's first byte
+  std::unordered_map<const char*, std::vector<bool>> password_columns_;  // by the definitions' first byte
   std::unordered_map<const char*, std::vector<bool>> password_columns_at_;  // by the list's '('
   size_t tuple_open_ = ~size_t{0};
   size_t values_insert_at_ = ~size_t{0}, values_at_ = 0;
