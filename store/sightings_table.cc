@@ -97,6 +97,42 @@ Result<DocumentRecord> DecodeDocument(uint32_t number, std::string_view value) {
   }
 }
 
+Result<SightingsTable::Prepared> SightingsTable::Known(std::string_view content_value, const DocumentRecord& doc) {
+  if (content_value.size() != 5) return Fail(Error::Corruption("bad document content key"));
+  const uint32_t number = LoadBig32(content_value.data());
+  std::string record;
+  auto s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &record);
+  if (!s.ok()) return Fail(FromRocksStatus(s, "reading document " + std::to_string(number)));
+  auto d = DecodeDocument(number, record);
+  if (!d) return Fail(d.error());
+  Prepared p;
+  p.record = std::move(*d);
+  p.record.last_seen = std::max(p.record.last_seen, doc.last_seen);
+  p.write_sightings = content_value[4] == 0;  // left incomplete
+  return p;
+}
+
+Result<uint32_t> SightingsTable::NextNumber() {
+  if (!next_number_) {  // read once: this process is the store's only writer
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
+    if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
+    next_number_ = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
+  }
+  // A number whose write fails is not handed out again: numbers need only be distinct.
+  const uint32_t number = (*next_number_)++;
+  if (number == 0) return Fail(Error::Internal("document numbers exhausted"));  // 2^32 documents
+  return number;
+}
+
+void SightingsTable::PutComplete(const DocumentRecord& record, rocksdb::WriteBatch* batch) {
+  std::string content_value;
+  AppendBig32(&content_value, record.number);
+  content_value.push_back(1);  // complete
+  batch->Put(documents_, ContentKey(record.content_digest), content_value);
+  batch->Put(documents_, DocumentKey(record.number), EncodeDocument(record));
+}
+
 Result<SightingsTable::Prepared> SightingsTable::Prepare(const DocumentRecord& doc, size_t sightings,
                                                          rocksdb::WriteBatch* batch,
                                                          const std::function<Status(rocksdb::WriteBatch*)>& write) {
@@ -106,27 +142,14 @@ Result<SightingsTable::Prepared> SightingsTable::Prepare(const DocumentRecord& d
   auto s = db_->Get(rocksdb::ReadOptions(), documents_, ContentKey(doc.content_digest), &value);
   if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading documents"));
   if (s.ok()) {
-    if (value.size() != 5) return Fail(Error::Corruption("bad document content key"));
-    const uint32_t number = LoadBig32(value.data());
-    std::string record;
-    s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &record);
-    if (!s.ok()) return Fail(FromRocksStatus(s, "reading document " + std::to_string(number)));
-    auto d = DecodeDocument(number, record);
-    if (!d) return Fail(d.error());
-    p.record = std::move(*d);
-    p.record.last_seen = std::max(p.record.last_seen, doc.last_seen);
-    p.write_sightings = value[4] == 0;  // left incomplete
-    if (!p.write_sightings) batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
-    return p;
+    auto known = Known(value, doc);
+    if (!known) return Fail(known.error());
+    if (!known->write_sightings) batch->Put(documents_, DocumentKey(known->record.number), EncodeDocument(known->record));
+    return known;
   }
-  if (!next_number_) {  // read once: this process is the store's only writer
-    s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
-    if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
-    next_number_ = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
-  }
-  // A number whose write fails is not handed out again: numbers need only be distinct.
-  const uint32_t number = (*next_number_)++;
-  if (number == 0) return Fail(Error::Internal("document numbers exhausted"));  // 2^32 documents
+  auto next = NextNumber();
+  if (!next) return Fail(next.error());
+  const uint32_t number = *next;
   p.record = doc;
   p.record.number = number;
   p.write_sightings = true;
@@ -201,11 +224,7 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
       batch->Put(sightings_, rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
     }
   }
-  std::string content_value;
-  AppendBig32(&content_value, number);
-  content_value.push_back(1);  // complete
-  batch->Put(documents_, ContentKey(p.record.content_digest), content_value);
-  batch->Put(documents_, DocumentKey(number), EncodeDocument(p.record));
+  PutComplete(p.record, batch);
   return Ok();
 }
 
@@ -239,26 +258,13 @@ Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> docum
   for (size_t i = 0; i < entries.size(); ++i) {
     Prepared& p = entries[i].prepared;
     if (found[i].ok()) {  // seen before: its record's last_seen moves on
-      if (values[i].size() != 5) return Fail(Error::Corruption("bad document content key"));
-      const uint32_t number = LoadBig32(values[i].data());
-      std::string record;
-      auto s = db_->Get(rocksdb::ReadOptions(), documents_, DocumentKey(number), &record);
-      if (!s.ok()) return Fail(FromRocksStatus(s, "reading document " + std::to_string(number)));
-      auto d = DecodeDocument(number, record);
-      if (!d) return Fail(d.error());
-      const UnixSeconds last_seen = std::max(d->last_seen, p.record.last_seen);
-      p.record = std::move(*d);
-      p.record.last_seen = last_seen;
-      p.write_sightings = values[i][4] == 0;  // left incomplete
+      auto known = Known(values[i], p.record);
+      if (!known) return Fail(known.error());
+      p = std::move(*known);
     } else if (found[i].IsNotFound()) {
-      if (!next_number_) {  // read once: this process is the store's only writer
-        std::string value;
-        auto s = db_->Get(rocksdb::ReadOptions(), meta_, kNextDocument, &value);
-        if (!s.ok() && !s.IsNotFound()) return Fail(FromRocksStatus(s, "reading meta"));
-        next_number_ = s.ok() ? static_cast<uint32_t>(std::stoul(value)) : 1;
-      }
-      p.record.number = (*next_number_)++;
-      if (p.record.number == 0) return Fail(Error::Internal("document numbers exhausted"));
+      auto next = NextNumber();
+      if (!next) return Fail(next.error());
+      p.record.number = *next;
       numbered = true;
     } else {
       return Fail(FromRocksStatus(found[i], "reading documents"));
@@ -290,14 +296,10 @@ Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> docum
   for (const Key& k : keys)
     batch->Put(sightings_, rocksdb::Slice(k.bytes.data(), k.bytes.size()), rocksdb::Slice(&k.flags, 1));
   for (const Entry& e : entries) {
-    const DocumentRecord& r = e.prepared.record;
-    if (e.prepared.write_sightings) {
-      std::string content_value;
-      AppendBig32(&content_value, r.number);
-      content_value.push_back(1);  // complete
-      batch->Put(documents_, ContentKey(r.content_digest), content_value);
-    }
-    batch->Put(documents_, DocumentKey(r.number), EncodeDocument(r));
+    if (e.prepared.write_sightings)
+      PutComplete(e.prepared.record, batch);
+    else
+      batch->Put(documents_, DocumentKey(e.prepared.record.number), EncodeDocument(e.prepared.record));
   }
   return Ok();
 }

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -86,6 +87,13 @@ class SightingsTable {
   static constexpr size_t kBatchSightings = 1 << 16;  // above this a document's sightings are ingested
 
  private:
+  // A document the store knows (its content key's value): its record with last_seen
+  // moved on to doc's, and whether its sightings are still to be written.
+  Result<Prepared> Known(std::string_view content_value, const DocumentRecord& doc);
+  Result<uint32_t> NextNumber();  // the number the next new document gets
+  // A document's content key, marked complete, and its record.
+  void PutComplete(const DocumentRecord& record, rocksdb::WriteBatch* batch);
+
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* meta_;
   rocksdb::ColumnFamilyHandle* documents_;
