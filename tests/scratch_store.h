@@ -7,11 +7,19 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <memory>
+#include <random>
 #include <string>
 
 #include "store/store.h"
 
 namespace lw {
+
+// A digest of random bytes, for tests that make up identifiers.
+inline Digest RandomDigest(std::mt19937_64& rng) {
+  Digest d;
+  for (auto& b : d) b = static_cast<uint8_t>(rng());
+  return d;
+}
 
 class TempDir {
  public:

@@ -14,12 +14,6 @@ using namespace lw;
 
 namespace {
 
-Digest RandomDigest(std::mt19937_64& rng) {
-  Digest d;
-  for (auto& b : d) b = static_cast<uint8_t>(rng());
-  return d;
-}
-
 std::unique_ptr<Store> Open(const std::string& dir, bool read_only = false) {
   StoreOptions o;
   o.create_if_missing = !read_only;

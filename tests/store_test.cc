@@ -18,12 +18,6 @@ using namespace lw;
 
 namespace {
 
-Digest RandomDigest(std::mt19937_64& rng) {
-  Digest d;
-  for (auto& b : d) b = static_cast<uint8_t>(rng());
-  return d;
-}
-
 // A stand-in for KeyedHasher::Probe in tests that make up digests: any nonzero value
 // derived from the digest.
 uint64_t ProbeOf(const Digest& d) { return WatchIndex::Fingerprint(d) ^ 0x5A5A5A5A5A5A5A5Aull | 1; }
@@ -624,7 +618,7 @@ TEST_CASE("codec: the compact exposure form round-trips, and JSON values still d
     CHECK(a.severity == b.severity);
     CHECK(a.match == b.match);
   };
-  for (const std::string content : {std::string(64, 'a'), std::string("c1"), std::string(64, 'A')}) {
+  for (const std::string& content : {std::string(64, 'a'), std::string("c1"), std::string(64, 'A')}) {
     for (const std::string severity : {"exposure", "credential", "something new"}) {
       for (const std::string match : {"exact", "alias", "obfuscated", "encoded", "hashed", "other"}) {
         e.content_digest = content;
