@@ -16,11 +16,11 @@
 namespace lw {
 namespace {
 
-// "LWIDX5": a header padded to one page, buckets of 8, then the filters' blocks (plain
-// keys', then hashed ones'). Byte 6 is the IndexKeying. Older versions are rebuilt: 2 had
-// no filter, 3 a 40-byte header (its table could not be mapped in place), 4 one filter
-// for all keys.
-constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '5'};
+// "LWIDX6": a header padded to one page, buckets of 8 (plain keys', then hashed ones'),
+// then the filters' blocks (plain keys', then hashed ones'). Byte 6 is the IndexKeying.
+// Older versions are rebuilt: 2 had no filter, 3 a 40-byte header (its table could not
+// be mapped in place), 4 one filter for all keys, 5 one table for both classes.
+constexpr char kMagic[6] = {'L', 'W', 'I', 'D', 'X', '6'};
 struct Header {
   char magic[8];
   uint64_t generation;
@@ -29,6 +29,7 @@ struct Header {
   uint64_t num_blocks;    // of both filters
   uint64_t plain_blocks;  // of the first
   uint64_t hashed_size;   // keys in the second
+  uint64_t plain_buckets;  // the table's first ones
 };
 constexpr size_t kHeaderBytes = 4096;  // the table starts on a page: Load maps it in place
 
@@ -45,12 +46,12 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
 }
 
 WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) : keying_(keying) {
-  // Load factor 0.9; a cuckoo table of two choices among 8-slot buckets fills to ~0.98
-  // before insertions start to fail, so a retry with more room almost never happens.
-  // Every lookup reads two buckets whatever the load: a fuller table only costs less
-  // memory and loads faster.
-  size_t buckets = (keys.size() + keys.size() / 9) / kBucketSlots + 1;
-  while (!Build(keys, buckets)) buckets += buckets / 8 + 1;
+  const size_t hashed = static_cast<size_t>(std::count_if(keys.begin(), keys.end(), [](uint64_t k) { return k >> 63; }));
+  size_t plain_buckets = BucketsFor(keys.size() - hashed), hashed_buckets = BucketsFor(hashed);
+  while (!Build(keys, plain_buckets, hashed_buckets)) {
+    plain_buckets += plain_buckets / 8 + 1;
+    hashed_buckets += hashed_buckets / 8 + 1;
+  }
   BuildFilter();
 }
 
@@ -95,8 +96,9 @@ void WatchIndex::BuildFilter() {
   second.join();
 }
 
-bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t buckets) {
-  num_buckets_ = buckets;
+bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t plain, size_t hashed) {
+  num_buckets_ = plain + hashed;
+  plain_buckets_ = plain;
   table_ = Allocate(num_buckets_ * kBucketSlots, /*zero=*/true);
   slots_ = table_.get();
   size_ = hashed_size_ = 0;
@@ -162,6 +164,8 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   hashed_size_ = o.hashed_size_;
   o.num_blocks_ = o.plain_blocks_ = o.hashed_size_ = 0;
   num_buckets_ = o.num_buckets_;
+  plain_buckets_ = o.plain_buckets_;
+  o.plain_buckets_ = 0;
   size_ = o.size_;
   keying_ = o.keying_;
   o.slots_ = nullptr;
@@ -188,6 +192,7 @@ Status WatchIndex::Save(const std::string& path, uint64_t generation) const {
   h.num_blocks = num_blocks_;
   h.plain_blocks = plain_blocks_;
   h.hashed_size = hashed_size_;
+  h.plain_buckets = plain_buckets_;
   auto write_all = [&](const void* p, size_t n) {
     const char* c = static_cast<const char*>(p);
     while (n > 0) {
@@ -226,6 +231,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof h || ::pread(fd, &h, sizeof h, 0) != sizeof h ||
       std::memcmp(h.magic, kMagic, sizeof kMagic) != 0 || h.magic[6] != static_cast<char>(keying) || h.magic[7] != 0 ||
       h.generation != generation || h.num_buckets > static_cast<uint64_t>(st.st_size) / kBucketBytes ||
+      h.plain_buckets == 0 || h.plain_buckets >= h.num_buckets ||
       h.hashed_size > h.size || h.plain_blocks != PlainBlocksFor(h.size - h.hashed_size) ||
       h.num_blocks != h.plain_blocks + HashedBlocksFor(h.hashed_size) ||
       h.num_blocks > static_cast<uint64_t>(st.st_size) / kBlockBytes ||
@@ -278,6 +284,7 @@ Result<std::optional<WatchIndex>> WatchIndex::Load(const std::string& path, uint
   index.hashed_filter_ =
       reinterpret_cast<const uint64_t*>(static_cast<const char*>(map) + kHeaderBytes + table_bytes + filter_bytes);
   index.num_buckets_ = h.num_buckets;
+  index.plain_buckets_ = h.plain_buckets;
   index.size_ = h.size;
   index.num_blocks_ = h.num_blocks;
   index.plain_blocks_ = h.plain_blocks;
