@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -358,7 +359,7 @@ Result<Scanner::Findings> Scanner::Analyze(std::string_view content) const {
 Status Scanner::RecordFindings(const std::string& location, Findings findings) {
   totals_.bytes += findings.bytes;
   ++totals_.documents;
-  if (auto s = Record(location, findings.content_digest, findings.found,
+  if (auto s = Record(location, findings.content_digest, &findings.found,
                       options_.sightings ? &findings.sightings : nullptr);
       !s)
     return s;
@@ -511,7 +512,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   // The document's watched identifiers so far, one entry each however often they occur:
   // a dump of the team's own users holds each many times.
   std::map<Digest, Found> found;
-  DeferredMap deferred;  // by candidate digest: hits of jobs with `defer`
+  DeferredHits deferred;  // by candidate digest: hits of jobs with `defer`
   uint64_t position = 0;                // hits merged so far
   std::atomic<uint64_t> document_hits{0};  // counted by the jobs (Job::defer)
   DocumentSightings sightings;  // the document's, with ScannerOptions::sightings
@@ -626,12 +627,14 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   }
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
-  if (auto s = ResolveDeferred(&deferred, &found); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
-  DeferredMap().swap(deferred);  // its buckets too
+  if (auto s = ResolveDeferred(&deferred); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
   ++totals_.documents;
   std::vector<Sighting> sorted;
   if (options_.sightings) sorted = sightings.Finish(options_.threads);
-  if (auto s = Record(location, content.FinishHex(), found, options_.sightings ? &sorted : nullptr); !s) return s;
+  if (auto s = Record(location, content.FinishHex(), &found, options_.sightings ? &sorted : nullptr,
+                      deferred.entries.empty() ? nullptr : &deferred);
+      !s)
+    return s;
   return WritePending();
 }
 
@@ -660,128 +663,181 @@ void Scanner::Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found
   }
 }
 
-void Scanner::MergeDeferred(const std::vector<Hit>& hits, DeferredMap* deferred, uint64_t* position) {
+uint32_t Scanner::DeferredHits::MembersIndex(const MembershipRef& members) {
+  auto [it, fresh] = membership_index.try_emplace(members.get(), static_cast<uint32_t>(memberships.size()));
+  if (fresh) memberships.push_back(members);
+  return it->second;
+}
+
+void Scanner::MergeDeferred(const std::vector<Hit>& hits, DeferredHits* deferred, uint64_t* position) {
+  std::vector<Deferred>& entries = deferred->entries;
+  std::vector<uint32_t>& slots = deferred->slots;
   for (const Hit& hit : hits) {
     const uint64_t at = (*position)++;
     const Candidate& c = hit.candidate;
-    auto [it, fresh] = deferred->try_emplace(hit.digest);
-    Deferred& d = it->second;
-    if (fresh) {
+    if (2 * (entries.size() + 1) > slots.size()) {  // at most half full
+      slots.assign(std::max<size_t>(1024, 4 * (entries.size() + 1)) , 0);
+      slots.resize(std::bit_ceil(slots.size()));
+      for (size_t k = 0; k < entries.size(); ++k) {
+        size_t i = DigestHash{}(entries[k].digest) & (slots.size() - 1);
+        while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
+        slots[i] = static_cast<uint32_t>(k + 1);
+      }
+    }
+    size_t i = DigestHash{}(hit.digest) & (slots.size() - 1);
+    while (slots[i] != 0 && entries[slots[i] - 1].digest != hit.digest) i = (i + 1) & (slots.size() - 1);
+    if (slots[i] == 0) {  // the digest's first hit in this document
+      slots[i] = static_cast<uint32_t>(entries.size() + 1);
+      Deferred& d = entries.emplace_back();
+      d.digest = hit.digest;
       d.best = c.match;
-      d.first = d.first_best = at;
-      d.hint = HintOf(c);
+      d.hits.first = d.first_best = at;
+      d.text_at = deferred->text.size();
+      const std::string hint = HintOf(c);
+      d.hint_size = static_cast<uint16_t>(std::min<size_t>(hint.size(), UINT16_MAX));
+      deferred->text.append(hint, 0, d.hint_size);
       if (c.hash_tag == "email") {
         char key[kAccountKeyRoom];
-        if (size_t n = AccountKeyInto(c.value, key); n > 0) d.account_key.assign(key, n);
+        if (size_t n = AccountKeyInto(c.value, key); n > 0 && n <= UINT8_MAX) {
+          d.key_size = static_cast<uint8_t>(n);
+          deferred->text.append(key, n);
+        }
       }
-    } else if (MatchRank(c.match) > MatchRank(d.best)) {
+    }
+    Deferred& d = entries[slots[i] - 1];
+    if (MatchRank(c.match) > MatchRank(d.best)) {
       d.best = c.match;
       d.first_best = at;
     }
-    if (MatchRank(c.match) >= MatchRank(MatchKind::kAlias) && d.first_alias == UINT64_MAX) d.first_alias = at;
+    if (MatchRank(c.match) >= MatchRank(MatchKind::kAlias) && d.hits.first_alias == UINT64_MAX) d.hits.first_alias = at;
     d.credential |= c.severity == Severity::kCredential;
   }
 }
 
-Status Scanner::ResolveDeferred(DeferredMap* deferred, std::map<Digest, Found>* found) {
-  if (deferred->empty()) return Ok();
+Status Scanner::ResolveDeferred(DeferredHits* deferred) {
+  std::vector<uint32_t>().swap(deferred->slots);
+  const std::vector<Deferred>& entries = deferred->entries;
+  if (entries.empty()) return Ok();
   // In digest order, on two threads for a large document, each walking its half.
-  std::vector<DeferredMap::value_type*> sorted;
-  sorted.reserve(deferred->size());
-  for (auto& entry : *deferred) sorted.push_back(&entry);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    uint64_t x, y;  // most comparisons decided by the first 8 bytes
-    std::memcpy(&x, a->first.data(), 8);
-    std::memcpy(&y, b->first.data(), 8);
-    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
-    return a->first < b->first;
+  struct Key {
+    uint64_t prefix;  // the digest's first 8 bytes, big-endian: most comparisons end here
+    uint32_t entry;
+  };
+  std::vector<Key> keys(entries.size());
+  for (size_t k = 0; k < entries.size(); ++k) {
+    uint64_t x;
+    std::memcpy(&x, entries[k].digest.data(), 8);
+    keys[k] = {__builtin_bswap64(x), static_cast<uint32_t>(k)};
+  }
+  std::sort(keys.begin(), keys.end(), [&](const Key& a, const Key& b) {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return entries[a.entry].digest < entries[b.entry].digest;
   });
-  const size_t half = sorted.size() > 4 * kDeferAfter ? sorted.size() / 2 : sorted.size();
+  std::vector<uint32_t> order(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) order[k] = keys[k].entry;
+  std::vector<Key>().swap(keys);
+  const size_t half = order.size() > 4 * kDeferAfter ? order.size() / 2 : order.size();
   Status second = Ok();
   std::thread other;
-  if (half < sorted.size()) other = std::thread([&] { second = ResolveSorted(sorted, half, sorted.size()); });
-  Status first = ResolveSorted(sorted, 0, half);
+  if (half < order.size()) other = std::thread([&] { second = ResolveSorted(deferred, order, half, order.size()); });
+  Status first = ResolveSorted(deferred, order, 0, half);
   if (other.joinable()) other.join();
   if (!first) return first;
-  if (!second) return second;
-
-  auto at_hint = found->begin();  // found grows in digest order mostly: insert after the last
-  for (DeferredMap::value_type* entry : sorted) {
-    Deferred& d = entry->second;
-    if (d.members) {
-      // Its hits as Resolve would have matched them: the strongest, and the first of those.
-      MatchKind match = d.best;
-      uint64_t at = d.first_best;
-      if (d.via == VariantType::kAlias) {
-        if (MatchRank(d.best) >= MatchRank(MatchKind::kAlias)) {
-          match = MatchKind::kAlias;  // exact ones too
-          at = d.first_alias;
-        }
-      } else if (d.via) {
-        match = MatchKind::kHashed;  // all of them
-        at = d.first;
-      }
-      const size_t before = found->size();
-      at_hint = found->try_emplace(at_hint, d.primary);
-      Found& f = at_hint->second;
-      const bool fresh = found->size() > before;
-      ++at_hint;
-      if (fresh) f.members = std::move(d.members);
-      if (fresh || MatchRank(match) > MatchRank(f.match) || (MatchRank(match) == MatchRank(f.match) && at < f.order)) {
-        f.match = match;
-        f.hint = std::move(d.hint);
-        f.order = at;
-      }
-      f.credential |= d.credential;
-    }
-    const Digest key = entry->first;  // not a reference into the node erased
-    deferred->erase(key);
-  }
-  return Ok();
+  return second;
 }
 
-Status Scanner::ResolveSorted(const std::vector<DeferredMap::value_type*>& sorted, size_t from, size_t to) {
+Status Scanner::ResolveSorted(DeferredHits* deferred, const std::vector<uint32_t>& order, size_t from, size_t to) {
   std::unique_ptr<Store::MembershipWalk> walk = store_.WalkMemberships();
   std::vector<WatchEntry> entries;
   for (size_t i = from; i < to; ++i) {
-    const Digest& digest = sorted[i]->first;
-    Deferred& d = sorted[i]->second;
+    Deferred& d = deferred->entries[order[i]];
     // Where the digest leads, as Resolve finds it: its own entries (the walk, in digest
     // order), else a variant's or its account key's (a lookup each: few).
     Resolved r;
-    r.primary = digest;
-    if (auto s = walk->Next(digest, &entries); !s) return s;
+    r.primary = d.digest;
+    if (auto s = walk->Next(d.digest, &entries); !s) return s;
     if (!entries.empty()) {
       std::lock_guard lock(resolved_mu_);
       r.members = Intern(entries);
     } else {
-      if (auto s = EntriesOf(digest, /*aliases_only=*/false, &r); !s) return s;
-      if (!r.members && !d.account_key.empty()) {
-        if (auto s = EntriesOf(hasher_.Hash("email", d.account_key), /*aliases_only=*/true, &r); !s) return s;
+      if (auto s = EntriesOf(d.digest, /*aliases_only=*/false, &r); !s) return s;
+      if (!r.members && d.key_size > 0) {
+        if (auto s = EntriesOf(hasher_.Hash("email", d.key(deferred->text)), /*aliases_only=*/true, &r); !s) return s;
         r.via = VariantType::kAlias;
       }
     }
-    d.primary = r.primary;
-    d.via = r.via;
-    d.members = std::move(r.members);
+    if (!r.members) {  // a fingerprint collision, or unenrolled since
+      d.members = 0;
+      continue;
+    }
+    // Its hits as Resolve would have matched them: the strongest, and the first of those.
+    if (r.via == VariantType::kAlias) {
+      if (MatchRank(d.best) >= MatchRank(MatchKind::kAlias)) {
+        d.best = MatchKind::kAlias;  // exact ones too
+        d.first_best = d.hits.first_alias;
+      }
+    } else if (r.via) {
+      d.best = MatchKind::kHashed;  // all of them
+      d.first_best = d.hits.first;
+    }
+    d.digest = r.primary;
+    std::lock_guard lock(resolved_mu_);
+    d.members = 1 + deferred->MembersIndex(r.members);
   }
   return Ok();
 }
 
+void Scanner::AddFound(std::map<Digest, Found>* found, DeferredHits* deferred) {
+  for (const auto& [primary, f] : *found) {
+    Deferred& d = deferred->entries.emplace_back();
+    d.digest = primary;
+    d.best = f.match;
+    d.hits.first = d.first_best = f.order;
+    d.credential = f.credential;
+    d.text_at = deferred->text.size();
+    d.hint_size = static_cast<uint16_t>(std::min<size_t>(f.hint.size(), UINT16_MAX));
+    deferred->text.append(f.hint, 0, d.hint_size);
+    d.members = 1 + deferred->MembersIndex(f.members);
+  }
+  found->clear();
+}
+
+void Scanner::MergeResolved(DeferredHits* deferred, std::map<Digest, Found>* found) {
+  for (const Deferred& d : deferred->entries) {
+    if (d.members == 0) continue;
+    auto [it, fresh] = found->try_emplace(d.digest);
+    Found& f = it->second;
+    if (fresh) f.members = deferred->memberships[d.members - 1];
+    if (fresh || MatchRank(d.best) > MatchRank(f.match) ||
+        (MatchRank(d.best) == MatchRank(f.match) && d.first_best < f.order)) {
+      f.match = d.best;
+      f.hint = d.hint(deferred->text);
+      f.order = d.first_best;
+    }
+    f.credential |= d.credential;
+  }
+  *deferred = DeferredHits();
+}
+
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
-                       const std::map<Digest, Found>& found, std::vector<Sighting>* sightings) {
+                       std::map<Digest, Found>* found_in, std::vector<Sighting>* sightings, DeferredHits* deferred) {
   // One exposure per watched identifier, written in batches of bounded size: a dump of
   // the team's own users may hold hundreds of thousands, and many small documents share
   // one batch. Each batch is one write and one sync; ids are stable (identifier and
   // content), so a crash between batches and a re-scan record each exposure once, and
   // alert the rest (store/layout.md).
+  std::map<Digest, Found>& found = *found_in;
+  if (deferred != nullptr && found.size() + deferred->entries.size() <= kLoadExposures) {
+    MergeResolved(deferred, &found);
+    deferred = nullptr;
+  }
   const UnixSeconds now = clock_.Now();
   // With sightings, the document and its sightings go in one write with its first
   // exposures (even none), after those of the documents recorded before it.
   std::optional<DocumentRecord> document;
   if (sightings != nullptr) {
     totals_.sightings += sightings->size();
-    if (found.empty() && sightings->size() <= Store::kMaxDocumentsSightings) {
+    if (found.empty() && deferred == nullptr && sightings->size() <= Store::kMaxDocumentsSightings) {
       // Small and without exposures: written with the next ones, in one batch.
       if (unwritten_documents_.empty() && pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
       unwritten_sightings_ += sightings->size();
@@ -794,19 +850,22 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     }
     if (auto s = WritePending(); !s) return s;
     document = DocumentRecord{0, content_digest, options_.source, location, now, now};
-  } else if (found.empty()) {
+  } else if (found.empty() && deferred == nullptr) {
     return Ok();
   }
-  if (found.size() > kLoadExposures) {
+  if (deferred != nullptr || found.size() > kLoadExposures) {
     // The document and its sightings first, then its exposures at once: a crash in
     // between leaves a document whose re-scan finds its exposures new.
     if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
-    return Load(location, content_digest, found, now);
+    DeferredHits own;
+    if (deferred == nullptr) deferred = &own;
+    AddFound(&found, deferred);
+    return Load(location, content_digest, deferred, now);
   }
   if (pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
   for (const auto& [primary, f] : found) {
     Exposure& e = pending_.emplace_back();
-    FillExposure(primary, f, location, content_digest, now, &e);
+    FillExposure(primary, *f.members, f.match, f.credential, f.hint, location, content_digest, now, &e);
     e.id = ExposureId(primary, content_digest);
     if (pending_.size() == kRecordBatch) {
       if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
@@ -817,20 +876,21 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   return Ok();
 }
 
-void Scanner::FillExposure(const Digest& primary, const Found& f, const std::string& location,
-                           const std::string& content_digest, UnixSeconds now, Exposure* out) const {
+void Scanner::FillExposure(const Digest& primary, const Membership& members, MatchKind match, bool credential,
+                           std::string_view hint, const std::string& location, const std::string& content_digest,
+                           UnixSeconds now, Exposure* out) const {
   Exposure& e = *out;
   e.identifier = primary;
-  e.kind = f.members->kind;
-  e.watchlists = f.members->watchlists;
-  e.labels = f.members->labels;
+  e.kind = members.kind;
+  e.watchlists = members.watchlists;
+  e.labels = members.labels;
   e.source = options_.source;
   e.location = location;
   e.content_digest = content_digest;
   e.first_seen = e.last_seen = now;
-  e.severity = f.credential ? "credential" : "exposure";
-  e.match = MatchKindName(f.match);
-  e.hint = f.hint;
+  e.severity = credential ? "credential" : "exposure";
+  e.match = MatchKindName(match);
+  e.hint = hint;
 }
 
 Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings) {
@@ -861,22 +921,30 @@ void Scanner::Tally(std::span<const Exposure> written, const std::vector<RecordR
   }
 }
 
-Status Scanner::Load(const std::string& location, const std::string& content_digest,
-                     const std::map<Digest, Found>& found, UnixSeconds now) {
-  // The exposures go to the store in id order, the order of their tables' keys.
-  struct Item {
-    std::array<char, 32> id;
-    const std::pair<const Digest, Found>* found;
-  };
-  std::vector<Item> items;
-  items.reserve(found.size());
-  for (const auto& entry : found) {
-    const std::string id = ExposureId(entry.first, content_digest);
-    Item& item = items.emplace_back();
-    std::copy_n(id.data(), item.id.size(), item.id.data());
-    item.found = &entry;
+Status Scanner::Load(const std::string& location, const std::string& content_digest, DeferredHits* watched,
+                     UnixSeconds now) {
+  // The exposures go to the store in id order, the order of their tables' keys. Entries
+  // of one identifier have one id (identifier and content): they meet in that order and
+  // become one, as MergeResolved would make them.
+  std::vector<Deferred>& entries = watched->entries;
+  std::erase_if(entries, [](const Deferred& d) { return d.members == 0; });
+  for (Deferred& d : entries) d.id = ExposureIdBytes(d.digest, content_digest);
+  std::sort(entries.begin(), entries.end(), [](const Deferred& a, const Deferred& b) { return a.id < b.id; });
+  size_t kept = 0;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    if (kept > 0 && entries[kept - 1].id == entries[k].id) {
+      Deferred& into = entries[kept - 1];
+      const bool credential = into.credential || entries[k].credential;
+      if (MatchRank(entries[k].best) > MatchRank(into.best) ||
+          (MatchRank(entries[k].best) == MatchRank(into.best) && entries[k].first_best < into.first_best))
+        into = entries[k];
+      into.credential = credential;
+      continue;
+    }
+    if (kept != k) entries[kept] = entries[k];
+    ++kept;
   }
-  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.id < b.id; });
+  entries.resize(kept);
   // Two parts, the lower and upper half of the ids, on two threads: making, encoding and
   // writing a million exposures is most of the load.
   constexpr size_t kParts = 2;
@@ -888,15 +956,16 @@ Status Scanner::Load(const std::string& location, const std::string& content_dig
     Status status = Ok();
   };
   auto load_part = [&](size_t part, Tallied* out) {
-    const size_t begin = items.size() * part / kParts, end = items.size() * (part + 1) / kParts;
+    const size_t begin = entries.size() * part / kParts, end = entries.size() * (part + 1) / kParts;
     std::vector<Exposure>& batch = out->batch;
     for (size_t from = begin; from < end; from += kRecordBatch) {
       batch.resize(std::min(kRecordBatch, end - from));
       for (size_t j = 0; j < batch.size(); ++j) {
-        const auto& [primary, f] = *items[from + j].found;
+        const Deferred& d = entries[from + j];
         Exposure& e = batch[j];
-        FillExposure(primary, f, location, content_digest, now, &e);
-        e.id.assign(items[from + j].id.data(), items[from + j].id.size());
+        FillExposure(d.digest, *watched->memberships[d.members - 1], d.best, d.credential, d.hint(watched->text),
+                     location, content_digest, now, &e);
+        e.id = ToHex(d.id.data(), d.id.size());
       }
       auto results = (*load)->Add(batch, part);
       if (!results) {

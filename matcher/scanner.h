@@ -155,23 +155,43 @@ class Scanner {
       return h;
     }
   };
-  // The hits of one candidate digest that a Scan leaves for the document's end (Job::defer),
-  // merged in document order: what Merge would make of them once the store says where the
-  // digest leads. Every hit of a digest has the same hint (the digest is of its value).
+  // The watched identifiers of a document past kDeferAfter hits, flat: ~80 bytes each
+  // and their text (~20), where node maps took ~240 each (a breach's million identifiers).
+  // During the scan an entry gathers the hits of one candidate digest (Job::defer), merged
+  // in document order: what Merge would make of them once the store says where the digest
+  // leads. Every hit of a digest has the same hint (the digest is of its value).
+  // ResolveDeferred then turns each into the identifier it leads to, its match and order
+  // as Merge would have chosen; several entries may then lead to one identifier (its
+  // spellings, its hashed forms, the document's earlier findings: AddFound), which the
+  // exposure's id brings together (Load, MergeResolved).
   struct Deferred {
-    MatchKind best = MatchKind::kHashed;  // the strongest of its hits
+    Digest digest;            // the candidate's; once resolved, its identifier's
+    uint64_t first_best = 0;  // position of its first hit matched `best`; resolved: of its match
+    union {
+      struct {
+        uint64_t first;        // position of its first hit
+        uint64_t first_alias;  // of its first hit matched exact or alias
+      } hits = {0, UINT64_MAX};
+      std::array<uint8_t, 16> id;  // in Load: its exposure's (ExposureIdBytes)
+    };
+    uint64_t text_at = 0;  // its hint, then its account key, in DeferredHits::text
+    uint32_t members = 0;  // resolved: 1 + its index in DeferredHits::memberships; 0: not watched
+    uint16_t hint_size = 0;
+    uint8_t key_size = 0;  // an email's account key, when that is another spelling
+    MatchKind best = MatchKind::kHashed;  // the strongest of its hits; resolved: its match
     bool credential = false;
-    uint64_t first = 0;       // position of its first hit
-    uint64_t first_best = 0;  // of its first hit matched `best`
-    uint64_t first_alias = UINT64_MAX;  // of its first hit matched exact or alias
-    std::string hint;
-    std::string account_key;  // an email's account key when that is another spelling
-    // Where it leads, once resolved (ResolveDeferred).
-    Digest primary{};
-    std::optional<VariantType> via;
-    MembershipRef members;
+    std::string_view hint(const std::string& text) const { return {text.data() + text_at, hint_size}; }
+    std::string_view key(const std::string& text) const { return {text.data() + text_at + hint_size, key_size}; }
   };
-  using DeferredMap = std::unordered_map<Digest, Deferred, DigestHash>;
+  struct DeferredHits {
+    std::vector<Deferred> entries;  // in order of first hit
+    std::vector<uint32_t> slots;    // open addressing by digest: 1 + an entry's index; 0 empty
+    std::string text;
+    std::vector<MembershipRef> memberships;  // of resolved entries
+    std::unordered_map<const Membership*, uint32_t> membership_index;  // into memberships
+    // The index of `members` in memberships, added if new. Not thread-safe.
+    uint32_t MembersIndex(const MembershipRef& members);
+  };
   // A chunk of a Scan that takes its document's index hits past this many leaves the
   // store lookups of its hits to the document's end, where they go in digest order: a
   // walk over the watch entries instead of a block read each (a breach's million
@@ -224,12 +244,15 @@ class Scanner {
   // Merges resolved hits, numbering them from *position on (document order).
   static void Merge(const std::vector<Hit>& hits, std::map<Digest, Found>* found, uint64_t* position);
   // The same for unresolved ones, by candidate digest.
-  static void MergeDeferred(const std::vector<Hit>& hits, DeferredMap* deferred, uint64_t* position);
-  // Resolves the deferred digests in order and merges them into *found as Merge would have
-  // in document order; empties *deferred.
-  Status ResolveDeferred(DeferredMap* deferred, std::map<Digest, Found>* found);
-  // Resolves entries [from, to) of `sorted` (ascending digests) into their Deferred.
-  Status ResolveSorted(const std::vector<DeferredMap::value_type*>& sorted, size_t from, size_t to);
+  static void MergeDeferred(const std::vector<Hit>& hits, DeferredHits* deferred, uint64_t* position);
+  // Resolves the deferred digests, in digest order (a walk over the watch entries).
+  Status ResolveDeferred(DeferredHits* deferred);
+  // Resolves deferred->entries[order[i]] for i in [from, to) (ascending digests).
+  Status ResolveSorted(DeferredHits* deferred, const std::vector<uint32_t>& order, size_t from, size_t to);
+  // Adds the findings of *found as resolved entries, emptying it.
+  static void AddFound(std::map<Digest, Found>* found, DeferredHits* deferred);
+  // Merges the resolved entries into *found as Merge would have in document order.
+  static void MergeResolved(DeferredHits* deferred, std::map<Digest, Found>* found);
   // Extracts every candidate of window[report_begin, report_end) and keeps them all as
   // sightings (in the order found: ScanChunk groups them, Analyze sorts them); index
   // hits are decided after, as the IndexFilter
@@ -242,16 +265,20 @@ class Scanner {
   // one write with its first exposures (Store::RecordDocument), after the pending ones; a
   // small document without exposures waits in unwritten_documents_ for the next write
   // (Store::RecordDocuments).
-  Status Record(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
-                std::vector<Sighting>* sightings = nullptr);
-  // Record for a document with more than kLoadExposures identifiers: its exposures in id
-  // order, in batches, to one ExposureLoad. REQUIRES: nothing pending.
-  Status Load(const std::string& location, const std::string& content_digest, const std::map<Digest, Found>& found,
+  // With `deferred` (resolved entries of a document past kDeferAfter hits), those are
+  // recorded with *found. *found and *deferred may be emptied.
+  Status Record(const std::string& location, const std::string& content_digest, std::map<Digest, Found>* found,
+                std::vector<Sighting>* sightings = nullptr, DeferredHits* deferred = nullptr);
+  // Record for a document with more than kLoadExposures identifiers (resolved entries,
+  // emptied here): its exposures in id order, in batches, to one ExposureLoad.
+  // REQUIRES: nothing pending.
+  Status Load(const std::string& location, const std::string& content_digest, DeferredHits* watched,
               UnixSeconds now);
-  // Everything of an exposure of `f` in this document but its id, into *out (whose
-  // strings keep their capacity).
-  void FillExposure(const Digest& primary, const Found& f, const std::string& location,
-                    const std::string& content_digest, UnixSeconds now, Exposure* out) const;
+  // Everything of an exposure of an identifier in this document but its id, into *out
+  // (whose strings keep their capacity).
+  void FillExposure(const Digest& primary, const Membership& members, MatchKind match, bool credential,
+                    std::string_view hint, const std::string& location, const std::string& content_digest,
+                    UnixSeconds now, Exposure* out) const;
   // Counts what the store said of `written` in totals_.
   void Tally(std::span<const Exposure> written, const std::vector<RecordResult>& results);
   // Writes unwritten_documents_ (one write), then pending_ (one write batch, one sync),

@@ -925,8 +925,8 @@ class RocksStore final : public Store {
 constexpr char kLoadFilePrefix[] = "exposure-load-";
 
 // Keys arrive in order per column family and part (ids ascending; one first_seen), except
-// the identifier index's, which each part keeps (65 bytes an exposure) and sorts at
-// Commit.
+// the identifier index's, which each part keeps (48 bytes an exposure: ids are
+// ExposureId's 32 hex digits, kept as their 16 bytes) and sorts at Commit.
 class RocksExposureLoad final : public ExposureLoad {
  public:
   RocksExposureLoad(RocksStore* store, std::string dir, size_t parts) : store_(store), dir_(std::move(dir)), parts_(parts) {}
@@ -946,13 +946,12 @@ class RocksExposureLoad final : public ExposureLoad {
   Status Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value);
   void RemoveFiles();
 
-  struct IdentKey {  // exp_by_ident: identifier digest || exposure id
+  struct IdentKey {  // exp_by_ident: identifier digest || exposure id (its hex)
     Digest identifier;
-    char id[32];
-    uint8_t id_size;
+    std::array<uint8_t, 16> id;
     bool operator<(const IdentKey& o) const {
       if (int c = std::memcmp(identifier.data(), o.identifier.data(), identifier.size()); c != 0) return c < 0;
-      return std::string_view(id, id_size) < std::string_view(o.id, o.id_size);
+      return id < o.id;  // as their hex would
     }
   };
   // What one part (one thread's share of the ids) has written.
@@ -1020,8 +1019,9 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
   std::vector<rocksdb::Slice> keys;
   keys.reserve(exposures.size());
   for (const Exposure& e : exposures) {
-    if (e.id.size() > sizeof(IdentKey::id) || e.id <= part.last_id || (part.first_seen && e.first_seen != *part.first_seen))
-      return Fail(Error::Internal("exposure load: ids must ascend, with one first_seen"));
+    if (e.id.size() != 2 * sizeof(IdentKey::id) || e.id <= part.last_id ||
+        (part.first_seen && e.first_seen != *part.first_seen))
+      return Fail(Error::Internal("exposure load: ids must be ExposureId's, ascending, with one first_seen"));
     if (part.first_id.empty()) part.first_id = e.id;
     part.last_id = e.id;
     part.first_seen = e.first_seen;
@@ -1054,10 +1054,12 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
     if (auto s = Put(part.exposures, e.id, part.value); !s) return Fail(s.error());
     if (auto s = Put(part.by_time, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
     if (auto s = Put(part.outbox, e.id, "{}"); !s) return Fail(s.error());
+    auto id = FromHex(e.id);
+    if (!id || ToHex(reinterpret_cast<const uint8_t*>(id->data()), id->size()) != e.id)  // lower-case only
+      return Fail(Error::Internal("exposure load: an id that is not ExposureId's: " + e.id));
     IdentKey& k = part.ident_keys.emplace_back();
     k.identifier = e.identifier;
-    k.id_size = static_cast<uint8_t>(e.id.size());
-    std::memcpy(k.id, e.id.data(), e.id.size());
+    std::memcpy(k.id.data(), id->data(), k.id.size());
     if (store_->compact_exposures_) RocksStore::Count(e, +1, &part.counted);
     for (const std::string& name : e.watchlists) {
       UnixSeconds& t = part.last_exposure[name];
@@ -1107,7 +1109,7 @@ Status RocksExposureLoad::Commit() {
         if (!r.empty() && (least == nullptr || r.front() < least->front())) least = &r;
       if (least == nullptr) return Ok();
       key.assign(AsView(least->front().identifier));
-      key.append(least->front().id, least->front().id_size);
+      key.append(ToHex(least->front().id.data(), least->front().id.size()));
       *least = least->subspan(1);
       if (auto s = Put(t, key, rocksdb::Slice()); !s) return s;
     }
@@ -1610,14 +1612,21 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   return std::unique_ptr<Store>(std::move(store));
 }
 
-std::string ExposureId(const Digest& identifier, const std::string& content_digest_hex) {
+std::array<uint8_t, 16> ExposureIdBytes(const Digest& identifier, const std::string& content_digest_hex) {
   SHA256_CTX ctx;
   SHA256_Init(&ctx);
   SHA256_Update(&ctx, identifier.data(), identifier.size());
   SHA256_Update(&ctx, content_digest_hex.data(), content_digest_hex.size());
   uint8_t out[32];
   SHA256_Final(out, &ctx);
-  return ToHex(out, 16);
+  std::array<uint8_t, 16> id;
+  std::copy_n(out, id.size(), id.begin());
+  return id;
+}
+
+std::string ExposureId(const Digest& identifier, const std::string& content_digest_hex) {
+  const std::array<uint8_t, 16> id = ExposureIdBytes(identifier, content_digest_hex);
+  return ToHex(id.data(), id.size());
 }
 
 }  // namespace lw

@@ -272,5 +272,7 @@ class Store {
 
 // A stable exposure id: hex of the first 16 bytes of SHA-256(identifier || content).
 std::string ExposureId(const Digest& identifier, const std::string& content_digest_hex);
+// Those 16 bytes (ExposureId is their hex: both sort alike).
+std::array<uint8_t, 16> ExposureIdBytes(const Digest& identifier, const std::string& content_digest_hex);
 
 }  // namespace lw
