@@ -1,6 +1,7 @@
 #include "matcher/sightings.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <atomic>
 #include <thread>
@@ -57,23 +58,51 @@ struct FingerprintLess {
   }
 };
 
+bool SameFingerprint(const Sighting& a, const Sighting& b) {
+  return FingerprintLess::Hi(a) == FingerprintLess::Hi(b) && FingerprintLess::Lo(a) == FingerprintLess::Lo(b);
+}
+
+// Copies the sorted src[0, n) to dst (which may be src), merging the entries of one
+// fingerprint; returns how many are left.
+size_t MergeSorted(const Sighting* src, size_t n, Sighting* dst) {
+  size_t out = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (out > 0 && SameFingerprint(dst[out - 1], src[i])) {
+      uint8_t& f = dst[out - 1].flags;
+      const uint8_t match = std::min<uint8_t>(f & kSightingMatchMask, src[i].flags & kSightingMatchMask);
+      const uint8_t credential = (f | src[i].flags) & kSightingCredential;
+      const uint8_t account = f & src[i].flags & kSightingAccountKey;
+      f = match | credential | account;
+      continue;
+    }
+    dst[out++] = src[i];
+  }
+  return out;
+}
+
 // Sorts v[0, n) and merges the entries of one fingerprint, which are then adjacent;
 // returns how many are left.
 size_t SortAndMerge(Sighting* v, size_t n) {
   std::sort(v, v + n, FingerprintLess());
-  size_t out = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (out > 0 && v[out - 1].fingerprint == v[i].fingerprint) {
-      uint8_t& f = v[out - 1].flags;
-      const uint8_t match = std::min<uint8_t>(f & kSightingMatchMask, v[i].flags & kSightingMatchMask);
-      const uint8_t credential = (f | v[i].flags) & kSightingCredential;
-      const uint8_t account = f & v[i].flags & kSightingAccountKey;
-      f = match | credential | account;
-      continue;
-    }
-    v[out++] = v[i];
-  }
-  return out;
+  return MergeSorted(v, n, v);
+}
+
+// SortAndMerge for a group of GroupSightings (one first byte): a counting sort by the
+// second byte into `scratch`, then each of its buckets (a few hundred entries of a large
+// document, in cache) sorted there, merged as they are copied back. Half the time of
+// one std::sort of the group.
+size_t SortAndMergeGroup(Sighting* v, size_t n, std::vector<Sighting>* scratch) {
+  if (n < 4096) return SortAndMerge(v, n);
+  std::array<size_t, 257> begin{};
+  for (size_t i = 0; i < n; ++i) ++begin[v[i].fingerprint[1] + 1];
+  for (size_t b = 1; b <= 256; ++b) begin[b] += begin[b - 1];
+  std::array<size_t, 256> at;
+  std::copy_n(begin.begin(), 256, at.begin());
+  scratch->resize(n);
+  Sighting* s = scratch->data();
+  for (size_t i = 0; i < n; ++i) s[at[v[i].fingerprint[1]]++] = v[i];
+  for (size_t b = 0; b < 256; ++b) std::sort(s + begin[b], s + begin[b + 1], FingerprintLess());
+  return MergeSorted(s, n, v);
 }
 }  // namespace
 
@@ -159,7 +188,9 @@ std::vector<Sighting> DocumentSightings::Finish(unsigned threads) {
   // Each group sorted and merged in place, the groups shared out between the threads.
   std::atomic<size_t> next{0};
   auto sort_groups = [&] {
-    for (size_t b; (b = next++) < groups_.size();) groups_[b].resize(SortAndMerge(groups_[b].data(), groups_[b].size()));
+    std::vector<Sighting> scratch;
+    for (size_t b; (b = next++) < groups_.size();)
+      groups_[b].resize(SortAndMergeGroup(groups_[b].data(), groups_[b].size(), &scratch));
   };
   std::vector<std::thread> helpers;
   for (unsigned t = 1; t < threads && size_ > kParallelFinish; ++t) helpers.emplace_back(sort_groups);

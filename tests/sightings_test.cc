@@ -63,7 +63,8 @@ TEST_CASE("sightings: a document is stored once, its sightings once, small and l
 
 TEST_CASE("sightings: a document's chunks, grouped and finished, are its sightings sorted and merged") {
   std::mt19937_64 rng(9);
-  for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{200000}}) {
+  // The last has groups large enough for their counting sort by the second byte.
+  for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{200000}, size_t{1200000}}) {
     INFO(n);
     // Repeats within and across chunks, with differing flags.
     std::vector<Digest> pool(n / 3 + 1);
