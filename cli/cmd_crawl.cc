@@ -59,6 +59,7 @@ int RunCrawl(const GlobalFlags& flags, const CrawlFlags& f) {
       ScannerOptions so;
       so.source = source.name;
       so.sightings = config.store.sightings;
+      so.spill_dir = session->ctx.data_dir();
       scanner = std::make_unique<Scanner>(store, hasher, *index, extractor, clock, so);
     }
     return scanner->ScanBytes(location, text);

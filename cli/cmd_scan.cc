@@ -40,6 +40,7 @@ int RunScan(const GlobalFlags& flags, const ScanFlags& f) {
   ScannerOptions options;
   options.source = f.source;
   options.sightings = session->ctx.config().store.sightings;
+  options.spill_dir = session->ctx.data_dir();
   Scanner scanner(store, *session->hasher, *index, extractor, clock, options);
 
   const auto start = std::chrono::steady_clock::now();

@@ -524,9 +524,11 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     Job& job = job_at(collected++);
     workers_->Wait(&job);
     if (job.error && !failed) failed = job.error;
-    if (job.defer)
+    if (job.defer) {
       MergeDeferred(job.hits, &deferred, &position);
-    else
+      if (!options_.spill_dir.empty() && deferred.entries.size() >= options_.deferred_in_memory)
+        if (auto s = SpillDeferred(&deferred); !s && !failed) failed = s.error();
+    } else
       Merge(job.hits, &found, &position);
     job.hits.clear();
     if (collected == 1 && expected_jobs > 1) sightings.Reserve(job.sightings.size() * expected_jobs * 5 / 4);
@@ -627,12 +629,19 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   }
   while (collected < submitted) collect_one();
   if (failed) return Fail(Error{failed->code, location + ": " + failed->message});
-  if (auto s = ResolveDeferred(&deferred); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
+  const std::string content_digest = content.FinishHex();
+  if (deferred.spilled) {
+    if (auto s = SpillDeferred(&deferred); !s) return Fail(Error{s.error().code, location + ": " + s.error().message});
+    if (auto s = ResolveSpilled(&deferred, &found, content_digest); !s)
+      return Fail(Error{s.error().code, location + ": " + s.error().message});
+  } else if (auto s = ResolveDeferred(&deferred); !s) {
+    return Fail(Error{s.error().code, location + ": " + s.error().message});
+  }
   ++totals_.documents;
   std::vector<Sighting> sorted;
   if (options_.sightings) sorted = sightings.Finish(options_.threads);
-  if (auto s = Record(location, content.FinishHex(), &found, options_.sightings ? &sorted : nullptr,
-                      deferred.entries.empty() ? nullptr : &deferred);
+  if (auto s = Record(location, content_digest, &found, options_.sightings ? &sorted : nullptr,
+                      deferred.entries.empty() && !deferred.resolved ? nullptr : &deferred);
       !s)
     return s;
   return WritePending();
@@ -751,39 +760,202 @@ Status Scanner::ResolveSorted(DeferredHits* deferred, const std::vector<uint32_t
   std::vector<WatchEntry> entries;
   for (size_t i = from; i < to; ++i) {
     Deferred& d = deferred->entries[order[i]];
-    // Where the digest leads, as Resolve finds it: its own entries (the walk, in digest
-    // order), else a variant's or its account key's (a lookup each: few).
-    Resolved r;
-    r.primary = d.digest;
-    if (auto s = walk->Next(d.digest, &entries); !s) return s;
-    if (!entries.empty()) {
-      std::lock_guard lock(resolved_mu_);
-      r.members = Intern(entries);
-    } else {
-      if (auto s = EntriesOf(d.digest, /*aliases_only=*/false, &r); !s) return s;
-      if (!r.members && d.key_size > 0) {
-        if (auto s = EntriesOf(hasher_.Hash("email", d.key(deferred->text)), /*aliases_only=*/true, &r); !s) return s;
-        r.via = VariantType::kAlias;
-      }
-    }
-    if (!r.members) {  // a fingerprint collision, or unenrolled since
-      d.members = 0;
-      continue;
-    }
-    // Its hits as Resolve would have matched them: the strongest, and the first of those.
-    if (r.via == VariantType::kAlias) {
-      if (MatchRank(d.best) >= MatchRank(MatchKind::kAlias)) {
-        d.best = MatchKind::kAlias;  // exact ones too
-        d.first_best = d.hits.first_alias;
-      }
-    } else if (r.via) {
-      d.best = MatchKind::kHashed;  // all of them
-      d.first_best = d.hits.first;
-    }
-    d.digest = r.primary;
-    std::lock_guard lock(resolved_mu_);
-    d.members = 1 + deferred->MembersIndex(r.members);
+    std::optional<Digest> key;
+    if (d.key_size > 0) key = hasher_.Hash("email", d.key(deferred->text));
+    if (auto s = ResolveOne(*walk, &entries, key ? &*key : nullptr, d, deferred); !s) return s;
   }
+  return Ok();
+}
+
+Status Scanner::ResolveOne(Store::MembershipWalk& walk, std::vector<WatchEntry>* entries, const Digest* key,
+                           Deferred& d, DeferredHits* deferred) {
+  // Where the digest leads, as Resolve finds it: its own entries (the walk, in digest
+  // order), else a variant's or its account key's (a lookup each: few).
+  Resolved r;
+  r.primary = d.digest;
+  if (auto s = walk.Next(d.digest, entries); !s) return s;
+  if (!entries->empty()) {
+    std::lock_guard lock(resolved_mu_);
+    r.members = Intern(*entries);
+  } else {
+    if (auto s = EntriesOf(d.digest, /*aliases_only=*/false, &r); !s) return s;
+    if (!r.members && key != nullptr) {
+      if (auto s = EntriesOf(*key, /*aliases_only=*/true, &r); !s) return s;
+      r.via = VariantType::kAlias;
+    }
+  }
+  if (!r.members) {  // a fingerprint collision, or unenrolled since
+    d.members = 0;
+    return Ok();
+  }
+  // Its hits as Resolve would have matched them: the strongest, and the first of those.
+  if (r.via == VariantType::kAlias) {
+    if (MatchRank(d.best) >= MatchRank(MatchKind::kAlias)) {
+      d.best = MatchKind::kAlias;  // exact ones too
+      d.first_best = d.hits.first_alias;
+    }
+  } else if (r.via) {
+    d.best = MatchKind::kHashed;  // all of them
+    d.first_best = d.hits.first;
+  }
+  d.digest = r.primary;
+  std::lock_guard lock(resolved_mu_);
+  d.members = 1 + deferred->MembersIndex(r.members);
+  return Ok();
+}
+
+namespace {
+// A deferred entry on disk before resolution (SpillDeferred), then its hint. Keyed
+// digests and a redacted hint: never the identifier (an account key goes as its digest).
+#pragma pack(push, 1)
+struct SpilledHit {
+  Digest digest;
+  uint64_t first, first_best, first_alias;
+  Digest key;
+  uint8_t has_key, best, credential;
+  uint16_t hint_size;
+};
+// A resolved entry on disk, by exposure id (ResolveSpilled), then its hint.
+struct SpilledFound {
+  std::array<uint8_t, 16> id;
+  Digest primary;
+  uint64_t order;
+  uint32_t members;
+  uint8_t match, credential;
+  uint16_t hint_size;
+};
+#pragma pack(pop)
+
+// Calls fn(record, hint) for each record of `bytes` (records of type T, each followed by
+// its hint); false when they do not add up.
+template <class T, class Fn>
+bool ForEachSpilled(std::string_view bytes, Fn fn) {
+  while (!bytes.empty()) {
+    if (bytes.size() < sizeof(T)) return false;
+    T r;
+    std::memcpy(&r, bytes.data(), sizeof r);
+    if (bytes.size() < sizeof r + r.hint_size) return false;
+    fn(r, bytes.substr(sizeof r, r.hint_size));
+    bytes.remove_prefix(sizeof r + r.hint_size);
+  }
+  return true;
+}
+}  // namespace
+
+Status Scanner::SpillDeferred(DeferredHits* deferred) {
+  if (!deferred->spilled) {
+    auto spill = PartitionSpill::Create(options_.spill_dir);
+    if (!spill) return Fail(spill.error());
+    deferred->spilled = std::move(*spill);
+  }
+  std::string record;
+  for (const Deferred& d : deferred->entries) {
+    SpilledHit h{};
+    h.digest = d.digest;
+    h.first = d.hits.first;
+    h.first_best = d.first_best;
+    h.first_alias = d.hits.first_alias;
+    if (d.key_size > 0) {
+      h.key = hasher_.Hash("email", d.key(deferred->text));
+      h.has_key = 1;
+    }
+    h.best = static_cast<uint8_t>(d.best);
+    h.credential = d.credential;
+    h.hint_size = d.hint_size;
+    record.assign(reinterpret_cast<const char*>(&h), sizeof h);
+    record.append(d.hint(deferred->text));
+    if (auto s = deferred->spilled->Append(d.digest[0], record); !s) return s;
+  }
+  std::vector<Deferred>().swap(deferred->entries);
+  std::vector<uint32_t>().swap(deferred->slots);
+  std::string().swap(deferred->text);
+  return Ok();
+}
+
+Status Scanner::ResolveSpilled(DeferredHits* deferred, std::map<Digest, Found>* found,
+                               const std::string& content_digest) {
+  auto resolved = PartitionSpill::Create(options_.spill_dir);
+  if (!resolved) return Fail(resolved.error());
+  deferred->resolved = std::move(*resolved);
+  std::string record;
+  auto put = [&](const Deferred& d, std::string_view hint) -> Status {
+    SpilledFound f{};
+    f.id = ExposureIdBytes(d.digest, content_digest);
+    f.primary = d.digest;
+    f.order = d.first_best;
+    f.members = d.members;
+    f.match = static_cast<uint8_t>(d.best);
+    f.credential = d.credential;
+    f.hint_size = static_cast<uint16_t>(hint.size());
+    record.assign(reinterpret_cast<const char*>(&f), sizeof f);
+    record.append(hint);
+    return deferred->resolved->Append(f.id[0], record);
+  };
+  std::unique_ptr<Store::MembershipWalk> walk = store_.WalkMemberships();
+  std::vector<WatchEntry> entries;
+  std::vector<Deferred> part;
+  std::vector<Digest> keys;  // of part's entries (zero: none)
+  std::string text;
+  for (int p = 0; p < PartitionSpill::kPartitions; ++p) {
+    auto bytes = deferred->spilled->Take(p);
+    if (!bytes) return Fail(bytes.error());
+    part.clear();
+    keys.clear();
+    text.clear();
+    const bool whole = ForEachSpilled<SpilledHit>(*bytes, [&](const SpilledHit& h, std::string_view hint) {
+      Deferred& d = part.emplace_back();
+      d.digest = h.digest;
+      d.hits.first = h.first;
+      d.first_best = h.first_best;
+      d.hits.first_alias = h.first_alias;
+      d.best = static_cast<MatchKind>(h.best);
+      d.credential = h.credential != 0;
+      d.text_at = text.size();
+      d.hint_size = h.hint_size;
+      text.append(hint);
+      keys.push_back(h.has_key ? h.key : Digest{});
+    });
+    if (!whole) return Fail(Error::Corruption("a spill file of deferred hits is cut short"));
+    std::string().swap(*bytes);
+    // In digest order, the hits of one digest from different spills made one.
+    std::vector<uint32_t> order(part.size());
+    for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return part[a].digest != part[b].digest ? part[a].digest < part[b].digest : part[a].hits.first < part[b].hits.first;
+    });
+    for (size_t i = 0; i < order.size();) {
+      Deferred d = part[order[i]];
+      const Digest key = keys[order[i]];
+      size_t j = i + 1;
+      for (; j < order.size() && part[order[j]].digest == d.digest; ++j) {
+        const Deferred& o = part[order[j]];  // later first hit
+        if (MatchRank(o.best) > MatchRank(d.best) ||
+            (MatchRank(o.best) == MatchRank(d.best) && o.first_best < d.first_best)) {
+          d.best = o.best;
+          d.first_best = o.first_best;
+        }
+        d.hits.first_alias = std::min(d.hits.first_alias, o.hits.first_alias);
+        d.credential |= o.credential;
+      }
+      i = j;
+      const bool has_key = key != Digest{};
+      if (auto s = ResolveOne(*walk, &entries, has_key ? &key : nullptr, d, deferred); !s) return s;
+      if (d.members == 0) continue;
+      if (auto s = put(d, d.hint(text)); !s) return s;
+    }
+  }
+  deferred->spilled.reset();
+  // The document's other findings (resolved as its first hits were found).
+  for (const auto& [primary, f] : *found) {
+    Deferred d;
+    d.digest = primary;
+    d.best = f.match;
+    d.first_best = f.order;
+    d.credential = f.credential;
+    d.members = 1 + deferred->MembersIndex(f.members);
+    if (auto s = put(d, f.hint); !s) return s;
+  }
+  found->clear();
   return Ok();
 }
 
@@ -827,7 +999,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   // content), so a crash between batches and a re-scan record each exposure once, and
   // alert the rest (store/layout.md).
   std::map<Digest, Found>& found = *found_in;
-  if (deferred != nullptr && found.size() + deferred->entries.size() <= kLoadExposures) {
+  if (deferred != nullptr && !deferred->resolved && found.size() + deferred->entries.size() <= kLoadExposures) {
     MergeResolved(deferred, &found);
     deferred = nullptr;
   }
@@ -857,6 +1029,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     // The document and its sightings first, then its exposures at once: a crash in
     // between leaves a document whose re-scan finds its exposures new.
     if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
+    if (deferred != nullptr && deferred->resolved) return LoadSpilled(location, content_digest, deferred, now);
     DeferredHits own;
     if (deferred == nullptr) deferred = &own;
     AddFound(&found, deferred);
@@ -992,6 +1165,62 @@ Status Scanner::Load(const std::string& location, const std::string& content_dig
     totals_.seen_again += t.totals.seen_again;
     for (const auto& [w, n] : t.totals.new_by_watchlist) totals_.new_by_watchlist[w] += n;
   }
+  return (*load)->Commit();
+}
+
+Status Scanner::LoadSpilled(const std::string& location, const std::string& content_digest, DeferredHits* watched,
+                            UnixSeconds now) {
+  auto load = store_.StartExposureLoad(1, options_.deferred_in_memory);
+  if (!load) return Fail(load.error());
+  std::vector<SpilledFound> part;
+  std::vector<std::string_view> hints;
+  std::vector<uint32_t> order;
+  std::vector<Exposure> batch;
+  auto flush = [&]() -> Status {
+    if (batch.empty()) return Ok();
+    auto results = (*load)->Add(batch, 0);
+    if (!results) return Fail(results.error());
+    Tally(batch, *results);
+    batch.clear();
+    return Ok();
+  };
+  for (int p = 0; p < PartitionSpill::kPartitions; ++p) {
+    auto bytes = watched->resolved->Take(p);
+    if (!bytes) return Fail(bytes.error());
+    part.clear();
+    hints.clear();
+    const bool whole = ForEachSpilled<SpilledFound>(*bytes, [&](const SpilledFound& f, std::string_view hint) {
+      part.push_back(f);
+      hints.push_back(hint);
+    });
+    if (!whole) return Fail(Error::Corruption("a spill file of exposures is cut short"));
+    order.resize(part.size());
+    for (uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return part[a].id < part[b].id; });
+    // One exposure per id (per identifier): the strongest match, the first of those.
+    for (size_t i = 0; i < order.size();) {
+      uint32_t best = order[i];
+      bool credential = false;
+      size_t j = i;
+      for (; j < order.size() && part[order[j]].id == part[order[i]].id; ++j) {
+        const SpilledFound& o = part[order[j]];
+        credential |= o.credential != 0;
+        const MatchKind m = static_cast<MatchKind>(o.match), b = static_cast<MatchKind>(part[best].match);
+        if (MatchRank(m) > MatchRank(b) || (MatchRank(m) == MatchRank(b) && o.order < part[best].order))
+          best = order[j];
+      }
+      i = j;
+      const SpilledFound& f = part[best];
+      Exposure& e = batch.emplace_back();
+      FillExposure(f.primary, *watched->memberships[f.members - 1], static_cast<MatchKind>(f.match), credential,
+                   hints[best], location, content_digest, now, &e);
+      e.id = ToHex(f.id.data(), f.id.size());
+      if (batch.size() == kRecordBatch)
+        if (auto s = flush(); !s) return s;
+    }
+  }
+  if (auto s = flush(); !s) return s;
+  watched->resolved.reset();
   return (*load)->Commit();
 }
 

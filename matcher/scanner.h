@@ -34,6 +34,7 @@
 
 #include "base/clock.h"
 #include "base/keyed_hash.h"
+#include "base/partition_spill.h"
 #include "base/status.h"
 #include "matcher/extractor.h"
 #include "matcher/sightings.h"
@@ -66,6 +67,11 @@ struct ScannerOptions {
   // Remember every candidate, watched or not, as a keyed sighting of the document
   // (matcher/sightings.h, [store] sightings): each is then HMAC-hashed, not only index hits.
   bool sightings = true;
+  // Where a document with more than `deferred_in_memory` distinct watched candidates
+  // spills them (base/partition_spill.h): keyed digests and redacted hints only. Empty:
+  // they stay in memory (~100 bytes each).
+  std::string spill_dir;
+  size_t deferred_in_memory = size_t{1} << 20;
 };
 
 struct ScanTotals {
@@ -189,6 +195,9 @@ class Scanner {
     std::string text;
     std::vector<MembershipRef> memberships;  // of resolved entries
     std::unordered_map<const Membership*, uint32_t> membership_index;  // into memberships
+    // Past ScannerOptions::deferred_in_memory entries, all of them go here (SpillDeferred),
+    // by candidate digest; resolved, by exposure id (ResolveSpilled).
+    std::unique_ptr<PartitionSpill> spilled, resolved;
     // The index of `members` in memberships, added if new. Not thread-safe.
     uint32_t MembersIndex(const MembershipRef& members);
   };
@@ -249,6 +258,17 @@ class Scanner {
   Status ResolveDeferred(DeferredHits* deferred);
   // Resolves deferred->entries[order[i]] for i in [from, to) (ascending digests).
   Status ResolveSorted(DeferredHits* deferred, const std::vector<uint32_t>& order, size_t from, size_t to);
+  // Resolves d (its account key's digest in *key, if any) as ResolveSorted does.
+  Status ResolveOne(Store::MembershipWalk& walk, std::vector<WatchEntry>* entries, const Digest* key, Deferred& d,
+                    DeferredHits* deferred);
+  // Moves the entries to deferred->spilled (made on first use).
+  Status SpillDeferred(DeferredHits* deferred);
+  // For a document that spilled: the spilled entries, a partition at a time, merged,
+  // resolved and spilled again by exposure id, with *found (emptied).
+  Status ResolveSpilled(DeferredHits* deferred, std::map<Digest, Found>* found, const std::string& content_digest);
+  // Load for a document that spilled: a partition of ids at a time, on one thread.
+  Status LoadSpilled(const std::string& location, const std::string& content_digest, DeferredHits* watched,
+                     UnixSeconds now);
   // Adds the findings of *found as resolved entries, emptying it.
   static void AddFound(std::map<Digest, Found>* found, DeferredHits* deferred);
   // Merges the resolved entries into *found as Merge would have in document order.

@@ -27,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/partition_spill.h"
 #include "base/units.h"
 #include "store/codec.h"
 #include "store/sightings_table.h"
@@ -549,7 +550,7 @@ class RocksStore final : public Store {
   Status CompactSightings() override { return sightings_.Compact(); }
   SightingsTable& sightings() { return sightings_; }
 
-  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts) override;
+  Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts, size_t keys_in_memory) override;
 
   Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) override {
     std::vector<std::string> ids;
@@ -929,7 +930,8 @@ constexpr char kLoadFilePrefix[] = "exposure-load-";
 // ExposureId's 32 hex digits, kept as their 16 bytes) and sorts at Commit.
 class RocksExposureLoad final : public ExposureLoad {
  public:
-  RocksExposureLoad(RocksStore* store, std::string dir, size_t parts) : store_(store), dir_(std::move(dir)), parts_(parts) {}
+  RocksExposureLoad(RocksStore* store, std::string dir, size_t parts, size_t keys_in_memory)
+      : store_(store), dir_(std::move(dir)), keys_in_memory_(std::max<size_t>(1, keys_in_memory)), parts_(parts) {}
   ~RocksExposureLoad() override { RemoveFiles(); }
 
   Result<std::vector<RecordResult>> Add(std::span<const Exposure> exposures, size_t part) override;
@@ -954,19 +956,28 @@ class RocksExposureLoad final : public ExposureLoad {
       return id < o.id;  // as their hex would
     }
   };
+  static_assert(sizeof(IdentKey) == 48 && std::is_trivially_copyable_v<IdentKey>);
   // What one part (one thread's share of the ids) has written.
   struct Part {
     Table exposures{kExposures}, by_time{kExpByTime}, outbox{kOutbox};
     std::vector<IdentKey> ident_keys;
+    std::unique_ptr<PartitionSpill> spilled_keys;  // past keys_in_memory_
+    uint64_t new_exposures = 0;
     std::string first_id, last_id;
     std::optional<UnixSeconds> first_seen;
     ExposureCounts counted;                            // of its new exposures
     std::map<std::string, UnixSeconds> last_exposure;  // by watchlist name
     std::string value;
   };
+  // Moves a part's keys to its spill (made on first use), by identifier.
+  Status SpillKeys(Part& part);
+  // Commit's writing of the identifier index when some part spilled: a partition of
+  // the keys at a time, each sorted, into one table file.
+  Status WriteSpilledKeys();
 
   RocksStore* store_;
   std::string dir_;
+  size_t keys_in_memory_;
   std::vector<Part> parts_;
   // exp_by_ident in two halves (two threads), watchlists and meta: written at Commit.
   Table by_ident_[2] = {Table(kExpByIdent), Table(kExpByIdent)};
@@ -974,11 +985,48 @@ class RocksExposureLoad final : public ExposureLoad {
   bool committed_ = false;
 };
 
-Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad(size_t parts) {
+Result<std::unique_ptr<ExposureLoad>> RocksStore::StartExposureLoad(size_t parts, size_t keys_in_memory) {
   if (read_only_) return Fail(Error::Internal("store opened read-only"));
   if (parts == 0) return Fail(Error::Internal("an exposure load of no parts"));
   return std::unique_ptr<ExposureLoad>(
-      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string(), parts));
+      new RocksExposureLoad(this, fs::path(index_path_).parent_path().string(), parts, keys_in_memory));
+}
+
+Status RocksExposureLoad::SpillKeys(Part& part) {
+  if (!part.spilled_keys) {
+    auto spill = PartitionSpill::Create(dir_);
+    if (!spill) return Fail(spill.error());
+    part.spilled_keys = std::move(*spill);
+  }
+  for (const IdentKey& k : part.ident_keys)
+    if (auto s = part.spilled_keys->Append(k.identifier[0], {reinterpret_cast<const char*>(&k), sizeof k}); !s)
+      return s;
+  std::vector<IdentKey>().swap(part.ident_keys);
+  return Ok();
+}
+
+Status RocksExposureLoad::WriteSpilledKeys() {
+  for (Part& p : parts_)
+    if (auto s = SpillKeys(p); !s) return s;
+  std::vector<IdentKey> keys;
+  std::string key;
+  for (int partition = 0; partition < PartitionSpill::kPartitions; ++partition) {
+    keys.clear();
+    for (Part& p : parts_) {
+      auto bytes = p.spilled_keys->Take(partition);
+      if (!bytes) return Fail(bytes.error());
+      const size_t n = bytes->size() / sizeof(IdentKey);
+      keys.resize(keys.size() + n);
+      std::memcpy(keys.data() + keys.size() - n, bytes->data(), n * sizeof(IdentKey));
+    }
+    std::sort(keys.begin(), keys.end());
+    for (const IdentKey& k : keys) {
+      key.assign(AsView(k.identifier));
+      key.append(ToHex(k.id.data(), k.id.size()));
+      if (auto s = Put(by_ident_[0], key, rocksdb::Slice()); !s) return s;
+    }
+  }
+  return Ok();
 }
 
 Status RocksExposureLoad::Put(Table& t, const rocksdb::Slice& key, const rocksdb::Slice& value) {
@@ -1060,6 +1108,9 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
     IdentKey& k = part.ident_keys.emplace_back();
     k.identifier = e.identifier;
     std::memcpy(k.id.data(), id->data(), k.id.size());
+    ++part.new_exposures;
+    if (part.ident_keys.size() >= keys_in_memory_)
+      if (auto s = SpillKeys(part); !s) return Fail(s.error());
     if (store_->compact_exposures_) RocksStore::Count(e, +1, &part.counted);
     for (const std::string& name : e.watchlists) {
       UnixSeconds& t = part.last_exposure[name];
@@ -1084,9 +1135,14 @@ Status RocksExposureLoad::Commit() {
     if (previous && (p.first_id <= previous->last_id || p.first_seen != previous->first_seen))
       return Fail(Error::Internal("exposure load: parts out of order"));
     previous = &p;
-    new_exposures += p.ident_keys.size();
+    new_exposures += p.new_exposures;
   }
   if (new_exposures == 0) return Ok();
+  bool spilled = false;
+  for (const Part& p : parts_) spilled |= p.spilled_keys != nullptr;
+  if (spilled) {
+    if (auto s = WriteSpilledKeys(); !s) return s;
+  } else {
   // Each part's keys sorted in place, then merged as they are written (no merged copy:
   // 65 bytes an exposure). Two threads, each the keys on one side of a pivot.
   for (Part& p : parts_) std::sort(p.ident_keys.begin(), p.ident_keys.end());
@@ -1121,6 +1177,7 @@ Status RocksExposureLoad::Commit() {
   if (!first) return first;
   if (!second) return second;
   for (Part& p : parts_) std::vector<IdentKey>().swap(p.ident_keys);
+  }
 
   // The records that move with them, as they stand now: the writer's lock keeps them so
   // until the ingestion is done.
@@ -1572,6 +1629,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     auto l = FileLock::Acquire(dir + ".lock");
     if (!l) return Fail(l.error());
     lock = std::move(*l);
+    // What a killed writer spilled (an exposure load's keys, a scan's deferred hits).
+    PartitionSpill::RemoveStale(fs::path(dir).parent_path().string());
     auto s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &db);
     if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
   }

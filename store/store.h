@@ -175,8 +175,12 @@ class Store {
     return std::move(r->front());
   }
   // For a document with many exposures: see ExposureLoad. `parts`: how many threads may
-  // add to it at once, each its own range of ids. Writers only.
-  virtual Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts = 1) = 0;
+  // add to it at once, each its own range of ids. Past `keys_in_memory` new exposures in
+  // a part, their identifier-index keys (48 bytes each) are spilled to disk (base/
+  // partition_spill.h) until Commit. Writers only.
+  static constexpr size_t kLoadKeysInMemory = size_t{1} << 20;
+  virtual Result<std::unique_ptr<ExposureLoad>> StartExposureLoad(size_t parts = 1,
+                                                                  size_t keys_in_memory = kLoadKeysInMemory) = 0;
   virtual Result<std::vector<Exposure>> ExposuresOf(const Digest& identifier) = 0;
 
   // Sightings (store/sightings.h). Records a scanned document, identified by its content

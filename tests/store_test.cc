@@ -228,7 +228,9 @@ TEST_CASE("store: a document's exposures are recorded in one batch, old and new 
 
 TEST_CASE("store: a large document's exposures are ingested at once, or not at all") {
   const int schema = GENERATE(3, 4);
-  INFO("schema " << schema);
+  // The identifier-index keys in memory, or spilled to disk past 7 a part.
+  const size_t keys_in_memory = GENERATE(Store::kLoadKeysInMemory, size_t{7});
+  INFO("schema " << schema << ", " << keys_in_memory << " keys in memory");
   TempDir tmp;
   auto store = OpenWriter(tmp.path + "/store", schema);
   std::mt19937_64 rng(11);
@@ -253,7 +255,7 @@ TEST_CASE("store: a large document's exposures are ingested at once, or not at a
   CHECK(store->Outbox()->size() == 1);
 
   // Two parts (the lower and upper half of the ids), each in batches, as the scanner gives them.
-  auto load = store->StartExposureLoad(2);
+  auto load = store->StartExposureLoad(2, keys_in_memory);
   REQUIRE(load);
   size_t fresh = 0, again = 0;
   for (size_t part : {1, 0}) {
@@ -293,8 +295,15 @@ TEST_CASE("store: a large document's exposures are ingested at once, or not at a
   REQUIRE(counts);
   CHECK(counts->total == 300);
   CHECK(counts->by_severity["credential"] == 300);
-  // No table file is left beside the store.
-  for (const auto& f : fs::directory_iterator(tmp.path)) CHECK(f.path().extension() != ".sst");
+  // Every identifier's index key.
+  size_t indexed = 0;
+  for (const Digest& d : ids) indexed += store->ExposuresOf(d)->size();
+  CHECK(indexed == 300);
+  // No table file or spill is left beside the store.
+  for (const auto& f : fs::directory_iterator(tmp.path)) {
+    CHECK(f.path().extension() != ".sst");
+    CHECK(f.path().filename().string().rfind("leakwatch-spill-", 0) != 0);
+  }
 
   // A later small write and a re-open see the same.
   REQUIRE(store->RecordExposure(MakeExposure(RandomDigest(rng), "doc", 3000)));
@@ -793,4 +802,16 @@ TEST_CASE("exposure json: the direct writer prints what nlohmann prints") {
     AppendExposureJson(e, &direct);
     CHECK(direct == ExposureJson(e).dump());
   }
+}
+
+TEST_CASE("store: a writer removes the spills a killed writer left beside the store") {
+  TempDir tmp;
+  { auto store = OpenWriter(tmp.path + "/store"); }
+  const std::string stale = tmp.path + "/leakwatch-spill-AbC123", other = tmp.path + "/keep-me";
+  fs::create_directories(stale);
+  std::ofstream(stale + "/7") << "spilled";
+  fs::create_directories(other);
+  auto store = OpenWriter(tmp.path + "/store");
+  CHECK(!fs::exists(stale));
+  CHECK(fs::exists(other));
 }
