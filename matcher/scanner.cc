@@ -516,6 +516,7 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   uint64_t position = 0;                // hits merged so far
   std::atomic<uint64_t> document_hits{0};  // counted by the jobs (Job::defer)
   DocumentSightings sightings;  // the document's, with ScannerOptions::sightings
+  if (!options_.spill_dir.empty()) sightings.SetSpill(options_.spill_dir, options_.sightings_in_memory);
   uint64_t expected_jobs = 0;   // of a document of known size: for sightings.Reserve
   uint64_t submitted = 0, collected = 0;  // job numbers; job k lives in jobs_[k % jobs_.size()]
   auto job_at = [&](uint64_t k) -> Job& { return jobs_[k % jobs_.size()]; };
@@ -639,9 +640,10 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
   }
   ++totals_.documents;
   std::vector<Sighting> sorted;
-  if (options_.sightings) sorted = sightings.Finish(options_.threads);
+  if (options_.sightings && !sightings.spilled()) sorted = sightings.Finish(options_.threads);
   if (auto s = Record(location, content_digest, &found, options_.sightings ? &sorted : nullptr,
-                      deferred.entries.empty() && !deferred.resolved ? nullptr : &deferred);
+                      deferred.entries.empty() && !deferred.resolved ? nullptr : &deferred,
+                      options_.sightings && sightings.spilled() ? &sightings : nullptr);
       !s)
     return s;
   return WritePending();
@@ -992,7 +994,8 @@ void Scanner::MergeResolved(DeferredHits* deferred, std::map<Digest, Found>* fou
 }
 
 Status Scanner::Record(const std::string& location, const std::string& content_digest,
-                       std::map<Digest, Found>* found_in, std::vector<Sighting>* sightings, DeferredHits* deferred) {
+                       std::map<Digest, Found>* found_in, std::vector<Sighting>* sightings, DeferredHits* deferred,
+                       DocumentSightings* spilled) {
   // One exposure per watched identifier, written in batches of bounded size: a dump of
   // the team's own users may hold hundreds of thousands, and many small documents share
   // one batch. Each batch is one write and one sync; ids are stable (identifier and
@@ -1009,7 +1012,8 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   std::optional<DocumentRecord> document;
   if (sightings != nullptr) {
     totals_.sightings += sightings->size();
-    if (found.empty() && deferred == nullptr && sightings->size() <= Store::kMaxDocumentsSightings) {
+    if (found.empty() && deferred == nullptr && spilled == nullptr &&
+        sightings->size() <= Store::kMaxDocumentsSightings) {
       // Small and without exposures: written with the next ones, in one batch.
       if (unwritten_documents_.empty() && pending_.empty()) pending_since_ = std::chrono::steady_clock::now();
       unwritten_sightings_ += sightings->size();
@@ -1028,7 +1032,7 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
   if (deferred != nullptr || found.size() > kLoadExposures) {
     // The document and its sightings first, then its exposures at once: a crash in
     // between leaves a document whose re-scan finds its exposures new.
-    if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
+    if (auto s = WritePending(document ? &*document : nullptr, sightings, spilled); !s) return s;
     if (deferred != nullptr && deferred->resolved) return LoadSpilled(location, content_digest, deferred, now);
     DeferredHits own;
     if (deferred == nullptr) deferred = &own;
@@ -1041,11 +1045,11 @@ Status Scanner::Record(const std::string& location, const std::string& content_d
     FillExposure(primary, *f.members, f.match, f.credential, f.hint, location, content_digest, now, &e);
     e.id = ExposureId(primary, content_digest);
     if (pending_.size() == kRecordBatch) {
-      if (auto s = WritePending(document ? &*document : nullptr, sightings); !s) return s;
+      if (auto s = WritePending(document ? &*document : nullptr, sightings, spilled); !s) return s;
       document.reset();
     }
   }
-  if (document) return WritePending(&*document, sightings);
+  if (document) return WritePending(&*document, sightings, spilled);
   return Ok();
 }
 
@@ -1066,7 +1070,8 @@ void Scanner::FillExposure(const Digest& primary, const Membership& members, Mat
   e.hint = hint;
 }
 
-Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings) {
+Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sighting>* sightings,
+                             DocumentSightings* spilled) {
   if (!unwritten_documents_.empty()) {
     auto written = store_.RecordDocuments(unwritten_documents_);
     unwritten_documents_.clear();
@@ -1074,8 +1079,23 @@ Status Scanner::WritePending(const DocumentRecord* document, std::vector<Sightin
     if (!written) return written;
   }
   if (pending_.empty() && document == nullptr) return Ok();
-  auto results = document != nullptr ? store_.RecordDocument(*document, *sightings, pending_)
-                                     : store_.RecordExposures(pending_);
+  Result<std::vector<RecordResult>> results;
+  if (document != nullptr && spilled != nullptr) {
+    size_t count = 0;
+    results = store_.RecordDocumentChunks(
+        *document, spilled->size(),
+        [&](const std::function<Status(std::span<const Sighting>)>& each) {
+          return spilled->ForEachSorted([&](std::span<const Sighting> run) {
+            count += run.size();
+            return each(run);
+          });
+        },
+        pending_);
+    totals_.sightings += count;
+  } else {
+    results = document != nullptr ? store_.RecordDocument(*document, *sightings, pending_)
+                                  : store_.RecordExposures(pending_);
+  }
   if (document != nullptr) std::vector<Sighting>().swap(*sightings);
   if (!results) return Fail(results.error());
   Tally(pending_, *results);

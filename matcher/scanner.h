@@ -72,6 +72,9 @@ struct ScannerOptions {
   // they stay in memory (~100 bytes each).
   std::string spill_dir;
   size_t deferred_in_memory = size_t{1} << 20;
+  // The same for its sightings (13 bytes each, twice at its end when kept): past this
+  // many, they are spilled too, and sorted a 64th at a time.
+  size_t sightings_in_memory = size_t{8} << 20;
 };
 
 struct ScanTotals {
@@ -286,9 +289,11 @@ class Scanner {
   // small document without exposures waits in unwritten_documents_ for the next write
   // (Store::RecordDocuments).
   // With `deferred` (resolved entries of a document past kDeferAfter hits), those are
-  // recorded with *found. *found and *deferred may be emptied.
+  // recorded with *found. *found and *deferred may be emptied. With `spilled`, the
+  // document's sightings are there (DocumentSightings::ForEachSorted), not in *sightings.
   Status Record(const std::string& location, const std::string& content_digest, std::map<Digest, Found>* found,
-                std::vector<Sighting>* sightings = nullptr, DeferredHits* deferred = nullptr);
+                std::vector<Sighting>* sightings = nullptr, DeferredHits* deferred = nullptr,
+                DocumentSightings* spilled = nullptr);
   // Record for a document with more than kLoadExposures identifiers (resolved entries,
   // emptied here): its exposures in id order, in batches, to one ExposureLoad.
   // REQUIRES: nothing pending.
@@ -303,7 +308,8 @@ class Scanner {
   void Tally(std::span<const Exposure> written, const std::vector<RecordResult>& results);
   // Writes unwritten_documents_ (one write), then pending_ (one write batch, one sync),
   // with `document` and its sightings when given.
-  Status WritePending(const DocumentRecord* document = nullptr, std::vector<Sighting>* sightings = nullptr);
+  Status WritePending(const DocumentRecord* document = nullptr, std::vector<Sighting>* sightings = nullptr,
+                      DocumentSightings* spilled = nullptr);
   static constexpr size_t kDocumentsPerWrite = 4096;  // unwritten_documents_ at most
 
   Store& store_;

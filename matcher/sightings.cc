@@ -171,6 +171,77 @@ void DocumentSightings::Distribute(std::span<const Sighting> grouped, const Sigh
     groups_[b].insert(groups_[b].end(), grouped.begin() + from, grouped.begin() + ends[b]);
     from = ends[b];
   }
+  held_ += grouped.size();
+  if (held_ >= in_memory_ && !spill_dir_.empty() && !spill_error_) Spill();
+}
+
+void DocumentSightings::Spill() {
+  if (!spill_) {
+    auto spill = PartitionSpill::Create(spill_dir_);
+    if (!spill) {
+      spill_error_ = spill.error();
+      return;
+    }
+    spill_ = std::move(*spill);
+  }
+  static_assert(sizeof(Sighting) == kSightingFingerprintBytes + 1, "sightings are spilled as their bytes");
+  for (size_t b = 0; b < 256; ++b) {
+    auto& group = groups_[b];
+    if (auto s = spill_->Append(static_cast<uint8_t>(b), {reinterpret_cast<const char*>(group.data()),
+                                                           group.size() * sizeof(Sighting)});
+        !s) {
+      spill_error_ = s.error();
+      return;
+    }
+    std::vector<Sighting, PagesAllocator<Sighting>>().swap(group);  // its pages back now
+  }
+  held_ = 0;
+}
+
+Status DocumentSightings::ForEachSorted(const std::function<Status(std::span<const Sighting>)>& fn) {
+  if (spill_error_) return Fail(*spill_error_);
+  if (!spill_) return Fail(Error::Internal("ForEachSorted of sightings that did not spill"));
+  // Partition p+1 is read and sorted on a second thread while fn writes partition p.
+  auto prepare = [this](int p, std::vector<Sighting>* out) -> Status {
+    auto bytes = spill_->Take(p);
+    if (!bytes) return Fail(bytes.error());
+    std::vector<Sighting> part(bytes->size() / sizeof(Sighting));
+    std::memcpy(part.data(), bytes->data(), part.size() * sizeof(Sighting));
+    std::string().swap(*bytes);
+    for (size_t b = static_cast<size_t>(p) * 4; b < static_cast<size_t>(p) * 4 + 4; ++b) {
+      part.insert(part.end(), groups_[b].begin(), groups_[b].end());
+      std::vector<Sighting, PagesAllocator<Sighting>>().swap(groups_[b]);
+    }
+    // By first byte (four of them here), then each group as Finish sorts it.
+    SightingGroupEnds ends;
+    GroupSightings(&part, &ends);
+    out->resize(part.size());
+    size_t kept = 0, from = 0;
+    std::vector<Sighting> scratch;
+    for (size_t b = static_cast<size_t>(p) * 4; b < static_cast<size_t>(p) * 4 + 4; ++b) {
+      const size_t n = SortAndMergeGroup(part.data() + from, ends[b] - from, &scratch);
+      std::copy_n(part.data() + from, n, out->data() + kept);
+      kept += n;
+      from = ends[b];
+    }
+    out->resize(kept);
+    return Ok();
+  };
+  std::vector<Sighting> ready, next;
+  if (auto s = prepare(0, &ready); !s) return s;
+  for (int p = 0; p < PartitionSpill::kPartitions; ++p) {
+    Status prepared = Ok();
+    std::thread ahead;
+    if (p + 1 < PartitionSpill::kPartitions) ahead = std::thread([&] { prepared = prepare(p + 1, &next); });
+    Status written = fn(ready);
+    if (ahead.joinable()) ahead.join();
+    if (!written) return written;
+    if (!prepared) return prepared;
+    ready.swap(next);
+  }
+  spill_.reset();
+  chunks_ = size_ = held_ = 0;
+  return Ok();
 }
 
 void DocumentSightings::Reserve(size_t expected) {

@@ -6,10 +6,15 @@
 #pragma once
 
 #include <array>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "base/keyed_hash.h"
+#include "base/partition_spill.h"
 #include "matcher/extractor.h"
 #include "store/sightings.h"
 
@@ -68,17 +73,35 @@ class DocumentSightings {
   void Reserve(size_t expected);
   size_t size() const { return size_; }
   // The document's sightings, sorted and merged as SortAndMergeSightings leaves them;
-  // this is empty after.
+  // this is empty after. REQUIRES: !spilled().
   std::vector<Sighting> Finish(unsigned threads);
+
+  // Past `in_memory` sightings held, they all go to a spill in `dir` (base/
+  // partition_spill.h): a document of tens of millions of identifiers keeps a 64th of
+  // them in memory at its end, not all of them twice.
+  void SetSpill(std::string dir, size_t in_memory) {
+    spill_dir_ = std::move(dir);
+    in_memory_ = in_memory;
+  }
+  bool spilled() const { return spill_ != nullptr; }
+  // For a spilled document, instead of Finish: calls fn with its sightings sorted and
+  // merged, a partition at a time, in order; this is empty after.
+  Status ForEachSorted(const std::function<Status(std::span<const Sighting>)>& fn);
 
  private:
   void Distribute(std::span<const Sighting> grouped, const SightingGroupEnds& ends);
+  void Spill();  // the groups to spill_ (an error is kept for ForEachSorted)
 
   // A document of one chunk (most are) keeps its sightings here, in one vector.
   std::vector<Sighting> first_;
   size_t chunks_ = 0;
   std::array<std::vector<Sighting, PagesAllocator<Sighting>>, 256> groups_;
   size_t size_ = 0;
+  size_t held_ = 0;  // in groups_
+  std::string spill_dir_;
+  size_t in_memory_ = SIZE_MAX;
+  std::unique_ptr<PartitionSpill> spill_;
+  std::optional<Error> spill_error_;
 };
 
 }  // namespace lw

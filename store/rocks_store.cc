@@ -538,6 +538,21 @@ class RocksStore final : public Store {
     // again by the next scan of it (its content key is in the same batch).
     return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
   }
+  Result<std::vector<RecordResult>> RecordDocumentChunks(const DocumentRecord& document, size_t count,
+                                                         const SightingChunks& chunks,
+                                                         std::span<const Exposure> exposures) override {
+    if (read_only_) return Fail(Error::Internal("store opened read-only"));
+    std::lock_guard<std::mutex> guard(write_mu_);
+    rocksdb::WriteBatch batch;
+    auto write = [this](rocksdb::WriteBatch* b) { return Write(b); };
+    // Counted as large whatever the count: the table file path writes its number first.
+    auto prepared = sightings_.Prepare(document, std::max(count, SightingsTable::kBatchSightings + 1), &batch, write);
+    if (!prepared) return Fail(prepared.error());
+    if (auto s = sightings_.AddSightingChunks(*prepared, chunks, fs::path(index_path_).parent_path().string(), &batch);
+        !s)
+      return Fail(s.error());
+    return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
+  }
   Status RecordDocuments(std::span<const DocumentWithSightings> documents) override {
     if (read_only_) return Fail(Error::Internal("store opened read-only"));
     std::lock_guard<std::mutex> guard(write_mu_);

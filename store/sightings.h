@@ -49,6 +49,11 @@ struct Sighting {
   uint8_t flags = 0;
 };
 
+// A document's sightings in pieces, for one too large to hold them at once: calls `each`
+// with consecutive runs of them, in key order (sorted by fingerprint, one per
+// fingerprint), until the end or an error, which it returns.
+using SightingChunks = std::function<Status(const std::function<Status(std::span<const Sighting>)>& each)>;
+
 // A document whose sightings are stored: identified by its content digest.
 struct DocumentRecord {
   uint32_t number = 0;         // assigned by the store, from 1

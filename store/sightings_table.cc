@@ -230,6 +230,43 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
   return Ok();
 }
 
+Status SightingsTable::AddSightingChunks(const Prepared& p, const SightingChunks& chunks, const std::string& temp_dir,
+                                         rocksdb::WriteBatch* batch) {
+  if (!p.write_sightings) return Ok();
+  static std::atomic<uint64_t> counter{0};
+  const std::string path =
+      temp_dir + "/sightings-" + std::to_string(::getpid()) + "-c" + std::to_string(counter++) + ".sst";
+  rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
+  o.compression = o.bottommost_compression = FastCompression();  // as AddSightings
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
+  rocksdb::Status s = writer.Open(path);
+  char key[kSightingFingerprintBytes + 4];  // the fingerprint, then the number (fixed)
+  StoreBig32(key + kSightingFingerprintBytes, p.record.number);
+  uint64_t written = 0;
+  Status given = chunks([&](std::span<const Sighting> run) -> Status {
+    for (size_t i = 0; s.ok() && i < run.size(); ++i) {
+      std::memcpy(key, run[i].fingerprint.data(), kSightingFingerprintBytes);
+      const char v = static_cast<char>(run[i].flags);
+      s = writer.Put(rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
+    }
+    written += run.size();
+    if (!s.ok()) return Fail(FromRocksStatus(s, "writing " + path));
+    return Ok();
+  });
+  if (given && s.ok() && written > 0) s = writer.Finish();
+  if (given && s.ok() && written > 0) {
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;
+    s = db_->IngestExternalFile(sightings_, {path}, io);
+  }
+  std::error_code ec;
+  std::filesystem::remove(path, ec);
+  if (!given) return given;
+  if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
+  PutComplete(p.record, batch);
+  return Ok();
+}
+
 Status SightingsTable::AddDocuments(std::span<const DocumentWithSightings> documents, rocksdb::WriteBatch* batch) {
   struct Entry {
     Prepared prepared;

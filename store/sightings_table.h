@@ -57,6 +57,10 @@ class SightingsTable {
   // document ingests the sightings as a table file first (temp files in `temp_dir`).
   Status AddSightings(const Prepared& p, std::span<const Sighting> sightings, const std::string& temp_dir,
                       rocksdb::WriteBatch* batch);
+  // The same for sightings given in pieces (Store::SightingChunks), always as one table
+  // file written on this thread.
+  Status AddSightingChunks(const Prepared& p, const SightingChunks& chunks, const std::string& temp_dir,
+                           rocksdb::WriteBatch* batch);
 
   // Store::RecordDocuments: the documents, their sightings (in key order) and their
   // completed records into `batch`.

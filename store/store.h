@@ -193,6 +193,11 @@ class Store {
   virtual Result<std::vector<RecordResult>> RecordDocument(const DocumentRecord& document,
                                                            std::span<const Sighting> sightings,
                                                            std::span<const Exposure> exposures) = 0;
+  // The same for a document whose sightings come in pieces (at most `count` of them):
+  // always ingested as a table file.
+  virtual Result<std::vector<RecordResult>> RecordDocumentChunks(const DocumentRecord& document, size_t count,
+                                                                 const SightingChunks& chunks,
+                                                                 std::span<const Exposure> exposures) = 0;
   // Many small documents without exposures (each with at most
   // kMaxDocumentsSightings sightings), as RecordDocument would record them one by one,
   // in one write batch (not synced: a crash loses them, and a re-scan writes them again)

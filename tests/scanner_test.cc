@@ -307,8 +307,16 @@ TEST_CASE("scanner: a document of many identifiers is resolved at its end and in
   if (spill) {
     small.spill_dir = f.dir;
     small.deferred_in_memory = 1000;
+    small.sightings_in_memory = 1000;
   }
   auto t = f.Scan("/leaks/big.txt", dump, small);
+  if (spill) {  // the same sightings as a scan that kept them in memory
+    Fixture kept(watched);
+    ScannerOptions in_memory = small;
+    in_memory.spill_dir.clear();
+    CHECK(kept.Scan("/leaks/big.txt", dump, in_memory).sightings == t.sightings);
+    CHECK(kept.store->GetSightingsStats()->sightings == f.store->GetSightingsStats()->sightings);
+  }
   for (const auto& entry : std::filesystem::directory_iterator(f.dir))  // nothing left behind
     CHECK(entry.path().filename().string().rfind("leakwatch-spill-", 0) != 0);
   CHECK(t.new_exposures == total);

@@ -72,30 +72,51 @@ TEST_CASE("sightings: a document's chunks, grouped and finished, are its sightin
     std::vector<Sighting> all;
     for (size_t i = 0; i < n; ++i)
       all.push_back({SightingFingerprintOf(pool[rng() % pool.size()]), static_cast<uint8_t>(rng() % 0x20)});
-    DocumentSightings document;
-    document.Reserve(n / 2);
-    for (size_t from = 0; from < n;) {
-      const size_t to = std::min(n, from + 1 + rng() % 5000);
-      std::vector<Sighting> chunk(all.begin() + from, all.begin() + to);
-      SightingGroupEnds ends;
-      GroupSightings(&chunk, &ends);
-      CHECK(ends[255] == chunk.size());
-      document.Add(chunk, ends);
-      from = to;
-    }
-    CHECK(document.size() == n);
-    for (unsigned threads : {1u, 2u}) {
-      INFO(threads);
-      DocumentSightings copy = document;
-      std::vector<Sighting> got = copy.Finish(threads);
-      std::vector<Sighting> want = all;
-      SortAndMergeSightings(&want);
+    auto add_chunks = [&](DocumentSightings& document) {
+      document.Reserve(n / 2);
+      std::mt19937_64 cuts(n);
+      for (size_t from = 0; from < n;) {
+        const size_t to = std::min(n, from + 1 + cuts() % 5000);
+        std::vector<Sighting> chunk(all.begin() + from, all.begin() + to);
+        SightingGroupEnds ends;
+        GroupSightings(&chunk, &ends);
+        CHECK(ends[255] == chunk.size());
+        document.Add(chunk, ends);
+        from = to;
+      }
+      CHECK(document.size() == n);
+    };
+    std::vector<Sighting> want = all;
+    SortAndMergeSightings(&want);
+    auto same = [&](const std::vector<Sighting>& got) {
       REQUIRE(got.size() == want.size());
       size_t differ = 0;
       for (size_t i = 0; i < got.size(); ++i)
         differ += got[i].fingerprint != want[i].fingerprint || got[i].flags != want[i].flags;
       CHECK(differ == 0);
+    };
+    for (unsigned threads : {1u, 2u}) {
+      INFO(threads);
+      DocumentSightings copy;
+      add_chunks(copy);
+      same(copy.Finish(threads));
       CHECK(copy.size() == 0);
+    }
+    // Spilled to disk past 1,000 held (a document of tens of millions): the same, in pieces.
+    if (n > 1000) {
+      TempDir tmp;
+      DocumentSightings spilled;
+      spilled.SetSpill(tmp.path, 1000);
+      add_chunks(spilled);
+      REQUIRE(spilled.spilled());
+      std::vector<Sighting> got;
+      REQUIRE(spilled.ForEachSorted([&](std::span<const Sighting> run) {
+        got.insert(got.end(), run.begin(), run.end());
+        return Ok();
+      }));
+      same(got);
+      CHECK(spilled.size() == 0);
+      CHECK(std::filesystem::is_empty(tmp.path));
     }
   }
 }
