@@ -526,6 +526,10 @@ Status Scanner::Scan(const std::string& location, ByteStream& stream) {
     workers_->Wait(&job);
     if (job.error && !failed) failed = job.error;
     if (job.defer) {
+      // Room for as many as may be held (address space: pages are used as they fill), so
+      // that they are never copied to a larger vector while the old one is still held.
+      if (deferred.entries.capacity() == 0 && !options_.spill_dir.empty())
+        deferred.entries.reserve(options_.deferred_in_memory);
       MergeDeferred(job.hits, &deferred, &position);
       if (!options_.spill_dir.empty() && deferred.entries.size() >= options_.deferred_in_memory)
         if (auto s = SpillDeferred(&deferred); !s && !failed) failed = s.error();
@@ -868,14 +872,18 @@ Status Scanner::SpillDeferred(DeferredHits* deferred) {
     record.append(d.hint(deferred->text));
     if (auto s = deferred->spilled->Append(d.digest[0], record); !s) return s;
   }
-  std::vector<Deferred>().swap(deferred->entries);
-  std::vector<uint32_t>().swap(deferred->slots);
-  std::string().swap(deferred->text);
+  // Emptied, their room kept for the next ones (the bound on memory is that room).
+  deferred->entries.clear();
+  std::fill(deferred->slots.begin(), deferred->slots.end(), 0);
+  deferred->text.clear();
   return Ok();
 }
 
 Status Scanner::ResolveSpilled(DeferredHits* deferred, std::map<Digest, Found>* found,
                                const std::string& content_digest) {
+  std::vector<Deferred>().swap(deferred->entries);  // spilled: their room is not needed now
+  std::vector<uint32_t>().swap(deferred->slots);
+  std::string().swap(deferred->text);
   auto resolved = PartitionSpill::Create(options_.spill_dir);
   if (!resolved) return Fail(resolved.error());
   deferred->resolved = std::move(*resolved);

@@ -74,7 +74,7 @@ struct ScannerOptions {
   size_t deferred_in_memory = size_t{1} << 20;
   // The same for its sightings (13 bytes each, twice at its end when kept): past this
   // many, they are spilled too, and sorted a 64th at a time.
-  size_t sightings_in_memory = size_t{8} << 20;
+  size_t sightings_in_memory = size_t{4} << 20;
 };
 
 struct ScanTotals {
