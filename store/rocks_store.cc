@@ -1041,6 +1041,7 @@ Status RocksExposureLoad::WriteSpilledKeys() {
       if (auto s = Put(by_ident_[0], key, rocksdb::Slice()); !s) return s;
     }
   }
+  for (Part& p : parts_) p.spilled_keys.reset();  // their directories go now, not with the load
   return Ok();
 }
 
