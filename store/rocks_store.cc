@@ -526,31 +526,33 @@ class RocksStore final : public Store {
   // ---- Sightings (store/sightings_table.h) ----
   Result<std::vector<RecordResult>> RecordDocument(const DocumentRecord& document, std::span<const Sighting> sightings,
                                                    std::span<const Exposure> exposures) override {
-    if (read_only_) return Fail(Error::Internal("store opened read-only"));
-    std::lock_guard<std::mutex> guard(write_mu_);
-    rocksdb::WriteBatch batch;
-    auto write = [this](rocksdb::WriteBatch* b) { return Write(b); };
-    auto prepared = sightings_.Prepare(document, sightings.size(), &batch, write);
-    if (!prepared) return Fail(prepared.error());
-    if (auto s = sightings_.AddSightings(*prepared, sightings, fs::path(index_path_).parent_path().string(), &batch); !s)
-      return Fail(s.error());
-    // A document without exposures is not worth an fsync: lost in a crash, it is written
-    // again by the next scan of it (its content key is in the same batch).
-    return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
+    return RecordDocumentWith(document, sightings.size(), exposures, [&](const auto& prepared, const auto& dir, auto* batch) {
+      return sightings_.AddSightings(prepared, sightings, dir, batch);
+    });
   }
   Result<std::vector<RecordResult>> RecordDocumentChunks(const DocumentRecord& document, size_t count,
                                                          const SightingChunks& chunks,
                                                          std::span<const Exposure> exposures) override {
+    // Counted as large whatever the count: the table file path writes its number first.
+    return RecordDocumentWith(document, std::max(count, SightingsTable::kBatchSightings + 1), exposures,
+                              [&](const auto& prepared, const auto& dir, auto* batch) {
+                                return sightings_.AddSightingChunks(prepared, chunks, dir, batch);
+                              });
+  }
+  // RecordDocument's steps, `add` adding the sightings (SightingsTable::AddSightings or
+  // AddSightingChunks) to the batch or as a table file.
+  template <class AddFn>
+  Result<std::vector<RecordResult>> RecordDocumentWith(const DocumentRecord& document, size_t count,
+                                                       std::span<const Exposure> exposures, AddFn add) {
     if (read_only_) return Fail(Error::Internal("store opened read-only"));
     std::lock_guard<std::mutex> guard(write_mu_);
     rocksdb::WriteBatch batch;
     auto write = [this](rocksdb::WriteBatch* b) { return Write(b); };
-    // Counted as large whatever the count: the table file path writes its number first.
-    auto prepared = sightings_.Prepare(document, std::max(count, SightingsTable::kBatchSightings + 1), &batch, write);
+    auto prepared = sightings_.Prepare(document, count, &batch, write);
     if (!prepared) return Fail(prepared.error());
-    if (auto s = sightings_.AddSightingChunks(*prepared, chunks, fs::path(index_path_).parent_path().string(), &batch);
-        !s)
-      return Fail(s.error());
+    if (auto s = add(*prepared, fs::path(index_path_).parent_path().string(), &batch); !s) return Fail(s.error());
+    // A document without exposures is not worth an fsync: lost in a crash, it is written
+    // again by the next scan of it (its content key is in the same batch).
     return WriteExposures(&batch, exposures, /*sync=*/!exposures.empty());
   }
   Status RecordDocuments(std::span<const DocumentWithSightings> documents) override {

@@ -170,6 +170,61 @@ Result<SightingsTable::Prepared> SightingsTable::Prepare(const DocumentRecord& d
   return p;
 }
 
+Status SightingsTable::WriteTable(uint32_t number, const SightingChunks& chunks, const std::string& temp_dir,
+                                  std::string* path) {
+  static std::atomic<uint64_t> counter{0};
+  *path = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
+  rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
+  // Fast now (a table file writer takes the bottommost compression, ZSTD, otherwise);
+  // compaction recompresses with ZSTD.
+  o.compression = o.bottommost_compression = FastCompression();
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
+  // A status of this call's own: two threads writing parts once kept theirs side by side,
+  // and a write per key by both made the cache line bounce between the cores.
+  rocksdb::Status s = writer.Open(*path);
+  char key[kSightingFingerprintBytes + 4];  // the fingerprint, then the number (fixed)
+  StoreBig32(key + kSightingFingerprintBytes, number);
+  uint64_t written = 0;
+  Status given = chunks([&](std::span<const Sighting> run) -> Status {
+    for (size_t i = 0; s.ok() && i < run.size(); ++i) {
+      std::memcpy(key, run[i].fingerprint.data(), kSightingFingerprintBytes);
+      const char v = static_cast<char>(run[i].flags);
+      s = writer.Put(rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
+    }
+    written += run.size();
+    if (!s.ok()) return Fail(FromRocksStatus(s, "writing " + *path));
+    return Ok();
+  });
+  if (!given) return given;
+  if (written == 0) {  // a table file of no keys cannot be finished: none
+    std::error_code ec;
+    std::filesystem::remove(*path, ec);
+    path->clear();
+    return Ok();
+  }
+  s = writer.Finish();
+  if (!s.ok()) return Fail(FromRocksStatus(s, "writing " + *path));
+  return Ok();
+}
+
+Status SightingsTable::IngestTables(const std::vector<std::string>& paths, const std::vector<Status>& written) {
+  Status result = Ok();
+  for (const Status& w : written)
+    if (result && !w) result = w;
+  std::vector<std::string> tables;
+  for (const std::string& path : paths)
+    if (!path.empty()) tables.push_back(path);
+  if (result && !tables.empty()) {
+    rocksdb::IngestExternalFileOptions io;
+    io.move_files = true;
+    auto s = db_->IngestExternalFile(sightings_, tables, io);
+    if (!s.ok()) result = Fail(FromRocksStatus(s, "ingesting a document's sightings"));
+  }
+  std::error_code ec;
+  for (const std::string& path : tables) std::filesystem::remove(path, ec);  // gone already when ingested (moved)
+  return result;
+}
+
 Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting> sightings, const std::string& temp_dir,
                                     rocksdb::WriteBatch* batch) {
   if (!p.write_sightings) return Ok();
@@ -177,46 +232,19 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
   if (sightings.size() > kBatchSightings) {
     // Sorted table files, ingested: a WriteBatch of millions of keys costs seconds of
     // memtable inserts and a flush. Two threads write the two halves of the key range.
-    static std::atomic<uint64_t> counter{0};
     const size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 2);
     std::vector<std::string> paths(parts);
-    std::vector<rocksdb::Status> statuses(parts);
+    std::vector<Status> written(parts, Ok());
     auto write_part = [&](size_t part) {
       const size_t from = sightings.size() * part / parts, to = sightings.size() * (part + 1) / parts;
-      paths[part] = temp_dir + "/sightings-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".sst";
-      rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
-      // Fast now (a table file writer takes the bottommost compression, ZSTD, otherwise);
-      // compaction recompresses with ZSTD.
-      o.compression = o.bottommost_compression = FastCompression();
-      rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
-      // A status of this thread's own: the parts' share a cache line, which a write per
-      // key by both threads made bounce between the cores (a seventh of the writing).
-      rocksdb::Status s = writer.Open(paths[part]);
-      char key[kSightingFingerprintBytes + 4];  // the fingerprint, then the number (fixed)
-      StoreBig32(key + kSightingFingerprintBytes, number);
-      for (size_t i = from; s.ok() && i < to; ++i) {
-        std::memcpy(key, sightings[i].fingerprint.data(), kSightingFingerprintBytes);
-        const char v = static_cast<char>(sightings[i].flags);
-        s = writer.Put(rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
-      }
-      if (s.ok()) s = writer.Finish();
-      statuses[part] = s;
+      const std::span<const Sighting> run = sightings.subspan(from, to - from);
+      written[part] = WriteTable(number, [&](const auto& each) { return each(run); }, temp_dir, &paths[part]);
     };
     std::vector<std::thread> threads;
     for (size_t part = 1; part < parts; ++part) threads.emplace_back(write_part, part);
     write_part(0);
     for (auto& t : threads) t.join();
-    rocksdb::Status s;
-    for (const auto& st : statuses)
-      if (s.ok() && !st.ok()) s = st;
-    if (s.ok()) {
-      rocksdb::IngestExternalFileOptions io;
-      io.move_files = true;
-      s = db_->IngestExternalFile(sightings_, paths, io);
-    }
-    std::error_code ec;
-    for (const auto& path : paths) std::filesystem::remove(path, ec);
-    if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
+    if (auto s = IngestTables(paths, written); !s) return s;
   } else {
     char key[kSightingFingerprintBytes + 4];
     StoreBig32(key + kSightingFingerprintBytes, number);
@@ -233,36 +261,9 @@ Status SightingsTable::AddSightings(const Prepared& p, std::span<const Sighting>
 Status SightingsTable::AddSightingChunks(const Prepared& p, const SightingChunks& chunks, const std::string& temp_dir,
                                          rocksdb::WriteBatch* batch) {
   if (!p.write_sightings) return Ok();
-  static std::atomic<uint64_t> counter{0};
-  const std::string path =
-      temp_dir + "/sightings-" + std::to_string(::getpid()) + "-c" + std::to_string(counter++) + ".sst";
-  rocksdb::Options o(rocksdb::DBOptions(), SightingsCfOptions());
-  o.compression = o.bottommost_compression = FastCompression();  // as AddSightings
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), o, sightings_);
-  rocksdb::Status s = writer.Open(path);
-  char key[kSightingFingerprintBytes + 4];  // the fingerprint, then the number (fixed)
-  StoreBig32(key + kSightingFingerprintBytes, p.record.number);
-  uint64_t written = 0;
-  Status given = chunks([&](std::span<const Sighting> run) -> Status {
-    for (size_t i = 0; s.ok() && i < run.size(); ++i) {
-      std::memcpy(key, run[i].fingerprint.data(), kSightingFingerprintBytes);
-      const char v = static_cast<char>(run[i].flags);
-      s = writer.Put(rocksdb::Slice(key, sizeof key), rocksdb::Slice(&v, 1));
-    }
-    written += run.size();
-    if (!s.ok()) return Fail(FromRocksStatus(s, "writing " + path));
-    return Ok();
-  });
-  if (given && s.ok() && written > 0) s = writer.Finish();
-  if (given && s.ok() && written > 0) {
-    rocksdb::IngestExternalFileOptions io;
-    io.move_files = true;
-    s = db_->IngestExternalFile(sightings_, {path}, io);
-  }
-  std::error_code ec;
-  std::filesystem::remove(path, ec);
-  if (!given) return given;
-  if (!s.ok()) return Fail(FromRocksStatus(s, "ingesting a document's sightings"));
+  std::string path;
+  Status written = WriteTable(p.record.number, chunks, temp_dir, &path);
+  if (auto s = IngestTables({path}, {written}); !s) return s;
   PutComplete(p.record, batch);
   return Ok();
 }

@@ -97,6 +97,12 @@ class SightingsTable {
   Result<uint32_t> NextNumber();  // the number the next new document gets
   // A document's content key, marked complete, and its record.
   void PutComplete(const DocumentRecord& record, rocksdb::WriteBatch* batch);
+  // Writes the sightings `chunks` gives (document `number`'s, in key order) to a new
+  // table file in `temp_dir`; *path is left empty when there were none.
+  Status WriteTable(uint32_t number, const SightingChunks& chunks, const std::string& temp_dir, std::string* path);
+  // Ingests the table files of `paths` when every write succeeded, and removes them
+  // either way; the first error.
+  Status IngestTables(const std::vector<std::string>& paths, const std::vector<Status>& written);
 
   rocksdb::DB* db_;
   rocksdb::ColumnFamilyHandle* meta_;
