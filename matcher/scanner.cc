@@ -60,6 +60,14 @@ int MatchRank(MatchKind m) {
   return 0;
 }
 
+// Whether a match `m` at hit position `at` wins over `other` at `other_at` as the one an
+// identifier's exposure reports: the stronger, and of equals the first. Every way a
+// document's hits of one identifier come together (in document order or not) keeps the
+// winner by this.
+bool Outranks(MatchKind m, uint64_t at, MatchKind other, uint64_t other_at) {
+  return MatchRank(m) > MatchRank(other) || (MatchRank(m) == MatchRank(other) && at < other_at);
+}
+
 // Keeps the candidates whose fingerprint is in the watch index and that start inside the
 // chunk's report range; everything else is dropped before it costs more.
 class IndexFilter final : public CandidateFilter {
@@ -691,8 +699,7 @@ void Scanner::MergeDeferred(const std::vector<Hit>& hits, DeferredHits* deferred
     const uint64_t at = (*position)++;
     const Candidate& c = hit.candidate;
     if (2 * (entries.size() + 1) > slots.size()) {  // at most half full
-      slots.assign(std::max<size_t>(1024, 4 * (entries.size() + 1)) , 0);
-      slots.resize(std::bit_ceil(slots.size()));
+      slots.assign(std::bit_ceil(std::max<size_t>(1024, 4 * (entries.size() + 1))), 0);
       for (size_t k = 0; k < entries.size(); ++k) {
         size_t i = DigestHash{}(entries[k].digest) & (slots.size() - 1);
         while (slots[i] != 0) i = (i + 1) & (slots.size() - 1);
@@ -939,8 +946,7 @@ Status Scanner::ResolveSpilled(DeferredHits* deferred, std::map<Digest, Found>* 
       size_t j = i + 1;
       for (; j < order.size() && part[order[j]].digest == d.digest; ++j) {
         const Deferred& o = part[order[j]];  // later first hit
-        if (MatchRank(o.best) > MatchRank(d.best) ||
-            (MatchRank(o.best) == MatchRank(d.best) && o.first_best < d.first_best)) {
+        if (Outranks(o.best, o.first_best, d.best, d.first_best)) {
           d.best = o.best;
           d.first_best = o.first_best;
         }
@@ -956,30 +962,28 @@ Status Scanner::ResolveSpilled(DeferredHits* deferred, std::map<Digest, Found>* 
   }
   deferred->spilled.reset();
   // The document's other findings (resolved as its first hits were found).
-  for (const auto& [primary, f] : *found) {
-    Deferred d;
-    d.digest = primary;
-    d.best = f.match;
-    d.first_best = f.order;
-    d.credential = f.credential;
-    d.members = 1 + deferred->MembersIndex(f.members);
-    if (auto s = put(d, f.hint); !s) return s;
-  }
+  for (const auto& [primary, f] : *found)
+    if (auto s = put(ResolvedEntry(primary, f, deferred), f.hint); !s) return s;
   found->clear();
   return Ok();
 }
 
+Scanner::Deferred Scanner::ResolvedEntry(const Digest& primary, const Found& f, DeferredHits* deferred) {
+  Deferred d;
+  d.digest = primary;
+  d.best = f.match;
+  d.hits.first = d.first_best = f.order;
+  d.credential = f.credential;
+  d.members = 1 + deferred->MembersIndex(f.members);
+  return d;
+}
+
 void Scanner::AddFound(std::map<Digest, Found>* found, DeferredHits* deferred) {
   for (const auto& [primary, f] : *found) {
-    Deferred& d = deferred->entries.emplace_back();
-    d.digest = primary;
-    d.best = f.match;
-    d.hits.first = d.first_best = f.order;
-    d.credential = f.credential;
+    Deferred& d = deferred->entries.emplace_back(ResolvedEntry(primary, f, deferred));
     d.text_at = deferred->text.size();
     d.hint_size = static_cast<uint16_t>(std::min<size_t>(f.hint.size(), UINT16_MAX));
     deferred->text.append(f.hint, 0, d.hint_size);
-    d.members = 1 + deferred->MembersIndex(f.members);
   }
   found->clear();
 }
@@ -990,8 +994,7 @@ void Scanner::MergeResolved(DeferredHits* deferred, std::map<Digest, Found>* fou
     auto [it, fresh] = found->try_emplace(d.digest);
     Found& f = it->second;
     if (fresh) f.members = deferred->memberships[d.members - 1];
-    if (fresh || MatchRank(d.best) > MatchRank(f.match) ||
-        (MatchRank(d.best) == MatchRank(f.match) && d.first_best < f.order)) {
+    if (fresh || Outranks(d.best, d.first_best, f.match, f.order)) {
       f.match = d.best;
       f.hint = d.hint(deferred->text);
       f.order = d.first_best;
@@ -1136,8 +1139,7 @@ Status Scanner::Load(const std::string& location, const std::string& content_dig
     if (kept > 0 && entries[kept - 1].id == entries[k].id) {
       Deferred& into = entries[kept - 1];
       const bool credential = into.credential || entries[k].credential;
-      if (MatchRank(entries[k].best) > MatchRank(into.best) ||
-          (MatchRank(entries[k].best) == MatchRank(into.best) && entries[k].first_best < into.first_best))
+      if (Outranks(entries[k].best, entries[k].first_best, into.best, into.first_best))
         into = entries[k];
       into.credential = credential;
       continue;
@@ -1233,8 +1235,8 @@ Status Scanner::LoadSpilled(const std::string& location, const std::string& cont
       for (; j < order.size() && part[order[j]].id == part[order[i]].id; ++j) {
         const SpilledFound& o = part[order[j]];
         credential |= o.credential != 0;
-        const MatchKind m = static_cast<MatchKind>(o.match), b = static_cast<MatchKind>(part[best].match);
-        if (MatchRank(m) > MatchRank(b) || (MatchRank(m) == MatchRank(b) && o.order < part[best].order))
+        if (Outranks(static_cast<MatchKind>(o.match), o.order, static_cast<MatchKind>(part[best].match),
+                     part[best].order))
           best = order[j];
       }
       i = j;

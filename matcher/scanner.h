@@ -272,6 +272,8 @@ class Scanner {
   // Load for a document that spilled: a partition of ids at a time, on one thread.
   Status LoadSpilled(const std::string& location, const std::string& content_digest, DeferredHits* watched,
                      UnixSeconds now);
+  // A finding of the document's as a resolved entry (without its hint).
+  static Deferred ResolvedEntry(const Digest& primary, const Found& f, DeferredHits* deferred);
   // Adds the findings of *found as resolved entries, emptying it.
   static void AddFound(std::map<Digest, Found>* found, DeferredHits* deferred);
   // Merges the resolved entries into *found as Merge would have in document order.
