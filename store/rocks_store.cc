@@ -1120,12 +1120,14 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
     if (auto s = Put(part.exposures, e.id, part.value); !s) return Fail(s.error());
     if (auto s = Put(part.by_time, TimeKey(e.first_seen, e.id), rocksdb::Slice()); !s) return Fail(s.error());
     if (auto s = Put(part.outbox, e.id, "{}"); !s) return Fail(s.error());
-    auto id = FromHex(e.id);
-    if (!id || ToHex(reinterpret_cast<const uint8_t*>(id->data()), id->size()) != e.id)  // lower-case only
-      return Fail(Error::Internal("exposure load: an id that is not ExposureId's: " + e.id));
     IdentKey& k = part.ident_keys.emplace_back();
     k.identifier = e.identifier;
-    std::memcpy(k.id.data(), id->data(), k.id.size());
+    for (size_t i = 0; i < k.id.size(); ++i) {  // ExposureId's lower-case hex, back to its bytes
+      auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+      const int hi = nibble(e.id[2 * i]), lo = nibble(e.id[2 * i + 1]);
+      if (hi < 0 || lo < 0) return Fail(Error::Internal("exposure load: an id that is not ExposureId's: " + e.id));
+      k.id[i] = static_cast<uint8_t>(hi << 4 | lo);
+    }
     ++part.new_exposures;
     if (part.ident_keys.size() >= keys_in_memory_)
       if (auto s = SpillKeys(part); !s) return Fail(s.error());
