@@ -152,19 +152,24 @@ class RocksBulkEnroller final : public BulkEnroller {
   Result<BulkEnrollResult> Finish() override;
 
  private:
+  // Writes the index keys of what it adds to keys[0, ...) and their number to *num_keys;
+  // keys has room for every record spilled to the partitions.
   Result<BulkEnrollResult> MergeRange(int first, int last, SortedSink& watch_sink, SortedSink& variant_sink,
-                                      std::vector<uint64_t>* fingerprints);
+                                      uint64_t* keys, size_t* num_keys);
   static constexpr int kPartitions = 64;
   static constexpr uint64_t kSmallInput = 100000;  // below this, one WriteBatch
   template <class T>
   Status Spill(std::vector<FILE*>& files, const char* prefix, const T& rec, uint8_t first_byte);
+  // Reads partition p into *out, whose room is kept from partition to partition (fresh
+  // pages cost more than the reading).
   template <class T>
-  Result<std::vector<T>> ReadPartition(std::vector<FILE*>& files, int p);
+  Status ReadPartition(std::vector<FILE*>& files, int p, std::vector<T>* out);
 
   RocksStore* store_;
   BulkEnrollInput input_;
   std::string dir_;
   std::vector<FILE*> watch_files_, variant_files_;
+  uint64_t spilled_[kPartitions] = {};  // records of both kinds in each partition
   std::vector<std::string> labels_{""};
   std::unordered_map<std::string, uint32_t> label_index_;
   uint64_t count_ = 0;
@@ -352,7 +357,8 @@ class RocksStore final : public Store {
     if (*saved) return std::move(**saved);
     std::vector<uint64_t> keys;
     if (auto s = ForEachIndexKey([&](uint64_t key) { keys.push_back(key); }); !s) return Fail(s.error());
-    WatchIndex index(keys, keying_);
+    WatchIndex index(std::span<uint64_t>(keys), keying_);
+    std::vector<uint64_t>().swap(keys);
     if (!read_only_) {
       if (auto saved_now = index.Save(index_path_, *gen); !saved_now) return Fail(saved_now.error());
     }
@@ -1314,27 +1320,31 @@ Status RocksBulkEnroller::Spill(std::vector<FILE*>& files, const char* prefix, c
     std::string path = dir_ + "/" + prefix + std::to_string(p);
     files[p] = std::fopen(path.c_str(), "w+b");
     if (!files[p]) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+    // Unnamed at once: its pages go back when the partition is read (ReadPartition
+    // closes it), for the table files written next to reuse, and a crash leaves nothing.
+    ::unlink(path.c_str());
     std::setvbuf(files[p], nullptr, _IOFBF, 1 << 16);
   }
   if (fwrite_unlocked(&rec, sizeof rec, 1, files[p]) != 1)  // one thread adds records
     return Fail(Error::IO("writing enrollment spill file in " + dir_ + ": " + std::strerror(errno)));
+  ++spilled_[p];
   return Ok();
 }
 
 template <class T>
-Result<std::vector<T>> RocksBulkEnroller::ReadPartition(std::vector<FILE*>& files, int p) {
-  std::vector<T> out;
+Status RocksBulkEnroller::ReadPartition(std::vector<FILE*>& files, int p, std::vector<T>* out) {
+  out->clear();
   FILE* f = files[p];
-  if (!f) return out;
+  if (!f) return Ok();
   if (std::fflush(f) != 0) return Fail(Error::IO("flushing enrollment spill file: " + std::string(std::strerror(errno))));
   long size = std::ftell(f);
-  out.resize(static_cast<size_t>(size) / sizeof(T));
+  out->resize(static_cast<size_t>(size) / sizeof(T));
   std::rewind(f);
-  if (!out.empty() && std::fread(out.data(), sizeof(T), out.size(), f) != out.size())
+  if (!out->empty() && std::fread(out->data(), sizeof(T), out->size(), f) != out->size())
     return Fail(Error::IO("reading enrollment spill file in " + dir_));
   std::fclose(f);
   files[p] = nullptr;
-  return out;
+  return Ok();
 }
 
 uint32_t RocksBulkEnroller::InternLabel(std::string_view label) {
@@ -1441,8 +1451,9 @@ class SortedSink {
 // Sorts partitions [first, last) and writes what is new to `watch_sink` and
 // `variant_sink`, comparing against the store's existing keys in the same range.
 Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, SortedSink& watch_sink,
-                                                     SortedSink& variant_sink, std::vector<uint64_t>* fingerprints) {
+                                                     SortedSink& variant_sink, uint64_t* keys, size_t* num_keys) {
   BulkEnrollResult result;
+  *num_keys = 0;
   const std::string& name = input_.watchlist;
   // Schemas 2 and 3 keep each entry's probe and key the index by it; schema 1 neither.
   const bool probes = store_->index_keying() == IndexKeying::kProbe;
@@ -1465,9 +1476,12 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       result.retro.push_back({primary, via, document, flags, hint});
     });
   };
+  std::vector<WatchSpill> entries;
+  std::vector<VariantSpill> variants, scattered;
+  std::vector<std::pair<uint64_t, uint32_t>> order;
   for (int p = first; p < last; ++p) {
-    auto recs = ReadPartition<WatchSpill>(watch_files_, p);
-    if (!recs) return Fail(recs.error());
+    if (auto s = ReadPartition(watch_files_, p, &entries); !s) return Fail(s.error());
+    auto* recs = &entries;
     std::stable_sort(recs->begin(), recs->end(),
                      [](const WatchSpill& a, const WatchSpill& b) { return DigestLess(a.digest, b.digest); });
     for (size_t i = 0; i < recs->size(); ++i) {
@@ -1487,37 +1501,46 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
       if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label, probes ? r.probe : 0)); !s)
         return Fail(s.error());
-      fingerprints->push_back(IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false));
+      keys[(*num_keys)++] = IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false);
       ++result.added;
     }
-    auto vars = ReadPartition<VariantSpill>(variant_files_, p);
-    if (!vars) return Fail(vars.error());
-    // Sorted through an order of (first 8 key bytes, position) pairs: moving those costs a
-    // fifth of moving the 73-byte records, and keyed digests rarely share 8 bytes.
-    std::vector<std::pair<uint64_t, uint32_t>> order(vars->size());
-    for (size_t i = 0; i < vars->size(); ++i) {
-      uint64_t prefix;
-      std::memcpy(&prefix, (*vars)[i].variant.data(), 8);
-      order[i] = {__builtin_bswap64(prefix), static_cast<uint32_t>(i)};
-    }
-    std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return DigestLess((*vars)[a.second].variant, (*vars)[b.second].variant);
-    });
+    if (auto s = ReadPartition(variant_files_, p, &variants); !s) return Fail(s.error());
+    // Distributed by the ten key bits after the partition's six into runs of a few dozen
+    // KiB, in key order, each then sorted and written while in cache (reading the records
+    // of a whole partition in key order waited on memory for each).
+    constexpr size_t kRuns = 1024;
+    auto run_of = [](const VariantSpill& v) { return static_cast<size_t>(v.variant[0] & 3) << 8 | v.variant[1]; };
+    size_t run_start[kRuns + 1] = {};
+    for (const VariantSpill& v : variants) ++run_start[run_of(v) + 1];
+    for (size_t r = 0; r < kRuns; ++r) run_start[r + 1] += run_start[r];
+    size_t next[kRuns];
+    std::copy(run_start, run_start + kRuns, next);
+    scattered.resize(variants.size());
+    for (const VariantSpill& v : variants) scattered[next[run_of(v)]++] = v;
     std::string value;
-    const VariantSpill* previous = nullptr;
-    for (size_t k = 0; k < order.size(); ++k) {
-      // The records are read in key order, at random in memory: each is fetched a few
-      // iterations ahead, and a repeated key is recognised by its prefix first.
-      if (k + 8 < order.size()) __builtin_prefetch(&(*vars)[order[k + 8].second]);
-      const VariantSpill& v = (*vars)[order[k].second];
-      if (previous != nullptr && order[k - 1].first == order[k].first && previous->variant == v.variant) continue;
-      previous = &v;
-      if (variant_sightings)
-        if (auto s = hunt(*variant_sightings, v.variant, v.primary, v.type, v.hint); !s) return Fail(s.error());
-      fingerprints->push_back(IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type))));
-      VariantValueInto(&value, v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0);
-      if (auto s = variant_sink.Put(AsView(v.variant), value); !s) return Fail(s.error());
+    for (size_t run = 0; run < kRuns; ++run) {
+      // Sorted through an order of (first 8 key bytes, position) pairs: moving those costs
+      // a fifth of moving the 73-byte records, and keyed digests rarely share 8 bytes.
+      order.clear();
+      for (size_t i = run_start[run]; i < run_start[run + 1]; ++i) {
+        uint64_t prefix;
+        std::memcpy(&prefix, scattered[i].variant.data(), 8);
+        order.push_back({__builtin_bswap64(prefix), static_cast<uint32_t>(i)});
+      }
+      std::sort(order.begin(), order.end(), [&](const auto& x, const auto& y) {
+        if (x.first != y.first) return x.first < y.first;
+        return DigestLess(scattered[x.second].variant, scattered[y.second].variant);
+      });
+      for (size_t k = 0; k < order.size(); ++k) {
+        const VariantSpill& v = scattered[order[k].second];
+        // A repeated key is recognised by its prefix first.
+        if (k > 0 && order[k - 1].first == order[k].first && scattered[order[k - 1].second].variant == v.variant) continue;
+        if (variant_sightings)
+          if (auto s = hunt(*variant_sightings, v.variant, v.primary, v.type, v.hint); !s) return Fail(s.error());
+        keys[(*num_keys)++] = IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type)));
+        VariantValueInto(&value, v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0);
+        if (auto s = variant_sink.Put(AsView(v.variant), value); !s) return Fail(s.error());
+      }
     }
   }
   if (!existing->status().ok()) return Fail(FromRocks(existing->status(), "reading watch entries"));
@@ -1533,7 +1556,19 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   const int ranges = use_sst ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u)) : 1;
   std::vector<std::unique_ptr<SortedSink>> watch_sinks, variant_sinks;
   std::vector<Result<BulkEnrollResult>> results(ranges, BulkEnrollResult{});
-  std::vector<std::vector<uint64_t>> fingerprints(ranges);
+  // The index keys, in one buffer allocated once (fresh pages are dear): the old index's
+  // first, then a slice for each range with room for every record of its partitions.
+  auto old_index = store_->LoadWatchIndex();
+  if (!old_index) return Fail(old_index.error());
+  std::vector<size_t> slice(ranges + 1, old_index->size());
+  for (int r = 0; r < ranges; ++r) {
+    slice[r + 1] = slice[r];
+    for (int p = kPartitions * r / ranges; p < kPartitions * (r + 1) / ranges; ++p) slice[r + 1] += spilled_[p];
+  }
+  std::unique_ptr<uint64_t[]> keys(new uint64_t[slice[ranges]]);
+  old_index->CopyKeysTo(keys.get());
+  *old_index = WatchIndex();
+  std::vector<size_t> written(ranges, 0);
   std::vector<std::thread> threads;
   for (int r = 0; r < ranges; ++r) {
     std::string tag = std::to_string(r) + "-";
@@ -1542,7 +1577,9 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   }
   for (int r = 0; r < ranges; ++r) {
     int first = kPartitions * r / ranges, last = kPartitions * (r + 1) / ranges;
-    threads.emplace_back([&, r, first, last] { results[r] = MergeRange(first, last, *watch_sinks[r], *variant_sinks[r], &fingerprints[r]); });
+    threads.emplace_back([&, r, first, last] {
+      results[r] = MergeRange(first, last, *watch_sinks[r], *variant_sinks[r], keys.get() + slice[r], &written[r]);
+    });
   }
   for (auto& t : threads) t.join();
   BulkEnrollResult total;
@@ -1555,8 +1592,6 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   // The index as it was, plus what this enrollment adds. The generation moves before
   // the entries land: a crash in between leaves an index that no longer counts as
   // current, never a current one that misses entries.
-  auto old_index = store_->LoadWatchIndex();
-  if (!old_index) return Fail(old_index.error());
   auto generation = store_->WatchGeneration();
   if (!generation) return Fail(generation.error());
   if (auto s = store_->PutMeta("watch_generation", std::to_string(*generation + 1)); !s) return Fail(s.error());
@@ -1567,15 +1602,14 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   store_->WatchChanged();
   if (!committed) return Fail(committed.error());
 
-  std::vector<uint64_t> all;
-  old_index->AppendTo(&all);
-  *old_index = WatchIndex();
-  for (auto& f : fingerprints) {
-    all.insert(all.end(), f.begin(), f.end());
-    std::vector<uint64_t>().swap(f);
+  size_t num_keys = slice[0];  // the slices' keys moved together
+  for (int r = 0; r < ranges; ++r) {
+    std::memmove(keys.get() + num_keys, keys.get() + slice[r], written[r] * sizeof(uint64_t));
+    num_keys += written[r];
   }
-  if (auto s = WatchIndex(all, store_->index_keying()).Save(store_->index_path(), *generation + 1); !s)
-    return Fail(s.error());
+  WatchIndex index(std::span<uint64_t>(keys.get(), num_keys), store_->index_keying());
+  keys.reset();  // before the file is written: its pages can reuse these
+  if (auto s = index.Save(store_->index_path(), *generation + 1); !s) return Fail(s.error());
 
   const std::string& name = input_.watchlist;
   auto info = store_->GetWatchlist(name);

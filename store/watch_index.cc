@@ -45,9 +45,50 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
   return std::unique_ptr<uint64_t[], Free>(static_cast<uint64_t*>(p));
 }
 
-WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) : keying_(keying) {
-  const size_t hashed = static_cast<size_t>(std::count_if(keys.begin(), keys.end(), [](uint64_t k) { return k >> 63; }));
-  size_t plain_buckets = BucketsFor(keys.size() - hashed), hashed_buckets = BucketsFor(hashed);
+namespace {
+
+// Sorts keys in place: distributed by their top byte (an in-place American flag sort),
+// then the 256 ranges sorted each on its own, on two threads for large inputs.
+void SortKeys(std::span<uint64_t> keys) {
+  size_t start[257] = {}, next[256];
+  for (uint64_t k : keys) ++start[(k >> 56) + 1];
+  for (int b = 0; b < 256; ++b) start[b + 1] += start[b];
+  std::copy(start, start + 256, next);
+  for (int b = 0; b < 256; ++b) {
+    while (next[b] < start[b + 1]) {
+      uint64_t v = keys[next[b]];
+      for (size_t d = v >> 56; d != static_cast<size_t>(b); d = v >> 56) std::swap(v, keys[next[d]++]);
+      keys[next[b]++] = v;
+    }
+  }
+  auto sort_ranges = [&](int first, int last) {
+    for (int b = first; b < last; ++b) std::sort(keys.begin() + start[b], keys.begin() + start[b + 1]);
+  };
+  if (keys.size() < (size_t{1} << 20)) return sort_ranges(0, 256);
+  int half = 0;  // the ranges before it hold about half the keys
+  while (half < 256 && start[half + 1] <= keys.size() / 2) ++half;
+  std::thread second(sort_ranges, half, 256);
+  sort_ranges(0, half);
+  second.join();
+}
+
+}  // namespace
+
+WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) {
+  std::vector<uint64_t> copy = keys;
+  *this = WatchIndex(std::span<uint64_t>(copy), keying);
+}
+
+WatchIndex::WatchIndex(std::span<uint64_t> keys, IndexKeying keying) : keying_(keying) {
+  SortKeys(keys);
+  // Sorted, duplicates are neighbours; hashed keys (the top bit) come after plain ones.
+  size_t distinct = 0, hashed = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0 && keys[i] == keys[i - 1]) continue;
+    ++distinct;
+    hashed += keys[i] >> 63;
+  }
+  size_t plain_buckets = BucketsFor(distinct - hashed), hashed_buckets = BucketsFor(hashed);
   while (!Build(keys, plain_buckets, hashed_buckets)) {
     plain_buckets += plain_buckets / 8 + 1;
     hashed_buckets += hashed_buckets / 8 + 1;
@@ -96,7 +137,7 @@ void WatchIndex::BuildFilter() {
   second.join();
 }
 
-bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t plain, size_t hashed) {
+bool WatchIndex::Build(std::span<const uint64_t> sorted, size_t plain, size_t hashed) {
   num_buckets_ = plain + hashed;
   plain_buckets_ = plain;
   table_ = Allocate(num_buckets_ * kBucketSlots, /*zero=*/true);
@@ -114,11 +155,14 @@ bool WatchIndex::Build(const std::vector<uint64_t>& fingerprints, size_t plain, 
     return false;
   };
   uint64_t kick_state = 0x9E3779B97F4A7C15ull;  // deterministic choice of victims
-  constexpr size_t kAhead = 16;  // buckets of later fingerprints load while this one goes in
-  for (size_t i = 0; i < fingerprints.size(); ++i) {
-    if (i + kAhead < fingerprints.size()) PrefetchTable(fingerprints[i + kAhead]);
-    const uint64_t fp = fingerprints[i];
-    if (InTable(fp)) continue;  // duplicates are fine
+  // In key order the first buckets ascend (Bucket1 is monotonic in a class's keys, and
+  // plain keys come first): they are filled front to back. The second buckets, where a
+  // full first bucket sends a key, are at random: each is fetched some keys ahead.
+  constexpr size_t kAhead = 16;
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (i + kAhead < sorted.size()) __builtin_prefetch(slots_ + Bucket2(sorted[i + kAhead]) * kBucketSlots);
+    const uint64_t fp = sorted[i];
+    if (i > 0 && sorted[i - 1] == fp) continue;  // duplicates are fine
     ++size_;
     hashed_size_ += fp >> 63;
     size_t b1 = Bucket1(fp), b2 = Bucket2(fp);
@@ -173,10 +217,9 @@ WatchIndex& WatchIndex::operator=(WatchIndex&& o) noexcept {
   return *this;
 }
 
-void WatchIndex::AppendTo(std::vector<uint64_t>* out) const {
-  out->reserve(out->size() + size_);
+void WatchIndex::CopyKeysTo(uint64_t* out) const {
   for (size_t i = 0; i < num_buckets_ * kBucketSlots; ++i)
-    if (slots_[i]) out->push_back(slots_[i]);
+    if (slots_[i]) *out++ = slots_[i];
 }
 
 Status WatchIndex::Save(const std::string& path, uint64_t generation) const {

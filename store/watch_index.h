@@ -43,6 +43,7 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -60,7 +61,11 @@ enum class IndexKeying : uint8_t {
 class WatchIndex {
  public:
   WatchIndex() = default;
-  // Builds a table holding `keys` (made by Key(); duplicates are fine).
+  // Builds a table holding `keys` (made by Key(); duplicates are fine), which it sorts in
+  // place: inserted in the order of their first buckets, they fill the table front to
+  // back instead of at random (a tenth of the time for 50M keys).
+  WatchIndex(std::span<uint64_t> keys, IndexKeying keying);
+  // The same from a copy of `keys`.
   WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying);
   WatchIndex(WatchIndex&&) noexcept;
   WatchIndex& operator=(WatchIndex&&) noexcept;
@@ -84,8 +89,8 @@ class WatchIndex {
     if (num_blocks_ != 0) __builtin_prefetch(BlockFor(key));
   }
 
-  // Every key held, for building a larger index.
-  void AppendTo(std::vector<uint64_t>* out) const;
+  // Every key held, for building a larger index: written to out[0, size()).
+  void CopyKeysTo(uint64_t* out) const;
 
   IndexKeying keying() const { return keying_; }
   size_t size() const { return size_; }
@@ -177,9 +182,9 @@ class WatchIndex {
   // fail, so a retry with more room almost never happens. Every lookup reads two buckets
   // whatever the load: a fuller table only costs less memory and loads faster.
   static size_t BucketsFor(size_t entries) { return (entries + entries / 9) / kBucketSlots + 1; }
-  // Builds the table with `plain` buckets for plain keys and `hashed` for hashed ones;
-  // false when a fingerprint found no place (the caller retries with more).
-  bool Build(const std::vector<uint64_t>& fingerprints, size_t plain, size_t hashed);
+  // Builds the table with `plain` buckets for plain keys and `hashed` for hashed ones from
+  // sorted fingerprints; false when one found no place (the caller retries with more).
+  bool Build(std::span<const uint64_t> sorted, size_t plain, size_t hashed);
   struct Free {
     void operator()(uint64_t* p) const { std::free(p); }
   };

@@ -70,22 +70,40 @@ TEST_CASE("store: bulk enrollment, small and SST paths, counts and idempotency")
   for (size_t n : {size_t{10}, size_t{150000}}) {
     INFO(n);
     std::string name = "list" + std::to_string(n);
-    std::vector<Digest> digests;
+    std::vector<Digest> digests, variant_digests;
     for (size_t i = 0; i < n; ++i) digests.push_back(RandomDigest(rng));
+    for (size_t i = 0; i < n; ++i) variant_digests.push_back(RandomDigest(rng));
     {
       auto bulk = store->StartBulkEnroll({name, tmp.path});
       REQUIRE(bulk);
       uint32_t label = (*bulk)->InternLabel("vip");
       for (size_t i = 0; i < n; ++i) {
         REQUIRE((*bulk)->Add(Entry(digests[i], IdKind::kEmail, i == 0 ? label : 0u, static_cast<uint32_t>(i + 1))));
-        REQUIRE((*bulk)->AddVariant(Variant(RandomDigest(rng), digests[i], VariantType::kMd5)));
+        REQUIRE((*bulk)->AddVariant(Variant(variant_digests[i], digests[i], VariantType::kMd5)));
       }
       REQUIRE((*bulk)->Add(Entry(digests[0])));  // repeated in the same input
+      REQUIRE((*bulk)->AddVariant(Variant(variant_digests[n - 1], digests[n - 1], VariantType::kMd5)));  // the same
       auto r = (*bulk)->Finish();
       REQUIRE(r);
       CHECK(r->added == n);
       CHECK(r->already_present == 1);
     }
+    // Every variant leads to its identifier, and the index holds every key.
+    size_t unresolved = 0;
+    for (size_t i = 0; i < n; ++i) {
+      auto v = store->ResolveVariant(variant_digests[i]);
+      REQUIRE(v);
+      unresolved += !*v || (*v)->primary != digests[i] || (*v)->type != VariantType::kMd5;
+    }
+    CHECK(unresolved == 0);
+    auto index = store->LoadWatchIndex();
+    REQUIRE(index);
+    size_t missing = 0;
+    for (size_t i = 0; i < n; ++i) {
+      missing += !index->Contains(WatchIndex::Key(ProbeOf(digests[i]), /*hashed=*/false));
+      missing += !index->Contains(WatchIndex::Key(ProbeOf(variant_digests[i]), /*hashed=*/true));
+    }
+    CHECK(missing == 0);
     {
       auto bulk = store->StartBulkEnroll({name, tmp.path});
       REQUIRE(bulk);
@@ -555,8 +573,8 @@ TEST_CASE("watch index: every fingerprint is found at full load, absent ones are
   size_t crossed = 0;
   for (size_t i = 0; i < 1000; ++i) crossed += index.Contains(fps[i] ^ (uint64_t{1} << 63));
   CHECK(crossed == 0);
-  std::vector<uint64_t> back;
-  index.AppendTo(&back);
+  std::vector<uint64_t> back(index.size());
+  index.CopyKeysTo(back.data());
   std::sort(back.begin(), back.end());
   std::vector<uint64_t> want = fps;
   std::sort(want.begin(), want.end());
