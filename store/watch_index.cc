@@ -47,28 +47,40 @@ std::unique_ptr<uint64_t[], WatchIndex::Free> WatchIndex::Allocate(size_t slots,
 
 namespace {
 
-// Sorts keys in place: distributed by their top byte (an in-place American flag sort),
-// then the 256 ranges sorted each on its own, on two threads for large inputs.
-void SortKeys(std::span<uint64_t> keys) {
-  size_t start[257] = {}, next[256];
-  for (uint64_t k : keys) ++start[(k >> 56) + 1];
-  for (int b = 0; b < 256; ++b) start[b + 1] += start[b];
-  std::copy(start, start + 256, next);
-  for (int b = 0; b < 256; ++b) {
-    while (next[b] < start[b + 1]) {
+// Distributes keys[first, last) in place by the byte at `shift` (an American flag sort
+// pass); range[b] is where the keys of byte value b start, range[256] == last.
+void FlagSortPass(std::span<uint64_t> keys, size_t first, size_t last, int shift, size_t range[257]) {
+  std::fill(range, range + 257, 0);
+  for (size_t i = first; i < last; ++i) ++range[((keys[i] >> shift) & 255) + 1];
+  range[0] = first;
+  for (int b = 0; b < 256; ++b) range[b + 1] += range[b];
+  size_t next[256];
+  std::copy(range, range + 256, next);
+  for (size_t b = 0; b < 256; ++b) {
+    while (next[b] < range[b + 1]) {
       uint64_t v = keys[next[b]];
-      for (size_t d = v >> 56; d != static_cast<size_t>(b); d = v >> 56) std::swap(v, keys[next[d]++]);
+      for (size_t d = (v >> shift) & 255; d != b; d = (v >> shift) & 255) std::swap(v, keys[next[d]++]);
       keys[next[b]++] = v;
     }
   }
-  auto sort_ranges = [&](int first, int last) {
-    for (int b = first; b < last; ++b) std::sort(keys.begin() + start[b], keys.begin() + start[b + 1]);
+}
+
+// Orders keys by their top 16 bits, in place: enough for their first buckets to ascend
+// in runs a few KiB long (each run's buckets are in cache as they fill); a full sort took
+// longer than the insertion it sped up. The second pass runs on two threads for large
+// inputs.
+void OrderKeys(std::span<uint64_t> keys) {
+  size_t top[257];
+  FlagSortPass(keys, 0, keys.size(), 56, top);
+  auto second_pass = [&](int first, int last) {
+    size_t range[257];
+    for (int b = first; b < last; ++b) FlagSortPass(keys, top[b], top[b + 1], 48, range);
   };
-  if (keys.size() < (size_t{1} << 20)) return sort_ranges(0, 256);
-  int half = 0;  // the ranges before it hold about half the keys
-  while (half < 256 && start[half + 1] <= keys.size() / 2) ++half;
-  std::thread second(sort_ranges, half, 256);
-  sort_ranges(0, half);
+  if (keys.size() < (size_t{1} << 20)) return second_pass(0, 256);
+  int half = 0;  // the top bytes before it hold about half the keys
+  while (half < 256 && top[half + 1] <= keys.size() / 2) ++half;
+  std::thread second(second_pass, half, 256);
+  second_pass(0, half);
   second.join();
 }
 
@@ -80,15 +92,11 @@ WatchIndex::WatchIndex(const std::vector<uint64_t>& keys, IndexKeying keying) {
 }
 
 WatchIndex::WatchIndex(std::span<uint64_t> keys, IndexKeying keying) : keying_(keying) {
-  SortKeys(keys);
-  // Sorted, duplicates are neighbours; hashed keys (the top bit) come after plain ones.
-  size_t distinct = 0, hashed = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (i > 0 && keys[i] == keys[i - 1]) continue;
-    ++distinct;
-    hashed += keys[i] >> 63;
-  }
-  size_t plain_buckets = BucketsFor(distinct - hashed), hashed_buckets = BucketsFor(hashed);
+  OrderKeys(keys);
+  // Hashed keys (the top bit) come after plain ones. Repeats are counted as keys: the
+  // table sizes are for at most that many.
+  size_t hashed = static_cast<size_t>(std::count_if(keys.begin(), keys.end(), [](uint64_t k) { return k >> 63; }));
+  size_t plain_buckets = BucketsFor(keys.size() - hashed), hashed_buckets = BucketsFor(hashed);
   while (!Build(keys, plain_buckets, hashed_buckets)) {
     plain_buckets += plain_buckets / 8 + 1;
     hashed_buckets += hashed_buckets / 8 + 1;
@@ -137,7 +145,7 @@ void WatchIndex::BuildFilter() {
   second.join();
 }
 
-bool WatchIndex::Build(std::span<const uint64_t> sorted, size_t plain, size_t hashed) {
+bool WatchIndex::Build(std::span<const uint64_t> ordered, size_t plain, size_t hashed) {
   num_buckets_ = plain + hashed;
   plain_buckets_ = plain;
   table_ = Allocate(num_buckets_ * kBucketSlots, /*zero=*/true);
@@ -155,14 +163,15 @@ bool WatchIndex::Build(std::span<const uint64_t> sorted, size_t plain, size_t ha
     return false;
   };
   uint64_t kick_state = 0x9E3779B97F4A7C15ull;  // deterministic choice of victims
-  // In key order the first buckets ascend (Bucket1 is monotonic in a class's keys, and
-  // plain keys come first): they are filled front to back. The second buckets, where a
-  // full first bucket sends a key, are at random: each is fetched some keys ahead.
+  // In the keys' order the first buckets ascend (Bucket1 is monotonic in a class's keys,
+  // and plain keys come first): they are filled front to back. The second buckets, read
+  // for repeats and where a full first bucket sends a key, are at random: each is fetched
+  // some keys ahead.
   constexpr size_t kAhead = 16;
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    if (i + kAhead < sorted.size()) __builtin_prefetch(slots_ + Bucket2(sorted[i + kAhead]) * kBucketSlots);
-    const uint64_t fp = sorted[i];
-    if (i > 0 && sorted[i - 1] == fp) continue;  // duplicates are fine
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    if (i + kAhead < ordered.size()) __builtin_prefetch(slots_ + Bucket2(ordered[i + kAhead]) * kBucketSlots);
+    const uint64_t fp = ordered[i];
+    if (InTable(fp)) continue;  // duplicates are fine
     ++size_;
     hashed_size_ += fp >> 63;
     size_t b1 = Bucket1(fp), b2 = Bucket2(fp);

@@ -23,8 +23,10 @@ inline Digest RandomDigest(std::mt19937_64& rng) {
 
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "lw-test-XXXXXX").string();
+  // Under `parent`, or the system's temporary directory when empty.
+  explicit TempDir(const std::string& parent = "") {
+    std::filesystem::path base = parent.empty() ? std::filesystem::temp_directory_path() : std::filesystem::path(parent);
+    std::string tmpl = (base / "lw-test-XXXXXX").string();
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     path = tmpl;
   }
