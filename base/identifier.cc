@@ -331,21 +331,28 @@ std::string Hint(const Identifier& id) {
     size_t at = v.rfind('@');
     std::string_view local = std::string_view(v).substr(0, at);
     // Count characters, not bytes, so a multi-byte first or last letter stays whole.
-    std::vector<std::string_view> chars;
-    for (size_t i = 0; i < local.size();) {
-      size_t n = 1;
+    auto char_size = [&](size_t i) {
       unsigned char c = static_cast<unsigned char>(local[i]);
-      if (c >= 0xf0) n = 4; else if (c >= 0xe0) n = 3; else if (c >= 0xc0) n = 2;
-      chars.push_back(local.substr(i, std::min(n, local.size() - i)));
-      i += n;
+      size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+      return std::min(n, local.size() - i);
+    };
+    size_t count = 0, last = 0;
+    for (size_t i = 0; i < local.size(); i += char_size(i)) {
+      last = i;
+      ++count;
     }
     std::string out;
-    if (chars.size() <= 2) {
-      out = chars.size() == 2 ? std::string(chars[0]) + "*" : "*";
+    out.reserve(local.size() + v.size() - std::min(at, v.size()) + 1);
+    if (count <= 2) {
+      if (count == 2) out.append(local.substr(0, char_size(0)));
+      out += '*';
     } else {
-      out = std::string(chars.front()) + std::string(chars.size() - 2, '*') + std::string(chars.back());
+      out.append(local.substr(0, char_size(0)));
+      out.append(count - 2, '*');
+      out.append(local.substr(last));
     }
-    return out + v.substr(at);
+    out.append(std::string_view(v).substr(at));
+    return out;
   }
   // Phone: "+" country code, stars, last two digits. Country codes are prefix-free: the
   // first of the number's 1-, 2- and 3-digit prefixes that is one is its code (a table

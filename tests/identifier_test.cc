@@ -107,6 +107,7 @@ TEST_CASE("hints reveal little") {
   CHECK(lw::Hint({IdKind::kEmail, "ab@qq.com"}) == "a*@qq.com");
   CHECK(lw::Hint({IdKind::kEmail, "a@qq.com"}) == "*@qq.com");
   CHECK(lw::Hint({IdKind::kEmail, "王小明@qq.com"}) == "王*明@qq.com");
+  CHECK(lw::Hint({IdKind::kEmail, "王明@qq.com"}) == "王*@qq.com");
   CHECK(lw::Hint({IdKind::kPhone, "+8613812345678"}) == "+86*********78");
   CHECK(lw::Hint({IdKind::kPhone, "+14155552671"}) == "+1********71");
 }
