@@ -2,6 +2,8 @@
 
 #include <unicase.h>
 
+#include <algorithm>
+
 #include <array>
 #include <cstdint>
 #include <cstdlib>
@@ -175,18 +177,23 @@ std::string AccountKey(std::string_view email) {
 
 std::vector<std::string> HashedSpellings(std::string_view email, std::string_view as_written) {
   std::vector<std::string> out;
-  auto add = [&](std::string s) {
+  out.reserve(4);
+  // A spelling already listed is not copied (most lines are written as normalized).
+  auto add = [&](std::string_view s) {
     if (s.empty()) return;
     for (const std::string& o : out)
       if (o == s) return;
-    out.push_back(std::move(s));
+    out.emplace_back(s);
   };
   as_written = TrimSpace(as_written);
   if (!as_written.empty()) {
-    add(std::string(as_written));
-    add(LowerCased(as_written));
+    add(as_written);
+    const bool lower = std::none_of(as_written.begin(), as_written.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80;
+    });
+    if (!lower) add(LowerCased(as_written));
   }
-  add(std::string(email));
+  add(email);
   const size_t at = email.rfind('@');
   if (at == std::string_view::npos) return out;
   const std::string_view local = email.substr(0, at), domain = email.substr(at + 1);
