@@ -3,7 +3,6 @@
 #include <unicase.h>
 
 #include <algorithm>
-
 #include <array>
 #include <cstdint>
 #include <cstdlib>
