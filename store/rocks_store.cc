@@ -1294,10 +1294,24 @@ struct VariantSpill {
 };
 #pragma pack(pop)
 
+constexpr char kEnrollDirPrefix[] = "leakwatch-enroll-";
+
+// Removes the enrollment directories in `dir`: called by a writer as it opens the store,
+// when no other writer can be enrolling.
+void RemoveStaleEnrollments(const std::string& dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().filename().string().rfind(kEnrollDirPrefix, 0) != 0) continue;
+    std::error_code ignored;
+    fs::remove_all(it->path(), ignored);
+  }
+}
+
 RocksBulkEnroller::RocksBulkEnroller(RocksStore* store, BulkEnrollInput input)
     : store_(store), input_(std::move(input)), watch_files_(kPartitions, nullptr), variant_files_(kPartitions, nullptr) {
   char tmpl[4096];
-  std::snprintf(tmpl, sizeof tmpl, "%s/leakwatch-enroll-XXXXXX", input_.temp_dir.empty() ? "/tmp" : input_.temp_dir.c_str());
+  std::snprintf(tmpl, sizeof tmpl, "%s/%sXXXXXX", input_.temp_dir.empty() ? "/tmp" : input_.temp_dir.c_str(),
+                kEnrollDirPrefix);
   if (::mkdtemp(tmpl)) dir_ = tmpl;
 }
 
@@ -1692,8 +1706,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     auto l = FileLock::Acquire(dir + ".lock");
     if (!l) return Fail(l.error());
     lock = std::move(*l);
-    // What a killed writer spilled (an exposure load's keys, a scan's deferred hits).
+    // What a killed writer spilled (an exposure load's keys, a scan's deferred hits), and
+    // a killed bulk enrollment's directory.
     PartitionSpill::RemoveStale(fs::path(dir).parent_path().string());
+    RemoveStaleEnrollments(fs::path(dir).parent_path().string());
     auto s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &db);
     if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
   }

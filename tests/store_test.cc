@@ -834,10 +834,14 @@ TEST_CASE("store: a writer removes the spills a killed writer left beside the st
   TempDir tmp;
   { auto store = OpenWriter(tmp.path + "/store"); }
   const std::string stale = tmp.path + "/leakwatch-spill-AbC123", other = tmp.path + "/keep-me";
+  const std::string enrollment = tmp.path + "/leakwatch-enroll-XyZ789";  // a killed bulk enrollment's
   fs::create_directories(stale);
   std::ofstream(stale + "/7") << "spilled";
+  fs::create_directories(enrollment);
+  std::ofstream(enrollment + "/variant-0-0.sst") << "table";
   fs::create_directories(other);
   auto store = OpenWriter(tmp.path + "/store");
   CHECK(!fs::exists(stale));
+  CHECK(!fs::exists(enrollment));
   CHECK(fs::exists(other));
 }
