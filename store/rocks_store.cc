@@ -1476,7 +1476,8 @@ class SortedSink {
 Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, SortedSink& watch_sink,
                                                      SortedSink& variant_sink, uint64_t* keys, size_t* num_keys) {
   BulkEnrollResult result;
-  *num_keys = 0;
+  // Counted here and stored at the end: the ranges' counters share a cache line.
+  size_t written = 0;
   const std::string& name = input_.watchlist;
   // Schemas 2 and 3 keep each entry's probe and key the index by it; schema 1 neither.
   const bool probes = store_->index_keying() == IndexKeying::kProbe;
@@ -1524,7 +1525,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       const std::string& label = r.label < labels_.size() ? labels_[r.label] : labels_[0];
       if (auto s = watch_sink.Put(key, WatchValue(static_cast<IdKind>(r.kind), label, probes ? r.probe : 0)); !s)
         return Fail(s.error());
-      keys[(*num_keys)++] = IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false);
+      keys[written++] = IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false);
       ++result.added;
     }
     if (auto s = ReadPartition(variant_files_, p, &variants); !s) return Fail(s.error());
@@ -1560,7 +1561,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
         if (k > 0 && order[k - 1].first == order[k].first && scattered[order[k - 1].second].variant == v.variant) continue;
         if (variant_sightings)
           if (auto s = hunt(*variant_sightings, v.variant, v.primary, v.type, v.hint); !s) return Fail(s.error());
-        keys[(*num_keys)++] = IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type)));
+        keys[written++] = IndexKeyOf(probes, v.probe, v.variant, IsHashedVariant(static_cast<VariantType>(v.type)));
         VariantValueInto(&value, v.primary, static_cast<VariantType>(v.type), probes ? v.probe : 0);
         if (auto s = variant_sink.Put(AsView(v.variant), value); !s) return Fail(s.error());
       }
@@ -1569,6 +1570,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
   if (!existing->status().ok()) return Fail(FromRocks(existing->status(), "reading watch entries"));
   if (auto s = watch_sink.Close(); !s) return Fail(s.error());
   if (auto s = variant_sink.Close(); !s) return Fail(s.error());
+  *num_keys = written;
   return result;
 }
 
