@@ -1,5 +1,7 @@
 #include "base/partition_spill.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -33,31 +35,32 @@ Status PartitionSpill::Append(uint8_t first_byte, std::string_view bytes) {
     const std::string path = dir_ + "/" + std::to_string(p);
     f = std::fopen(path.c_str(), "w+b");
     if (f == nullptr) return Fail(Error::IO(path + ": " + std::strerror(errno)));
+    ::unlink(path.c_str());  // unnamed: see the header
     std::setvbuf(f, nullptr, _IOFBF, 1 << 16);
   }
-  if (!bytes.empty() && fwrite_unlocked(bytes.data(), 1, bytes.size(), f) != bytes.size())
+  if (!bytes.empty() && fwrite_unlocked(bytes.data(), 1, bytes.size(), f) != bytes.size())  // one thread appends
     return Fail(Error::IO("writing a spill file in " + dir_ + ": " + std::strerror(errno)));
+  partition_bytes_[p] += bytes.size();
   bytes_ += bytes.size();
   return Ok();
 }
 
 Result<std::string> PartitionSpill::Take(int p) {
   std::string out;
+  if (files_[static_cast<size_t>(p)] == nullptr) return out;
+  out.resize(partition_bytes_[p]);
+  if (auto s = ReadAndClose(p, out.data(), out.size()); !s) return Fail(s.error());
+  return out;
+}
+
+Status PartitionSpill::ReadAndClose(int p, void* out, size_t size) {
   FILE*& f = files_[static_cast<size_t>(p)];
-  if (f == nullptr) return out;
-  const std::string path = dir_ + "/" + std::to_string(p);
-  long size = -1;
-  if (std::fflush(f) == 0) size = std::ftell(f);
-  if (size < 0) return Fail(Error::IO(path + ": " + std::strerror(errno)));
-  out.resize(static_cast<size_t>(size));
+  if (std::fflush(f) != 0) return Fail(Error::IO("writing a spill file in " + dir_ + ": " + std::strerror(errno)));
   std::rewind(f);
-  if (!out.empty() && std::fread(out.data(), 1, out.size(), f) != out.size())
-    return Fail(Error::IO("reading the spill file " + path));
+  if (size > 0 && std::fread(out, 1, size, f) != size) return Fail(Error::IO("reading a spill file in " + dir_));
   std::fclose(f);
   f = nullptr;
-  std::error_code ec;
-  fs::remove(path, ec);
-  return out;
+  return Ok();
 }
 
 void PartitionSpill::RemoveStale(const std::string& dir) {

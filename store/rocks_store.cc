@@ -139,9 +139,10 @@ class RocksStore;
 class SortedSink;
 class RocksExposureLoad;
 
-// Spills records to per-partition files (by the top 6 bits of the key), then sorts each
-// partition in turn; since partitions are key-ordered, the outputs are sorted globally and
-// go to a few large SST files (or one WriteBatch when the input is small).
+// Spills records to a PartitionSpill of entries and one of variants, then sorts each
+// partition in turn, two ranges of partitions on two threads; since partitions are
+// key-ordered, the outputs are sorted globally and go to a few large SST files in a
+// leakwatch-enroll-* directory (or one WriteBatch when the input is small).
 class RocksBulkEnroller final : public BulkEnroller {
  public:
   RocksBulkEnroller(RocksStore* store, BulkEnrollInput input);
@@ -156,20 +157,21 @@ class RocksBulkEnroller final : public BulkEnroller {
   // keys has room for every record spilled to the partitions.
   Result<BulkEnrollResult> MergeRange(int first, int last, SortedSink& watch_sink, SortedSink& variant_sink,
                                       uint64_t* keys, size_t* num_keys);
-  static constexpr int kPartitions = 64;
+  static constexpr int kPartitions = PartitionSpill::kPartitions;
   static constexpr uint64_t kSmallInput = 100000;  // below this, one WriteBatch
+  // Appends a record to *spill (made at the first) in the partition of its key's first byte.
   template <class T>
-  Status Spill(std::vector<FILE*>& files, const char* prefix, const T& rec, uint8_t first_byte);
-  // Reads partition p into *out, whose room is kept from partition to partition (fresh
-  // pages cost more than the reading).
+  Status Spill(std::unique_ptr<PartitionSpill>* spill, const T& rec, uint8_t first_byte);
+  // Partition p of *spill into *out (empty when nothing was spilled).
   template <class T>
-  Status ReadPartition(std::vector<FILE*>& files, int p, std::vector<T>* out);
+  static Status Take(const std::unique_ptr<PartitionSpill>& spill, int p, std::vector<T>* out);
+  // The records of both kinds spilled to partition p.
+  uint64_t RecordsIn(int p) const;
 
   RocksStore* store_;
   BulkEnrollInput input_;
-  std::string dir_;
-  std::vector<FILE*> watch_files_, variant_files_;
-  uint64_t spilled_[kPartitions] = {};  // records of both kinds in each partition
+  std::string dir_;  // the table files'
+  std::unique_ptr<PartitionSpill> entry_spill_, variant_spill_;
   std::vector<std::string> labels_{""};
   std::unordered_map<std::string, uint32_t> label_index_;
   uint64_t count_ = 0;
@@ -1296,19 +1298,24 @@ struct VariantSpill {
 
 constexpr char kEnrollDirPrefix[] = "leakwatch-enroll-";
 
-// Removes the enrollment directories in `dir`: called by a writer as it opens the store,
-// when no other writer can be enrolling.
-void RemoveStaleEnrollments(const std::string& dir) {
+// Removes what killed writers left in `data`, beside the store: spill directories (an
+// exposure load's keys, a scan's deferred hits, an enrollment's records), a bulk
+// enrollment's directory, an exposure load's table files (never ingested, since an
+// ingestion moves them: store/layout.md). Called by a writer as it opens the store: it
+// holds the lock, so none of them is in use.
+void RemoveLeftovers(const fs::path& data) {
+  PartitionSpill::RemoveStale(data.string());
   std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename().string().rfind(kEnrollDirPrefix, 0) != 0) continue;
+  for (fs::directory_iterator it(data, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(kEnrollDirPrefix) && !name.starts_with(kLoadFilePrefix)) continue;
     std::error_code ignored;
     fs::remove_all(it->path(), ignored);
   }
 }
 
 RocksBulkEnroller::RocksBulkEnroller(RocksStore* store, BulkEnrollInput input)
-    : store_(store), input_(std::move(input)), watch_files_(kPartitions, nullptr), variant_files_(kPartitions, nullptr) {
+    : store_(store), input_(std::move(input)) {
   char tmpl[4096];
   std::snprintf(tmpl, sizeof tmpl, "%s/%sXXXXXX", input_.temp_dir.empty() ? "/tmp" : input_.temp_dir.c_str(),
                 kEnrollDirPrefix);
@@ -1316,10 +1323,6 @@ RocksBulkEnroller::RocksBulkEnroller(RocksStore* store, BulkEnrollInput input)
 }
 
 RocksBulkEnroller::~RocksBulkEnroller() {
-  for (FILE* f : watch_files_)
-    if (f) std::fclose(f);
-  for (FILE* f : variant_files_)
-    if (f) std::fclose(f);
   if (!dir_.empty()) {
     std::error_code ec;
     fs::remove_all(dir_, ec);
@@ -1327,38 +1330,28 @@ RocksBulkEnroller::~RocksBulkEnroller() {
 }
 
 template <class T>
-Status RocksBulkEnroller::Spill(std::vector<FILE*>& files, const char* prefix, const T& rec, uint8_t first_byte) {
+Status RocksBulkEnroller::Spill(std::unique_ptr<PartitionSpill>* spill, const T& rec, uint8_t first_byte) {
   if (dir_.empty()) return Fail(Error::IO("cannot create a temporary directory for enrollment in " + input_.temp_dir));
-  int p = first_byte >> 2;
-  if (!files[p]) {
-    std::string path = dir_ + "/" + prefix + std::to_string(p);
-    files[p] = std::fopen(path.c_str(), "w+b");
-    if (!files[p]) return Fail(Error::IO(path + ": " + std::strerror(errno)));
-    // Unnamed at once: its pages go back when the partition is read (ReadPartition
-    // closes it), for the table files written next to reuse, and a crash leaves nothing.
-    ::unlink(path.c_str());
-    std::setvbuf(files[p], nullptr, _IOFBF, 1 << 16);
+  if (!*spill) {
+    auto created = PartitionSpill::Create(input_.temp_dir.empty() ? "/tmp" : input_.temp_dir);
+    if (!created) return Fail(created.error());
+    *spill = std::move(*created);
   }
-  if (fwrite_unlocked(&rec, sizeof rec, 1, files[p]) != 1)  // one thread adds records
-    return Fail(Error::IO("writing enrollment spill file in " + dir_ + ": " + std::strerror(errno)));
-  ++spilled_[p];
-  return Ok();
+  return (*spill)->Append(first_byte, std::string_view(reinterpret_cast<const char*>(&rec), sizeof rec));
 }
 
 template <class T>
-Status RocksBulkEnroller::ReadPartition(std::vector<FILE*>& files, int p, std::vector<T>* out) {
-  out->clear();
-  FILE* f = files[p];
-  if (!f) return Ok();
-  if (std::fflush(f) != 0) return Fail(Error::IO("flushing enrollment spill file: " + std::string(std::strerror(errno))));
-  long size = std::ftell(f);
-  out->resize(static_cast<size_t>(size) / sizeof(T));
-  std::rewind(f);
-  if (!out->empty() && std::fread(out->data(), sizeof(T), out->size(), f) != out->size())
-    return Fail(Error::IO("reading enrollment spill file in " + dir_));
-  std::fclose(f);
-  files[p] = nullptr;
-  return Ok();
+Status RocksBulkEnroller::Take(const std::unique_ptr<PartitionSpill>& spill, int p, std::vector<T>* out) {
+  if (!spill) {
+    out->clear();
+    return Ok();
+  }
+  return spill->TakeRecords(p, out);
+}
+
+uint64_t RocksBulkEnroller::RecordsIn(int p) const {
+  return (entry_spill_ ? entry_spill_->bytes(p) / sizeof(WatchSpill) : 0) +
+         (variant_spill_ ? variant_spill_->bytes(p) / sizeof(VariantSpill) : 0);
 }
 
 uint32_t RocksBulkEnroller::InternLabel(std::string_view label) {
@@ -1379,7 +1372,7 @@ Status RocksBulkEnroller::Add(const EnrollRecord& r) {
   s.hint = r.hint;
   s.kind = static_cast<uint8_t>(r.kind);
   ++count_;
-  return Spill(watch_files_, "w", s, r.digest[0]);
+  return Spill(&entry_spill_, s, r.digest[0]);
 }
 
 Status RocksBulkEnroller::AddVariant(const VariantRecord& r, uint32_t primary_hint) {
@@ -1392,7 +1385,7 @@ Status RocksBulkEnroller::AddVariant(const VariantRecord& r, uint32_t primary_hi
   s.hint = primary_hint;
   s.type = static_cast<uint8_t>(r.type);
   ++count_;
-  return Spill(variant_files_, "v", s, r.variant[0]);
+  return Spill(&variant_spill_, s, r.variant[0]);
 }
 
 // Writes sorted key/values either to a WriteBatch (small inputs) or to SST files of at
@@ -1504,13 +1497,12 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
   std::vector<VariantSpill> variants, scattered;
   std::vector<std::pair<uint64_t, uint32_t>> order;
   for (int p = first; p < last; ++p) {
-    if (auto s = ReadPartition(watch_files_, p, &entries); !s) return Fail(s.error());
-    auto* recs = &entries;
-    std::stable_sort(recs->begin(), recs->end(),
+    if (auto s = Take(entry_spill_, p, &entries); !s) return Fail(s.error());
+    std::stable_sort(entries.begin(), entries.end(),
                      [](const WatchSpill& a, const WatchSpill& b) { return DigestLess(a.digest, b.digest); });
-    for (size_t i = 0; i < recs->size(); ++i) {
-      const WatchSpill& r = (*recs)[i];
-      if (i > 0 && (*recs)[i - 1].digest == r.digest) {
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const WatchSpill& r = entries[i];
+      if (i > 0 && entries[i - 1].digest == r.digest) {
         ++result.already_present;  // repeated within this input
         continue;
       }
@@ -1528,7 +1520,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::MergeRange(int first, int last, Sort
       keys[written++] = IndexKeyOf(probes, r.probe, r.digest, /*hashed=*/false);
       ++result.added;
     }
-    if (auto s = ReadPartition(variant_files_, p, &variants); !s) return Fail(s.error());
+    if (auto s = Take(variant_spill_, p, &variants); !s) return Fail(s.error());
     // Distributed by the ten key bits after the partition's six into runs of a few dozen
     // KiB, in key order, each then sorted and written while in cache (reading the records
     // of a whole partition in key order waited on memory for each).
@@ -1588,7 +1580,7 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
   std::vector<size_t> slice(ranges + 1, old_index->size());
   for (int r = 0; r < ranges; ++r) {
     slice[r + 1] = slice[r];
-    for (int p = kPartitions * r / ranges; p < kPartitions * (r + 1) / ranges; ++p) slice[r + 1] += spilled_[p];
+    for (int p = kPartitions * r / ranges; p < kPartitions * (r + 1) / ranges; ++p) slice[r + 1] += RecordsIn(p);
   }
   std::unique_ptr<uint64_t[]> keys(new uint64_t[slice[ranges]]);
   old_index->CopyKeysTo(keys.get());
@@ -1607,6 +1599,8 @@ Result<BulkEnrollResult> RocksBulkEnroller::Finish() {
     });
   }
   for (auto& t : threads) t.join();
+  entry_spill_.reset();  // every partition taken: their directories go now
+  variant_spill_.reset();
   BulkEnrollResult total;
   for (auto& r : results) {
     if (!r) return Fail(r.error());
@@ -1708,10 +1702,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     auto l = FileLock::Acquire(dir + ".lock");
     if (!l) return Fail(l.error());
     lock = std::move(*l);
-    // What a killed writer spilled (an exposure load's keys, a scan's deferred hits), and
-    // a killed bulk enrollment's directory.
-    PartitionSpill::RemoveStale(fs::path(dir).parent_path().string());
-    RemoveStaleEnrollments(fs::path(dir).parent_path().string());
+    RemoveLeftovers(fs::path(dir).parent_path());
     auto s = rocksdb::DB::Open(db_options, dir, cfs, &handles, &db);
     if (!s.ok()) return Fail(FromRocks(s, "opening the store in " + dir));
   }
@@ -1743,11 +1734,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   store->set_schema(schema);
   if (!options.read_only) {
     store->TrimEmptyWals(dir);
-    // Table files of an exposure load that a crash interrupted: never ingested, since an
-    // ingestion moves them (store/layout.md). This writer holds the lock: none is in use.
-    const fs::path data = fs::path(dir).parent_path();
-    for (const auto& f : fs::directory_iterator(data, ec))
-      if (f.path().filename().string().starts_with(kLoadFilePrefix)) fs::remove(f.path(), ec);
   }
   return std::unique_ptr<Store>(std::move(store));
 }
