@@ -312,23 +312,28 @@ int HexValue(char c) {
 }
 }  // namespace
 
+bool BytesFromHex(std::string_view hex, std::span<uint8_t> out) {
+  if (hex.size() != 2 * out.size()) return false;
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return true;
+}
+
 Result<std::string> FromHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Fail(Error::Invalid("hex string has odd length"));
   std::string out(hex.size() / 2, '\0');
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = HexValue(hex[2 * i]), lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return Fail(Error::Invalid("not a hex string"));
-    out[i] = static_cast<char>(hi << 4 | lo);
-  }
+  if (!BytesFromHex(hex, std::span(reinterpret_cast<uint8_t*>(out.data()), out.size())))
+    return Fail(Error::Invalid("not a hex string"));
   return out;
 }
 
 Result<Digest> DigestFromHex(std::string_view hex) {
   if (hex.size() != 64) return Fail(Error::Invalid("a keyed hash is 64 hex characters"));
-  auto bytes = FromHex(hex);
-  if (!bytes) return Fail(bytes.error());
   Digest d;
-  std::memcpy(d.data(), bytes->data(), d.size());
+  if (!BytesFromHex(hex, d)) return Fail(Error::Invalid("not a hex string"));
   return d;
 }
 

@@ -107,5 +107,8 @@ inline std::string ToHex(const Digest& d) { return ToHex(d.data(), d.size()); }
 // Accepts upper or lower case. Fails on odd length or a non-hex character.
 Result<std::string> FromHex(std::string_view hex);
 Result<Digest> DigestFromHex(std::string_view hex);
+// The out.size() bytes written as `hex` (twice as many characters, either case), into
+// `out` without allocating; false when `hex` is not that.
+bool BytesFromHex(std::string_view hex, std::span<uint8_t> out);
 
 }  // namespace lw

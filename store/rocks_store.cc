@@ -1130,12 +1130,9 @@ Result<std::vector<RecordResult>> RocksExposureLoad::Add(std::span<const Exposur
     if (auto s = Put(part.outbox, e.id, "{}"); !s) return Fail(s.error());
     IdentKey& k = part.ident_keys.emplace_back();
     k.identifier = e.identifier;
-    for (size_t i = 0; i < k.id.size(); ++i) {  // ExposureId's lower-case hex, back to its bytes
-      auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
-      const int hi = nibble(e.id[2 * i]), lo = nibble(e.id[2 * i + 1]);
-      if (hi < 0 || lo < 0) return Fail(Error::Internal("exposure load: an id that is not ExposureId's: " + e.id));
-      k.id[i] = static_cast<uint8_t>(hi << 4 | lo);
-    }
+    // ExposureId's lower-case hex, back to its bytes.
+    if (!BytesFromHex(e.id, k.id) || e.id.find_first_of("ABCDEF") != std::string::npos)
+      return Fail(Error::Internal("exposure load: an id that is not ExposureId's: " + e.id));
     ++part.new_exposures;
     if (part.ident_keys.size() >= keys_in_memory_)
       if (auto s = SpillKeys(part); !s) return Fail(s.error());
