@@ -124,10 +124,6 @@ class WatchIndex {
     for (size_t k = 0; k < kBucketSlots; ++k) found |= (a[k] == fp) | (b[k] == fp);  // unrolled, branch-free
     return found;
   }
-  void PrefetchTable(uint64_t fp) const {
-    __builtin_prefetch(slots_ + Bucket1(fp) * kBucketSlots);
-    __builtin_prefetch(slots_ + Bucket2(fp) * kBucketSlots);
-  }
 
   // The blocked Bloom filters in front of the table (Putze, Sanders and Singler, 2007):
   // all of a key's bits are in one cache line, so a lookup of an absent key, nearly every
